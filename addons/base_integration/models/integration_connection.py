@@ -1,0 +1,330 @@
+# Copyright 2026 Odoo Indonesia Suite
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+
+import logging
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..api.exceptions import IntegrationError
+from ..api.http import IntegrationSession
+
+_logger = logging.getLogger(__name__)
+
+CREDENTIAL_FIELDS = ("api_key", "api_secret", "webhook_secret", "access_token", "refresh_token")
+
+
+class IntegrationConnection(models.Model):
+    """A configured account at an external service.
+
+    Each integration addon adds its ``provider`` value and provider-prefixed fields, and
+    overrides the hooks below guarded by ``if self.provider != "<code>": return super()``.
+    """
+
+    _name = "integration.connection"
+    _description = "Integration Connection"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "sequence, name, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, tracking=True)
+    sequence = fields.Integer(default=10)
+    provider = fields.Selection(
+        selection=[("generic", "Generic signed webhook")],
+        required=True,
+        default="generic",
+        tracking=True,
+        help="The external service this connection talks to.",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    environment = fields.Selection(
+        [("test", "Test / sandbox"), ("production", "Production")],
+        required=True,
+        default="test",
+        tracking=True,
+    )
+    base_url = fields.Char(
+        string="Base URL override",
+        help="Leave empty to use the provider's URL for the environment. Set it for a "
+        "sandbox or a local test server.",
+    )
+    active = fields.Boolean(default=True, tracking=True)
+    responsible_user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        default=lambda self: self.env.user,
+        domain="[('share', '=', False)]",
+        help="Receives an activity when work for this connection keeps failing.",
+    )
+    # Credentials: administrators only, never logged (see api/masking.py).
+    api_key = fields.Char(groups="base.group_system", copy=False)
+    api_secret = fields.Char(groups="base.group_system", copy=False)
+    webhook_secret = fields.Char(
+        groups="base.group_system",
+        copy=False,
+        help="Secret or token used to verify notifications sent by the provider.",
+    )
+    access_token = fields.Char(groups="base.group_system", copy=False)
+    refresh_token = fields.Char(groups="base.group_system", copy=False)
+    token_expires_at = fields.Datetime(copy=False, readonly=True)
+    http_timeout = fields.Integer(
+        string="HTTP timeout (s)", default=30, help="Read timeout of one outbound call."
+    )
+    event_max_attempts = fields.Integer(
+        string="Attempts before dead letter",
+        default=5,
+        help="How many times a failing event is tried before a person is asked to act.",
+    )
+    generic_action_id = fields.Many2one(
+        "ir.actions.server",
+        string="Action on event",
+        domain="[('model_id.model', '=', 'integration.event')]",
+        help="Generic webhooks: server action run for each received event (the event "
+        "is `record`).",
+    )
+    webhook_url = fields.Char(compute="_compute_webhook_url")
+    event_ids = fields.One2many("integration.event", "connection_id")
+    # Dashboard figures, computed from events and the HTTP log (no writes on this row
+    # from busy workers, so no update contention).
+    last_success_at = fields.Datetime(compute="_compute_dashboard")
+    last_failure_at = fields.Datetime(compute="_compute_dashboard")
+    last_error = fields.Text(compute="_compute_dashboard")
+    failure_count_24h = fields.Integer(compute="_compute_dashboard")
+    waiting_event_count = fields.Integer(compute="_compute_dashboard")
+    dead_letter_count = fields.Integer(compute="_compute_dashboard")
+    health_state = fields.Selection(
+        [("new", "Not used yet"), ("ok", "Working"), ("warning", "Retrying"),
+         ("error", "Needs attention")],
+        compute="_compute_dashboard",
+    )
+
+    _sql_constraints = [
+        ("event_max_attempts_positive", "CHECK(event_max_attempts > 0)",
+         "At least one attempt is needed."),
+    ]
+
+    # ------------------------------------------------------------------ computes
+    @api.depends("provider")
+    def _compute_webhook_url(self):
+        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
+        for connection in self:
+            path = connection.id and connection._get_webhook_path()
+            connection.webhook_url = f"{base}{path}" if path else False
+
+    def _get_webhook_path(self):
+        """Path of the route that receives this connection's notifications."""
+        self.ensure_one()
+        if self.provider == "generic":
+            return f"/integration/webhook/{self.id}"
+        return False
+
+    def _compute_dashboard(self):
+        ids = [cid for cid in self.ids if isinstance(cid, int)]
+        stats = {cid: {} for cid in ids}
+        if ids:
+            self.env["integration.event"].flush_model()
+            self.env["integration.log"].flush_model()
+            self.env.cr.execute(
+                """
+                SELECT connection_id,
+                       max(processed_at) FILTER (WHERE state = 'done'),
+                       max(write_date) FILTER (WHERE state = 'failed'),
+                       count(*) FILTER (WHERE state = 'failed'
+                                         AND write_date > now() at time zone 'utc'
+                                                          - interval '24 hours'),
+                       count(*) FILTER (WHERE state IN ('received', 'processing')
+                                         OR (state = 'failed' AND NOT dead_letter)),
+                       count(*) FILTER (WHERE dead_letter AND state = 'failed')
+                  FROM integration_event
+                 WHERE connection_id = ANY(%s)
+                 GROUP BY connection_id
+                """,
+                [ids],
+            )
+            for cid, done_at, failed_at, failed_24h, waiting, dead in self.env.cr.fetchall():
+                stats[cid].update(
+                    event_success=done_at, event_failure=failed_at, failed_24h=failed_24h,
+                    waiting=waiting, dead=dead,
+                )
+            self.env.cr.execute(
+                """
+                SELECT connection_id,
+                       max(create_date) FILTER (WHERE status_code BETWEEN 200 AND 399),
+                       max(create_date) FILTER (WHERE status_code IS NULL
+                                                   OR status_code >= 400),
+                       count(*) FILTER (WHERE (status_code IS NULL OR status_code >= 400)
+                                         AND create_date > now() at time zone 'utc'
+                                                           - interval '24 hours')
+                  FROM integration_log
+                 WHERE connection_id = ANY(%s)
+                 GROUP BY connection_id
+                """,
+                [ids],
+            )
+            for cid, ok_at, ko_at, ko_24h in self.env.cr.fetchall():
+                stats[cid].update(http_success=ok_at, http_failure=ko_at, http_failed_24h=ko_24h)
+        for connection in self:
+            data = stats.get(connection.id, {})
+            success = max(filter(None, [data.get("event_success"), data.get("http_success")]),
+                          default=False)
+            failure = max(filter(None, [data.get("event_failure"), data.get("http_failure")]),
+                          default=False)
+            connection.last_success_at = success
+            connection.last_failure_at = failure
+            connection.failure_count_24h = data.get("failed_24h", 0) + data.get(
+                "http_failed_24h", 0)
+            connection.waiting_event_count = data.get("waiting", 0)
+            connection.dead_letter_count = data.get("dead", 0)
+            connection.last_error = False
+            if failure:
+                last = self.env["integration.event"].search(
+                    [("connection_id", "=", connection.id), ("state", "=", "failed")],
+                    order="write_date desc", limit=1,
+                )
+                connection.last_error = last.error
+            if connection.dead_letter_count:
+                connection.health_state = "error"
+            elif failure and (not success or failure > success):
+                connection.health_state = "warning"
+            elif success:
+                connection.health_state = "ok"
+            else:
+                connection.health_state = "new"
+
+    # ------------------------------------------------------------------ hooks
+    def _get_default_base_url(self):
+        """URL of the provider for ``self.environment``; override per provider."""
+        self.ensure_one()
+        return False
+
+    def _get_base_url(self):
+        self.ensure_one()
+        url = self.base_url or self._get_default_base_url()
+        if not url:
+            raise UserError(_("Connection %(name)s has no base URL.", name=self.name))
+        return url.rstrip("/")
+
+    def _get_secret_values(self):
+        self.ensure_one()
+        record = self.sudo()
+        return [record[name] for name in CREDENTIAL_FIELDS if record[name]]
+
+    def _get_secret_names(self):
+        """Extra header/query/JSON names that hold secrets for this provider."""
+        return ()
+
+    def _get_http_session(self, **kwargs):
+        """The outbound session for this connection: timeouts, retries, masked log."""
+        self.ensure_one()
+        kwargs.setdefault("timeout", (5, self.http_timeout or 30))
+        kwargs.setdefault("secret_values", self._get_secret_values())
+        kwargs.setdefault("secret_names", self._get_secret_names())
+        kwargs.setdefault("log", self.env["integration.log"]._make_logger(self))
+        return IntegrationSession(**kwargs)
+
+    def _test_connection(self):
+        """Call a cheap authenticated endpoint; override per provider. Returns a message."""
+        raise UserError(_("This provider has no connection test."))
+
+    # ------------------------------------------------------------------ outbox
+    def _enqueue_outbound(self, handler, payload, *, dedupe_key=None, record=None, delay=0):
+        """Queue outbound work; see ``integration.event._enqueue``."""
+        self.ensure_one()
+        return self.env["integration.event"]._enqueue(
+            self, handler, payload, dedupe_key=dedupe_key, record=record, delay=delay
+        )
+
+    # ------------------------------------------------------------------ generic provider
+    def _generic_process_event(self, event):
+        """Run the configured server action on a generic webhook event."""
+        self.ensure_one()
+        if not self.generic_action_id:
+            from ..api.exceptions import IgnoreEvent
+
+            raise IgnoreEvent(_("No action is configured on connection %s.", self.name))
+        self.generic_action_id.with_context(
+            active_model="integration.event", active_id=event.id, active_ids=event.ids
+        ).run()
+        return None
+
+    # ------------------------------------------------------------------ dead letters
+    def _notify_dead_letter(self, event):
+        """Ask a person to act, once per connection while the previous ask is open."""
+        self.ensure_one()
+        activity_type = self.env.ref("mail.mail_activity_data_warning")
+        summary = _("Integration events need attention")
+        existing = self.activity_ids.filtered(
+            lambda a: a.activity_type_id == activity_type and a.summary == summary
+        )
+        note = _(
+            "Event %(event)s (%(type)s) failed %(attempts)s times: %(error)s",
+            event=event.display_name, type=event.event_type or "-",
+            attempts=event.attempts, error=event.error or "",
+        )
+        if existing:
+            existing[:1].note = f"{existing[:1].note or ''}<br/>{note}"
+            return existing[:1]
+        return self.activity_schedule(
+            activity_type_id=activity_type.id,
+            summary=summary,
+            note=note,
+            user_id=(self.responsible_user_id or self.env.ref("base.user_admin")).id,
+        )
+
+    # ------------------------------------------------------------------ actions
+    def action_test_connection(self):
+        self.ensure_one()
+        try:
+            message = self._test_connection()
+        except IntegrationError as exc:
+            raise UserError(_("Connection test failed: %s", exc)) from exc
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"type": "success", "message": message or _("Connection works.")},
+        }
+
+    def _action_open_events(self, domain_extra, name):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "base_integration.integration_event_action"
+        )
+        action["domain"] = [("connection_id", "=", self.id), *domain_extra]
+        action["context"] = {"default_connection_id": self.id}
+        action["name"] = name
+        return action
+
+    def action_open_waiting_events(self):
+        return self._action_open_events(
+            ["|", ("state", "in", ("received", "processing")),
+             "&", ("state", "=", "failed"), ("dead_letter", "=", False)],
+            _("Waiting events"),
+        )
+
+    def action_open_failed_events(self):
+        return self._action_open_events([("state", "=", "failed")], _("Failed events"))
+
+    def action_open_events(self):
+        return self._action_open_events([], _("Events"))
+
+    def action_open_logs(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "base_integration.integration_log_action"
+        )
+        action["domain"] = [("connection_id", "=", self.id)]
+        return action
+
+    @api.model
+    def _cron_purge(self):
+        """Forget old HTTP logs and finished events (keep failures for inspection)."""
+        days = int(self.env["ir.config_parameter"].sudo().get_param(
+            "base_integration.retention_days", 30))
+        limit = fields.Datetime.now() - timedelta(days=days)
+        self.env["integration.log"].search([("create_date", "<", limit)]).unlink()
+        self.env["integration.event"].search(
+            [("state", "in", ("done", "ignored")), ("write_date", "<", limit)]
+        ).unlink()

@@ -1,0 +1,351 @@
+# Copyright 2026 Odoo Indonesia Suite
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""One model for the inbox (verified webhook deliveries) and the outbox (outbound work
+that must survive failures), drained by Odoo's own scheduler."""
+
+import json
+import logging
+import random
+import re
+import threading
+import traceback
+import uuid
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..api.exceptions import IgnoreEvent, IntegrationError, PermanentError
+
+_logger = logging.getLogger(__name__)
+
+HANDLER_NAME = re.compile(r"_[a-z][a-z0-9_]*")
+DEFAULT_BATCH = 200
+RETRY_BASE_SECONDS = 60
+RETRY_MAX_SECONDS = 6 * 3600
+
+
+def _is_testing(env):
+    """True inside Odoo's (or pytest-odoo's) tests, where committing is forbidden."""
+    return env.registry.in_test_mode() or getattr(threading.current_thread(), "testing", False)
+
+
+class IntegrationEvent(models.Model):
+    _name = "integration.event"
+    _description = "Integration Event"
+    _order = "id desc"
+    _check_company_auto = True
+
+    connection_id = fields.Many2one(
+        "integration.connection", required=True, ondelete="cascade", index=True,
+        check_company=True,
+    )
+    company_id = fields.Many2one("res.company", required=True, index=True)
+    provider = fields.Selection(related="connection_id.provider")
+    direction = fields.Selection(
+        [("inbound", "Inbound"), ("outbound", "Outbound")], required=True,
+        default="inbound",
+    )
+    event_type = fields.Char(index=True)
+    external_id = fields.Char(string="External ID", index=True)
+    dedupe_key = fields.Char(
+        help="Two inbound deliveries with the same key on one connection are one event.",
+    )
+    handler = fields.Char(required=True, help="Method of the connection that does the work.")
+    body = fields.Text(string="Raw body")
+    headers = fields.Text(help="Selected request headers, without secrets (JSON).")
+    received_at = fields.Datetime(default=fields.Datetime.now, required=True, index=True)
+    state = fields.Selection(
+        [("received", "Received / queued"), ("processing", "Processing"), ("done", "Done"),
+         ("failed", "Failed"), ("ignored", "Ignored")],
+        default="received", required=True, index=True,
+    )
+    attempts = fields.Integer(default=0, readonly=True)
+    next_attempt_at = fields.Datetime(readonly=True)
+    dead_letter = fields.Boolean(
+        readonly=True, help="Failed for good: a person must fix the cause and retry.",
+    )
+    error = fields.Text(readonly=True)
+    processed_at = fields.Datetime(readonly=True)
+    idempotency_key = fields.Char(
+        default=lambda self: str(uuid.uuid4()), readonly=True, copy=False,
+        help="Sent with outbound calls so that a retried call is applied once.",
+    )
+    res_model = fields.Char(string="Result model", readonly=True)
+    res_id = fields.Many2oneReference(
+        string="Result record", model_field="res_model", readonly=True,
+    )
+
+    def init(self):
+        # Inbound deliveries are unique per connection; outbound keys only coalesce
+        # queued work and may repeat once the earlier work is done.
+        self.env.cr.execute(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS integration_event_inbound_dedupe_uniq
+                ON integration_event (connection_id, dedupe_key)
+             WHERE direction = 'inbound'
+            """
+        )
+        self.env.cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS integration_event_due_idx
+                ON integration_event (direction, id)
+             WHERE state IN ('received', 'failed') AND dead_letter IS NOT TRUE
+            """
+        )
+
+    @api.depends("event_type", "external_id")
+    def _compute_display_name(self):
+        for event in self:
+            parts = [event.event_type, event.external_id]
+            event.display_name = " ".join(p for p in parts if p) or f"#{event.id}"
+
+    # ------------------------------------------------------------------ storing
+    @api.model
+    def _store_inbound(
+        self, connection, *, handler, event_type, external_id, dedupe_key, body,
+        headers=None, state="received", error=None,
+    ):
+        """Store a verified delivery once. Safe under concurrent duplicates.
+
+        :returns: ``(event_id, created)``; ``created`` is False for a duplicate.
+        """
+        if not HANDLER_NAME.fullmatch(handler or ""):
+            raise ValueError(f"Invalid handler name {handler!r}")
+        if isinstance(body, bytes):
+            body = body.decode("utf-8", errors="replace")
+        now = fields.Datetime.now()
+        uid = self.env.uid
+        # INSERT ... ON CONFLICT: the second of two concurrent duplicates waits for the
+        # first to commit, then inserts nothing; neither request fails.
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO integration_event
+                       (connection_id, company_id, direction, event_type, external_id,
+                        dedupe_key, handler, body, headers, received_at, state, error,
+                        attempts, dead_letter, idempotency_key,
+                        create_uid, create_date, write_uid, write_date)
+                VALUES (%s, %s, 'inbound', %s, %s, %s, %s, %s, %s, %s, %s, %s,
+                        0, %s, %s, %s, %s, %s, %s)
+                ON CONFLICT (connection_id, dedupe_key) WHERE direction = 'inbound'
+                DO NOTHING
+                RETURNING id
+                """,
+                connection.id, connection.company_id.id, event_type, external_id,
+                dedupe_key, handler, body, json.dumps(headers or {}), now, state, error,
+                state == "failed", str(uuid.uuid4()), uid, now, uid, now,
+            )
+        )
+        row = self.env.cr.fetchone()
+        if not row:
+            return self._find_duplicate(connection, dedupe_key), False
+        if state == "received":
+            self.env.ref("base_integration.ir_cron_process_inbound").sudo()._trigger()
+        elif state == "failed":
+            connection._notify_dead_letter(self.browse(row[0]))
+        return row[0], True
+
+    def _find_duplicate(self, connection, dedupe_key):
+        self.env.cr.execute(
+            "SELECT id FROM integration_event WHERE connection_id = %s AND dedupe_key = %s"
+            " AND direction = 'inbound'",
+            [connection.id, dedupe_key],
+        )
+        row = self.env.cr.fetchone()
+        return row and row[0]
+
+    @api.model
+    def _enqueue(self, connection, handler, payload, *, dedupe_key=None, record=None, delay=0):
+        """Queue outbound work for ``connection.<handler>(event)``.
+
+        A queued event with the same ``dedupe_key`` gets the new payload instead of a
+        second event (debounce). Returns the event.
+        """
+        if not HANDLER_NAME.fullmatch(handler or "") or not hasattr(connection, handler):
+            raise ValueError(f"Invalid handler {handler!r} for {connection._name}")
+        when = fields.Datetime.now() + timedelta(seconds=delay) if delay else False
+        body = json.dumps(payload, default=str)
+        vals = {"body": body}
+        if record:
+            vals.update(res_model=record._name, res_id=record.id)
+        if dedupe_key:
+            queued = self.search(
+                [("connection_id", "=", connection.id), ("direction", "=", "outbound"),
+                 ("dedupe_key", "=", dedupe_key), ("state", "=", "received")],
+                limit=1,
+            )
+            if queued:
+                queued.write(vals)
+                return queued
+        event = self.sudo().create({
+            **vals,
+            "connection_id": connection.id,
+            "company_id": connection.company_id.id,
+            "direction": "outbound",
+            "handler": handler,
+            "event_type": handler.lstrip("_"),
+            "dedupe_key": dedupe_key,
+            "next_attempt_at": when,
+        })
+        cron = self.env.ref("base_integration.ir_cron_process_outbound").sudo()
+        cron._trigger(at=when or None)
+        return event
+
+    def _get_payload(self):
+        self.ensure_one()
+        try:
+            return json.loads(self.body or "null")
+        except ValueError as exc:
+            raise PermanentError(_("The stored body is not valid JSON: %s", exc)) from exc
+
+    # ------------------------------------------------------------------ processing
+    def _claim_next(self, direction, now):
+        """Lock one due event that no other worker holds."""
+        self.flush_model(["state", "dead_letter", "next_attempt_at"])
+        self.env.cr.execute(
+            """
+            SELECT id FROM integration_event
+             WHERE direction = %s
+               AND state IN ('received', 'failed')
+               AND dead_letter IS NOT TRUE
+               AND (next_attempt_at IS NULL OR next_attempt_at <= %s)
+             ORDER BY id
+             LIMIT 1
+               FOR UPDATE SKIP LOCKED
+            """,
+            [direction, now],
+        )
+        row = self.env.cr.fetchone()
+        return self.browse(row[0]) if row else self.browse()
+
+    @api.model
+    def _process_pending(self, direction, limit=DEFAULT_BATCH, commit=False):
+        """Process due events one by one; returns how many were processed.
+
+        Each event runs in a savepoint, so a failure rolls back only its own work. With
+        ``commit`` (crons only) the transaction is committed after each event: the work
+        of an event is then final and its row lock released for other workers.
+        """
+        processed = 0
+        seen = set()
+        while processed < limit:
+            event = self._claim_next(direction, fields.Datetime.now())
+            if not event or event.id in seen:
+                break
+            seen.add(event.id)
+            event._process_one()
+            processed += 1
+            if commit:
+                self.env.cr.commit()  # safe: one finished event per transaction (cron only)
+        return processed
+
+    def _process_one(self):
+        self.ensure_one()
+        connection = self.connection_id.with_company(self.company_id)
+        self.write({"state": "processing", "attempts": self.attempts + 1})
+        try:
+            method = self._resolve_handler(connection)
+            with self.env.cr.savepoint():
+                result = method(self)
+        except IgnoreEvent as exc:
+            self.env.invalidate_all()
+            self.write({"state": "ignored", "error": str(exc), "next_attempt_at": False,
+                        "processed_at": fields.Datetime.now()})
+        except Exception as exc:  # noqa: BLE001 - every failure is recorded and retried
+            self.env.invalidate_all()
+            self._record_failure(connection, exc)
+        else:
+            vals = {"state": "done", "error": False, "next_attempt_at": False,
+                    "processed_at": fields.Datetime.now()}
+            if isinstance(result, models.BaseModel) and len(result) == 1:
+                vals.update(res_model=result._name, res_id=result.id)
+            self.write(vals)
+
+    def _resolve_handler(self, connection):
+        if not HANDLER_NAME.fullmatch(self.handler or "") or not hasattr(
+            connection, self.handler
+        ):
+            raise PermanentError(_("Unknown event handler %s.", self.handler))
+        return getattr(connection, self.handler)
+
+    def _retry_delay(self):
+        params = self.env["ir.config_parameter"].sudo()
+        base = int(params.get_param("base_integration.retry_base_seconds", RETRY_BASE_SECONDS))
+        ceiling = min(RETRY_MAX_SECONDS, base * 2 ** max(0, self.attempts - 1))
+        return random.uniform(ceiling * 0.75, ceiling)
+
+    def _record_failure(self, connection, exc):
+        permanent = isinstance(exc, PermanentError)
+        if isinstance(exc, (IntegrationError, UserError)):
+            error = f"{type(exc).__name__}: {exc}"
+        else:
+            error = "".join(traceback.format_exception(exc, limit=6))
+        _logger.info("Integration event %s failed (attempt %s): %s", self.id, self.attempts,
+                     str(exc)[:300])
+        if permanent or self.attempts >= connection.event_max_attempts:
+            self.write({"state": "failed", "error": error, "dead_letter": True,
+                        "next_attempt_at": False})
+            connection.sudo()._notify_dead_letter(self)
+        else:
+            when = fields.Datetime.now() + timedelta(seconds=self._retry_delay())
+            self.write({"state": "failed", "error": error, "next_attempt_at": when})
+            cron = "ir_cron_process_%s" % self.direction
+            self.env.ref(f"base_integration.{cron}").sudo()._trigger(at=when)
+
+    # ------------------------------------------------------------------ crons
+    def _cron_drain(self, direction):
+        batch = int(self.env["ir.config_parameter"].sudo().get_param(
+            "base_integration.batch_size", DEFAULT_BATCH))
+        commit = not _is_testing(self.env)
+        done = self._process_pending(direction, limit=batch, commit=commit)
+        if done >= batch:
+            # More may be waiting: the scheduler runs us again right away.
+            self.env["ir.cron"]._notify_progress(done=done, remaining=1)
+        else:
+            self.env["ir.cron"]._notify_progress(done=done, remaining=0)
+        return done
+
+    @api.model
+    def _cron_process_inbound(self):
+        return self._cron_drain("inbound")
+
+    @api.model
+    def _cron_process_outbound(self):
+        return self._cron_drain("outbound")
+
+    # ------------------------------------------------------------------ actions
+    def action_retry(self):
+        """Put events back in the queue now, with a fresh attempt budget."""
+        retryable = self.filtered(lambda e: e.state in ("failed", "ignored", "received"))
+        retryable.write({"state": "received", "attempts": 0, "dead_letter": False,
+                         "next_attempt_at": False, "error": False})
+        for direction in set(retryable.mapped("direction")):
+            self.env.ref(f"base_integration.ir_cron_process_{direction}").sudo()._trigger()
+        return True
+
+    def action_process_now(self):
+        """Retry and process at once (for a person watching the result)."""
+        self.action_retry()
+        for event in self:
+            if event.state == "received":
+                event._process_one()
+        return True
+
+    def action_ignore(self):
+        self.filtered(lambda e: e.state != "done").write(
+            {"state": "ignored", "dead_letter": False, "next_attempt_at": False}
+        )
+        return True
+
+    def action_open_record(self):
+        self.ensure_one()
+        if not (self.res_model and self.res_id):
+            raise UserError(_("This event did not produce a record."))
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "view_mode": "form",
+        }

@@ -1,0 +1,53 @@
+# Copyright 2026 Odoo Indonesia Suite
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Test helpers shared by every addon of the suite.
+
+Importing this module makes the repository's ``tests/gateway_servers`` package (the local
+gateway test servers) importable, whichever runner collected the tests.
+"""
+
+import hashlib
+import hmac
+import json
+import os
+import sys
+
+_REPO_TESTS = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "tests"))
+if os.path.isdir(os.path.join(_REPO_TESTS, "gateway_servers")) and _REPO_TESTS not in sys.path:
+    sys.path.append(_REPO_TESTS)
+
+from gateway_servers import GatewayServer  # noqa: E402
+
+
+class IntegrationTestMixin:
+    """Mixin for ``TransactionCase``/``HttpCase`` classes of the integration addons."""
+
+    @classmethod
+    def _start_gateway_server(cls, *handlers):
+        """Start a real HTTP server on 127.0.0.1 (random port) for the whole class."""
+        server = GatewayServer(*handlers).start()
+        cls.addClassCleanup(server.stop)
+        return server
+
+    @classmethod
+    def _create_connection(cls, **vals):
+        values = {
+            "name": "Test connection",
+            "provider": "generic",
+            "webhook_secret": "whsec-test-0123456789",
+            "api_key": "echo-secret-key",
+        }
+        values.update(vals)
+        return cls.env["integration.connection"].create(values)
+
+    @staticmethod
+    def _sign(secret, body):
+        if not isinstance(body, bytes):
+            body = json.dumps(body).encode()
+        return body, hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+    def _events(self, connection, **domain):
+        return self.env["integration.event"].search(
+            [("connection_id", "=", connection.id)]
+            + [(key, "=", value) for key, value in domain.items()]
+        )

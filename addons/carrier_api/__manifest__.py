@@ -1,0 +1,16 @@
+# Copyright 2026 Odoo Indonesia Suite
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+{
+    "name": "Indonesian Carriers (JNE, J&T, SiCepat, Anteraja)",
+    "summary": "Rates, waybills, labels and tracking from Indonesian carriers",
+    "version": "18.0.0.1.0",
+    "category": "Inventory/Delivery",
+    "website": "https://github.com/odoo-indonesia-suite/integrations",
+    "author": "Odoo Indonesia Suite",
+    "maintainers": [],
+    "license": "LGPL-3",
+    "development_status": "Alpha",
+    "depends": ["base_integration", "stock_delivery"],
+    "data": [],
+    "installable": True,
+}

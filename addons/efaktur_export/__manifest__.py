@@ -1,0 +1,16 @@
+# Copyright 2026 Odoo Indonesia Suite
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+{
+    "name": "e-Faktur Export (Coretax XML, legacy CSV)",
+    "summary": "Validated export of posted customer invoices for DJP",
+    "version": "18.0.0.1.0",
+    "category": "Accounting/Localizations",
+    "website": "https://github.com/odoo-indonesia-suite/integrations",
+    "author": "Odoo Indonesia Suite",
+    "maintainers": [],
+    "license": "LGPL-3",
+    "development_status": "Alpha",
+    "depends": ["l10n_id_efaktur_coretax"],
+    "data": [],
+    "installable": True,
+}
