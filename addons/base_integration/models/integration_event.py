@@ -12,6 +12,8 @@ import traceback
 import uuid
 from datetime import timedelta
 
+import psycopg2.errors
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -231,7 +233,16 @@ class IntegrationEvent(models.Model):
         processed = 0
         seen = set()
         while processed < limit:
-            event = self._claim_next(direction, fields.Datetime.now())
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    event = self._claim_next(direction, fields.Datetime.now())
+            except psycopg2.errors.SerializationFailure:
+                # Another worker committed a row after our snapshot was taken
+                # (REPEATABLE READ). A new transaction sees it; this one never will.
+                if not commit:
+                    break
+                self.env.cr.rollback()
+                continue
             if not event or event.id in seen:
                 break
             seen.add(event.id)

@@ -1,4 +1,11 @@
 # Copyright 2026 Odoo Indonesia Suite
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 
-from . import test_http_session, test_masking, test_processing, test_security, test_webhook
+from . import (
+    test_http_session,
+    test_masking,
+    test_parallel_workers,
+    test_processing,
+    test_security,
+    test_webhook,
+)
