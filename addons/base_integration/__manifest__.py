@@ -21,6 +21,9 @@
         "views/integration_log_views.xml",
         "views/base_integration_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["base_integration/static/tests/tours/*.js"],
+    },
     "installable": True,
     "application": True,
 }

@@ -7,5 +7,6 @@ from . import (
     test_parallel_workers,
     test_processing,
     test_security,
+    test_ui,
     test_webhook,
 )
