@@ -24,6 +24,8 @@ _logger = logging.getLogger(__name__)
 
 HANDLER_NAME = re.compile(r"_[a-z][a-z0-9_]*")
 DEFAULT_BATCH = 200
+# Above this many due events, the other drain crons of the direction are woken too.
+FANOUT_BACKLOG = 20
 RETRY_BASE_SECONDS = 60
 RETRY_MAX_SECONDS = 6 * 3600
 
@@ -306,10 +308,36 @@ class IntegrationEvent(models.Model):
             self.env.ref(f"base_integration.{cron}").sudo()._trigger(at=when)
 
     # ------------------------------------------------------------------ crons
+    def _count_due(self, direction):
+        self.flush_model(["state", "dead_letter", "next_attempt_at"])
+        self.env.cr.execute(
+            """
+            SELECT count(*) FROM integration_event
+             WHERE direction = %s AND state IN ('received', 'failed')
+               AND dead_letter IS NOT TRUE
+               AND (next_attempt_at IS NULL OR next_attempt_at <= %s)
+            """,
+            [direction, fields.Datetime.now()],
+        )
+        return self.env.cr.fetchone()[0]
+
+    def _wake_sibling_crons(self, direction):
+        """Odoo runs one cron record in one worker at a time: a backlog is shared with
+        the other drain crons of this direction (duplicate one to add a worker)."""
+        siblings = self.env["ir.cron"].sudo().search([
+            ("code", "=", f"model._cron_process_{direction}()"),
+            ("id", "!=", self.env.context.get("cron_id") or 0),
+        ])
+        for cron in siblings:
+            cron._trigger()
+        return siblings
+
     def _cron_drain(self, direction):
         batch = int(self.env["ir.config_parameter"].sudo().get_param(
             "base_integration.batch_size", DEFAULT_BATCH))
         commit = not _is_testing(self.env)
+        if self.env.context.get("cron_id") and self._count_due(direction) > FANOUT_BACKLOG:
+            self._wake_sibling_crons(direction)
         done = self._process_pending(direction, limit=batch, commit=commit)
         if done >= batch:
             # More may be waiting: the scheduler runs us again right away.

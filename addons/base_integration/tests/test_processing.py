@@ -164,6 +164,18 @@ class TestProcessing(IntegrationTestMixin, TransactionCase):
         self.action.code = "pass"
         self.assertEqual(self.Event._cron_process_inbound(), 1)
 
+    def test_backlog_wakes_the_other_drain_crons(self):
+        first = self.env.ref("base_integration.ir_cron_process_inbound")
+        second = self.env.ref("base_integration.ir_cron_process_inbound_2")
+        Trigger = self.env["ir.cron.trigger"]
+        self.action.code = "pass"
+        for number in range(25):
+            self._store(f"backlog-{number}")
+        before = Trigger.search_count([("cron_id", "=", second.id)])
+        self.Event.with_context(cron_id=first.id)._cron_process_inbound()
+        self.assertEqual(Trigger.search_count([("cron_id", "=", second.id)]), before + 1)
+        self.assertFalse(self._events(self.connection, state="received"))
+
     def test_dashboard_figures(self):
         self._store("evt-a")
         self._store("evt-b")
