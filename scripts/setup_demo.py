@@ -21,16 +21,18 @@ def demo_company():
     indonesia = env.ref("base.id")
     idr = env.ref("base.IDR")
     idr.active = True
-    company = env["res.company"].create({
-        "name": "PT Nusantara Demo",
-        "country_id": indonesia.id,
-        "currency_id": idr.id,
-        "street": "Jl. Jend. Sudirman Kav. 52-53",
-        "city": "Jakarta Selatan",
-        "zip": "12190",
-        "vat": "01.234.567.8-012.000",
-        "email": "finance@nusantara-demo.example",
-    })
+    company = env["res.company"].create(
+        {
+            "name": "PT Nusantara Demo",
+            "country_id": indonesia.id,
+            "currency_id": idr.id,
+            "street": "Jl. Jend. Sudirman Kav. 52-53",
+            "city": "Jakarta Selatan",
+            "zip": "12190",
+            "vat": "01.234.567.8-012.000",
+            "email": "finance@nusantara-demo.example",
+        }
+    )
     env["account.chart.template"].try_loading("id", company=company, install_demo=False)
     admin = env.ref("base.user_admin")
     admin.write({"company_ids": [(4, company.id)], "company_id": company.id})
@@ -41,32 +43,52 @@ def connection(company, provider, name, values):
     Connection = env["integration.connection"].with_company(company)
     if provider not in dict(Connection._fields["provider"].selection):
         return Connection
-    existing = Connection.search([("provider", "=", provider), ("company_id", "=", company.id)])
+    existing = Connection.search(
+        [("provider", "=", provider), ("company_id", "=", company.id)]
+    )
     if existing:
         return existing[:1]
     fields_ok = {k: v for k, v in values.items() if k in Connection._fields}
-    return Connection.create({
-        "name": name, "provider": provider, "company_id": company.id,
-        "environment": "test", **fields_ok,
-    })
+    return Connection.create(
+        {
+            "name": name,
+            "provider": provider,
+            "company_id": company.id,
+            "environment": "test",
+            **fields_ok,
+        }
+    )
 
 
 company = demo_company()
 env["ir.config_parameter"].sudo().set_param("web.base.url", ODOO_URL)
-connection(company, "generic", "Generic webhook (demo)", {
-    "webhook_secret": "demo-generic-secret",
-})
+connection(
+    company,
+    "generic",
+    "Generic webhook (demo)",
+    {
+        "webhook_secret": "demo-generic-secret",
+    },
+)
 for provider, name, values in [
-    ("midtrans", "Midtrans (demo)", {
-        "base_url": f"{GATEWAY}/midtrans",
-        "api_key": "SB-Mid-server-DEMO",
-        "api_secret": "SB-Mid-server-DEMO",
-    }),
-    ("xendit", "Xendit (demo)", {
-        "base_url": f"{GATEWAY}/xendit",
-        "api_key": "xnd_development_DEMO",
-        "webhook_secret": "demo-callback-token",
-    }),
+    (
+        "midtrans",
+        "Midtrans (demo)",
+        {
+            "base_url": f"{GATEWAY}/midtrans",
+            "api_key": "SB-Mid-server-DEMO",
+            "api_secret": "SB-Mid-server-DEMO",
+        },
+    ),
+    (
+        "xendit",
+        "Xendit (demo)",
+        {
+            "base_url": f"{GATEWAY}/xendit",
+            "api_key": "xnd_development_DEMO",
+            "webhook_secret": "demo-callback-token",
+        },
+    ),
 ]:
     connection(company, provider, name, values)
 env.cr.commit()

@@ -9,7 +9,6 @@ from threading import Thread
 
 import pytest
 import requests
-
 from gateway_servers import Fault, GatewayServer
 from gateway_servers.echo import EchoApi
 
@@ -35,9 +34,15 @@ def test_random_loopback_port(server):
 def test_routing_auth_and_paging(server):
     assert requests.get(f"{server.url}/echo/items", timeout=5).status_code == 401
     for sku in "ABC":
-        requests.post(f"{server.url}/echo/items", json={"sku": sku}, headers=AUTH, timeout=5)
-    page1 = requests.get(f"{server.url}/echo/items?page=1", headers=AUTH, timeout=5).json()
-    page2 = requests.get(f"{server.url}/echo/items?page=2", headers=AUTH, timeout=5).json()
+        requests.post(
+            f"{server.url}/echo/items", json={"sku": sku}, headers=AUTH, timeout=5
+        )
+    page1 = requests.get(
+        f"{server.url}/echo/items?page=1", headers=AUTH, timeout=5
+    ).json()
+    page2 = requests.get(
+        f"{server.url}/echo/items?page=2", headers=AUTH, timeout=5
+    ).json()
     assert [i["sku"] for i in page1["items"]] == ["A", "B"] and page1["has_more"]
     assert [i["sku"] for i in page2["items"]] == ["C"] and not page2["has_more"]
     assert requests.get(f"{server.url}/echo/nope", timeout=5).status_code == 404
@@ -46,7 +51,9 @@ def test_routing_auth_and_paging(server):
 
 
 def test_faults_are_consumed_in_order(server):
-    server.faults.add("/echo/items", Fault(status=429, headers={"Retry-After": "7"}), times=2)
+    server.faults.add(
+        "/echo/items", Fault(status=429, headers={"Retry-After": "7"}), times=2
+    )
     server.faults.add("*", Fault(status=500))
     first = requests.get(f"{server.url}/echo/items", headers=AUTH, timeout=5)
     second = requests.get(f"{server.url}/echo/items", headers=AUTH, timeout=5)
@@ -72,10 +79,16 @@ def test_malformed_and_slow_faults(server):
 
 def test_idempotency_key_replay(server):
     headers = dict(AUTH, **{"Idempotency-Key": "k1"})
-    a = requests.post(f"{server.url}/echo/items", json={"sku": "X"}, headers=headers, timeout=5)
-    b = requests.post(f"{server.url}/echo/items", json={"sku": "X"}, headers=headers, timeout=5)
+    a = requests.post(
+        f"{server.url}/echo/items", json={"sku": "X"}, headers=headers, timeout=5
+    )
+    b = requests.post(
+        f"{server.url}/echo/items", json={"sku": "X"}, headers=headers, timeout=5
+    )
     assert a.json() == b.json()
-    items = requests.get(f"{server.url}/echo/items", headers=AUTH, timeout=5).json()["items"]
+    items = requests.get(f"{server.url}/echo/items", headers=AUTH, timeout=5).json()[
+        "items"
+    ]
     assert len(items) == 1
 
 

@@ -23,7 +23,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
-
 from benchlib import Rpc, odoo_server, percentile, wait_for
 
 RESULTS = Path(__file__).parent / "results" / "inbox.md"
@@ -41,14 +40,26 @@ def main():
     with odoo_server(args.db, "base_integration", port=args.port, fresh=True) as url:
         rpc = Rpc(url, args.db)
         model_id = rpc("ir.model", "search", [("model", "=", "integration.event")])[0]
-        action_id = rpc("ir.actions.server", "create", {
-            "name": "bench effect", "model_id": model_id, "state": "code",
-            "code": "env['res.partner'].create({'name': 'bench %s' % record.external_id})",
-        })
-        connection_id = rpc("integration.connection", "create", {
-            "name": "Bench", "provider": "generic", "webhook_secret": SECRET,
-            "generic_action_id": action_id,
-        })
+        action_id = rpc(
+            "ir.actions.server",
+            "create",
+            {
+                "name": "bench effect",
+                "model_id": model_id,
+                "state": "code",
+                "code": "env['res.partner'].create({'name': 'bench %s' % record.external_id})",
+            },
+        )
+        connection_id = rpc(
+            "integration.connection",
+            "create",
+            {
+                "name": "Bench",
+                "provider": "generic",
+                "webhook_secret": SECRET,
+                "generic_action_id": action_id,
+            },
+        )
         deliveries = [n for n in range(args.events) for _twice in range(2)]
         random.shuffle(deliveries)
         endpoint = f"{url}/integration/webhook/{connection_id}"
@@ -62,8 +73,12 @@ def main():
             body = json.dumps({"id": f"evt-{number}", "type": "bench"}).encode()
             signature = hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
             started = time.perf_counter()
-            response = session.post(endpoint, data=body, timeout=30, headers={
-                "Content-Type": "application/json", "X-Signature": signature})
+            response = session.post(
+                endpoint,
+                data=body,
+                timeout=30,
+                headers={"Content-Type": "application/json", "X-Signature": signature},
+            )
             elapsed = time.perf_counter() - started
             with lock:
                 latencies.append(elapsed)
@@ -75,12 +90,20 @@ def main():
         send_time = time.perf_counter() - started
 
         def drained():
-            return rpc("integration.event", "search_count", [
-                ("connection_id", "=", connection_id), ("state", "!=", "done")]) == 0
+            return (
+                rpc(
+                    "integration.event",
+                    "search_count",
+                    [("connection_id", "=", connection_id), ("state", "!=", "done")],
+                )
+                == 0
+            )
+
         wait_for(drained, 900, interval=0.25, what="the inbox to drain")
         drain_time = time.perf_counter() - started
-        stored = rpc("integration.event", "search_count",
-                     [("connection_id", "=", connection_id)])
+        stored = rpc(
+            "integration.event", "search_count", [("connection_id", "=", connection_id)]
+        )
         effects = rpc("res.partner", "search_count", [("name", "=like", "bench evt-%")])
 
     rows = [
@@ -97,7 +120,8 @@ def main():
         ("processing throughput (events/s)", f"{args.events / drain_time:.0f}"),
     ]
     table = "| measure | value |\n| --- | --- |\n" + "\n".join(
-        f"| {name} | {value} |" for name, value in rows)
+        f"| {name} | {value} |" for name, value in rows
+    )
     print(table)
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(

@@ -32,10 +32,14 @@ class Rpc:
 
     def _call(self, service, method, *args):
         payload = {
-            "jsonrpc": "2.0", "method": "call", "id": next(self._ids),
+            "jsonrpc": "2.0",
+            "method": "call",
+            "id": next(self._ids),
             "params": {"service": service, "method": method, "args": args},
         }
-        answer = self.session.post(f"{self.url}/jsonrpc", json=payload, timeout=600).json()
+        answer = self.session.post(
+            f"{self.url}/jsonrpc", json=payload, timeout=600
+        ).json()
         if answer.get("error"):
             data = answer["error"].get("data") or {}
             raise RuntimeError(data.get("message") or answer["error"])
@@ -43,8 +47,15 @@ class Rpc:
 
     def __call__(self, model, method, *args, **kwargs):
         return self._call(
-            "object", "execute_kw", self.db, self.uid, self.password, model, method,
-            list(args), kwargs,
+            "object",
+            "execute_kw",
+            self.db,
+            self.uid,
+            self.password,
+            model,
+            method,
+            list(args),
+            kwargs,
         )
 
 
@@ -82,16 +93,26 @@ def _odoo_config(port, data_dir):
 
 def database_exists(db):
     out = subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-d", "postgres", "-tAc",
-         f"SELECT 1 FROM pg_database WHERE datname = '{db}'"],
-        capture_output=True, text=True, check=True,
+        [
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-d",
+            "postgres",
+            "-tAc",
+            f"SELECT 1 FROM pg_database WHERE datname = '{db}'",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return out.stdout.strip() == "1"
 
 
 @contextmanager
-def odoo_server(db, modules, *, port=18095, workers=2, cron_workers=2, fresh=False,
-                extra_args=()):
+def odoo_server(
+    db, modules, *, port=18095, workers=2, cron_workers=2, fresh=False, extra_args=()
+):
     """Create ``db`` with ``modules`` if needed, then serve it; yields the base URL.
 
     Runs Odoo in multi-process mode (``--workers``) as production would, with
@@ -105,18 +126,41 @@ def odoo_server(db, modules, *, port=18095, workers=2, cron_workers=2, fresh=Fal
     if not database_exists(db):
         print(f"creating database {db} with {modules} ...", flush=True)
         subprocess.run(
-            ["odoo", "-c", str(conf), "-d", db, "-i", modules, "--without-demo=all",
-             "--stop-after-init", "--log-level=warn"],
+            [
+                "odoo",
+                "-c",
+                str(conf),
+                "-d",
+                db,
+                "-i",
+                modules,
+                "--without-demo=all",
+                "--stop-after-init",
+                "--log-level=warn",
+            ],
             check=True,
         )
     log = open(work / "server.log", "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
-        ["odoo", "-c", str(conf), "-d", db, f"--db-filter=^{db}$",
-         f"--workers={workers}", f"--max-cron-threads={cron_workers}",
-         "--limit-time-real=600", "--limit-time-cpu=600",
-         "--limit-memory-soft=4294967296", "--limit-memory-hard=6442450944",
-         "--log-level=warn", *extra_args],
-        stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ, ODOO_NOTIFY_CRON_CHANGES="1"),
+        [
+            "odoo",
+            "-c",
+            str(conf),
+            "-d",
+            db,
+            f"--db-filter=^{db}$",
+            f"--workers={workers}",
+            f"--max-cron-threads={cron_workers}",
+            "--limit-time-real=600",
+            "--limit-time-cpu=600",
+            "--limit-memory-soft=4294967296",
+            "--limit-memory-hard=6442450944",
+            "--log-level=warn",
+            *extra_args,
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=dict(os.environ, ODOO_NOTIFY_CRON_CHANGES="1"),
     )
     url = f"http://127.0.0.1:{port}"
     try:

@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Serve every gateway imitation on one port, for the demo (docker-compose, run.sh).
 
-    python -m gateway_servers --host 0.0.0.0 --port 8070
+python -m gateway_servers --host 0.0.0.0 --port 8070
 """
 
 import argparse
@@ -41,7 +41,9 @@ def main():
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8070)
     args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s"
+    )
     server = GatewayServer(*discover_handlers(), host=args.host, port=args.port)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -57,4 +57,6 @@ class EchoApi(GatewayHandler):
             return response
 
     def echo(self, request):
-        return Response(200, {"headers": request.headers, "body": request.body.decode()})
+        return Response(
+            200, {"headers": request.headers, "body": request.body.decode()}
+        )

@@ -277,7 +277,9 @@ class GatewayServer:
 
     def handler_for(self, path):
         for handler in self.handlers:
-            if path == handler.prefix or path.startswith(handler.prefix.rstrip("/") + "/"):
+            if path == handler.prefix or path.startswith(
+                handler.prefix.rstrip("/") + "/"
+            ):
                 return handler
         return None
 

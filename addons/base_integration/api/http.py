@@ -85,7 +85,9 @@ class IntegrationSession:
         ceiling = min(self.backoff_max, self.backoff_base * (2 ** (attempt - 1)))
         return random.uniform(ceiling / 2, ceiling)
 
-    def _log_attempt(self, method, url, headers, body, response, error, started, attempt):
+    def _log_attempt(
+        self, method, url, headers, body, response, error, started, attempt
+    ):
         if not self.log:
             return
         entry = {
@@ -94,7 +96,9 @@ class IntegrationSession:
             "request_headers": masking.mask_headers(
                 headers, self.secret_values, self.secret_names
             ),
-            "request_body": masking.mask_body(body, self.secret_values, self.secret_names),
+            "request_body": masking.mask_body(
+                body, self.secret_values, self.secret_names
+            ),
             "status_code": response.status_code if response is not None else None,
             "response_body": masking.mask_body(
                 response.content if response is not None else None,
@@ -102,7 +106,9 @@ class IntegrationSession:
                 self.secret_names,
             ),
             "duration_ms": int((time.monotonic() - started) * 1000),
-            "error": masking.mask_text(str(error), self.secret_values) if error else None,
+            "error": masking.mask_text(str(error), self.secret_values)
+            if error
+            else None,
             "attempt": attempt,
         }
         try:
@@ -125,7 +131,9 @@ class IntegrationSession:
     def _raise_for(self, response):
         status = response.status_code
         message = f"HTTP {status}: {self._error_message(response)}"
-        body = masking.mask_body(response.content, self.secret_values, self.secret_names)
+        body = masking.mask_body(
+            response.content, self.secret_values, self.secret_names
+        )
         if status in RETRY_STATUSES:
             raise RetryableError(message, status_code=status, response_body=body)
         if status in (401, 403):
@@ -160,7 +168,9 @@ class IntegrationSession:
             headers[idempotency_header] = idempotency_key
         # A POST that reached the server may have been applied: only repeat it when the
         # gateway deduplicates it (idempotency key) or the caller says it is harmless.
-        replay_safe = method in IDEMPOTENT_METHODS or bool(idempotency_key) or retry_unsafe
+        replay_safe = (
+            method in IDEMPOTENT_METHODS or bool(idempotency_key) or retry_unsafe
+        )
         prepared = requests.Request(
             method, url, params=params, json=json, data=data, headers=headers
         )
@@ -174,11 +184,18 @@ class IntegrationSession:
             except requests.exceptions.ConnectionError as exc:
                 # ConnectTimeout is a ConnectionError subclass: the request never left.
                 never_sent = isinstance(exc, requests.exceptions.ConnectTimeout) or (
-                    "NewConnectionError" in repr(exc) or "Connection refused" in str(exc)
+                    "NewConnectionError" in repr(exc)
+                    or "Connection refused" in str(exc)
                 )
                 self._log_attempt(
-                    method, prepared.url, prepared.headers, prepared.body,
-                    None, exc, started, attempt,
+                    method,
+                    prepared.url,
+                    prepared.headers,
+                    prepared.body,
+                    None,
+                    exc,
+                    started,
+                    attempt,
                 )
                 if last_attempt or not (never_sent or replay_safe):
                     raise RetryableError(f"Connection failed: {exc}") from exc
@@ -186,16 +203,28 @@ class IntegrationSession:
                 continue
             except requests.exceptions.Timeout as exc:
                 self._log_attempt(
-                    method, prepared.url, prepared.headers, prepared.body,
-                    None, exc, started, attempt,
+                    method,
+                    prepared.url,
+                    prepared.headers,
+                    prepared.body,
+                    None,
+                    exc,
+                    started,
+                    attempt,
                 )
                 if last_attempt or not replay_safe:
                     raise RetryableError(f"Timed out: {exc}") from exc
                 self._sleep(self._backoff(attempt))
                 continue
             self._log_attempt(
-                method, prepared.url, prepared.headers, prepared.body,
-                response, None, started, attempt,
+                method,
+                prepared.url,
+                prepared.headers,
+                prepared.body,
+                response,
+                None,
+                started,
+                attempt,
             )
             status = response.status_code
             if 200 <= status < 300 or status in accept_statuses:

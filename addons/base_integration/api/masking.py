@@ -61,7 +61,9 @@ def mask_text(text, secret_values=()):
 
 def mask_headers(headers, secret_values=(), extra_names=()):
     return {
-        key: MASK if is_secret_name(key, extra_names) else mask_text(str(value), secret_values)
+        key: MASK
+        if is_secret_name(key, extra_names)
+        else mask_text(str(value), secret_values)
         for key, value in (headers or {}).items()
     }
 
@@ -79,7 +81,9 @@ def mask_url(url, secret_values=(), extra_names=()):
 def mask_json(data, extra_names=()):
     if isinstance(data, dict):
         return {
-            key: MASK if is_secret_name(key, extra_names) else mask_json(value, extra_names)
+            key: MASK
+            if is_secret_name(key, extra_names)
+            else mask_json(value, extra_names)
             for key, value in data.items()
         }
     if isinstance(data, list):

@@ -28,7 +28,9 @@ def verify_token(expected, given):
         configured or the values differ.
     """
     if not expected:
-        raise SignatureError("No verification secret is configured: request refused.", 403)
+        raise SignatureError(
+            "No verification secret is configured: request refused.", 403
+        )
     if not given:
         raise SignatureError("Missing signature or token.", 401)
     if not hmac.compare_digest(_to_bytes(expected), _to_bytes(given.strip())):
@@ -38,5 +40,7 @@ def verify_token(expected, given):
 def verify_hmac(secret, message, given, digestmod=hashlib.sha256):
     """Check that given is the hex HMAC of message (case-insensitive hex)."""
     if not secret:
-        raise SignatureError("No verification secret is configured: request refused.", 403)
+        raise SignatureError(
+            "No verification secret is configured: request refused.", 403
+        )
     verify_token(hmac_hex(secret, message, digestmod), (given or "").strip().lower())

@@ -18,11 +18,17 @@ class GenericWebhookController(http.Controller):
 
     @http.route(
         "/integration/webhook/<int:connection_id>",
-        type="http", auth="public", methods=["POST"], csrf=False, save_session=False,
+        type="http",
+        auth="public",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
     )
     def generic_webhook(self, connection_id, **kwargs):
-        connection = request.env["integration.connection"].sudo().search(
-            [("id", "=", connection_id), ("provider", "=", "generic")], limit=1
+        connection = (
+            request.env["integration.connection"]
+            .sudo()
+            .search([("id", "=", connection_id), ("provider", "=", "generic")], limit=1)
         )
         secret = connection.webhook_secret if connection else None
 

@@ -67,19 +67,28 @@ def handle_webhook(
     :param accepted_body: dict answered on success instead of the default.
     """
     if not connection or not connection.active:
-        return json_response(404, {"error": "unknown_connection",
-                                   "message": "No active connection here."})
+        return json_response(
+            404,
+            {"error": "unknown_connection", "message": "No active connection here."},
+        )
     raw = _read_body(max_bytes)
     if raw is None:
-        return json_response(413, {"error": "payload_too_large",
-                                   "message": f"Body larger than {max_bytes} bytes."})
+        return json_response(
+            413,
+            {
+                "error": "payload_too_large",
+                "message": f"Body larger than {max_bytes} bytes.",
+            },
+        )
     headers = request.httprequest.headers
     try:
         if verify_raw:
             verify_raw(raw, headers)
     except SignatureError as exc:
         _logger.warning("Webhook for connection %s rejected: %s", connection.id, exc)
-        return json_response(exc.status, {"error": "invalid_signature", "message": str(exc)})
+        return json_response(
+            exc.status, {"error": "invalid_signature", "message": str(exc)}
+        )
     verified = verify_raw is not None
     stored_headers = _kept_headers(headers, keep_headers)
     Event = request.env["integration.event"].sudo()
@@ -88,9 +97,15 @@ def handle_webhook(
         if verified:
             # Signed by the gateway but unusable: keep it for a person to inspect.
             Event._store_inbound(
-                connection, handler=handler, event_type="malformed", external_id=False,
-                dedupe_key="malformed:" + hashlib.sha256(raw).hexdigest(), body=raw,
-                headers=stored_headers, state="failed", error=message,
+                connection,
+                handler=handler,
+                event_type="malformed",
+                external_id=False,
+                dedupe_key="malformed:" + hashlib.sha256(raw).hexdigest(),
+                body=raw,
+                headers=stored_headers,
+                state="failed",
+                error=message,
             )
         return json_response(400, {"error": "malformed_payload", "message": message})
 
@@ -105,7 +120,9 @@ def handle_webhook(
             verify_payload(payload, headers)
     except SignatureError as exc:
         _logger.warning("Webhook for connection %s rejected: %s", connection.id, exc)
-        return json_response(exc.status, {"error": "invalid_signature", "message": str(exc)})
+        return json_response(
+            exc.status, {"error": "invalid_signature", "message": str(exc)}
+        )
     try:
         description = describe(payload)
     except (ValueError, KeyError, TypeError) as exc:
@@ -119,6 +136,8 @@ def handle_webhook(
         body=raw,
         headers=stored_headers,
     )
-    answer = accepted_body or {"status": "accepted" if created else "duplicate",
-                               "event_id": event_id}
+    answer = accepted_body or {
+        "status": "accepted" if created else "duplicate",
+        "event_id": event_id,
+    }
     return json_response(200, answer)

@@ -12,7 +12,13 @@ from ..api.http import IntegrationSession
 
 _logger = logging.getLogger(__name__)
 
-CREDENTIAL_FIELDS = ("api_key", "api_secret", "webhook_secret", "access_token", "refresh_token")
+CREDENTIAL_FIELDS = (
+    "api_key",
+    "api_secret",
+    "webhook_secret",
+    "access_token",
+    "refresh_token",
+)
 
 
 class IntegrationConnection(models.Model):
@@ -96,14 +102,21 @@ class IntegrationConnection(models.Model):
     waiting_event_count = fields.Integer(compute="_compute_dashboard")
     dead_letter_count = fields.Integer(compute="_compute_dashboard")
     health_state = fields.Selection(
-        [("new", "Not used yet"), ("ok", "Working"), ("warning", "Retrying"),
-         ("error", "Needs attention")],
+        [
+            ("new", "Not used yet"),
+            ("ok", "Working"),
+            ("warning", "Retrying"),
+            ("error", "Needs attention"),
+        ],
         compute="_compute_dashboard",
     )
 
     _sql_constraints = [
-        ("event_max_attempts_positive", "CHECK(event_max_attempts > 0)",
-         "At least one attempt is needed."),
+        (
+            "event_max_attempts_positive",
+            "CHECK(event_max_attempts > 0)",
+            "At least one attempt is needed.",
+        ),
     ]
 
     # ------------------------------------------------------------------ computes
@@ -144,10 +157,20 @@ class IntegrationConnection(models.Model):
                 """,
                 [ids],
             )
-            for cid, done_at, failed_at, failed_24h, waiting, dead in self.env.cr.fetchall():
+            for (
+                cid,
+                done_at,
+                failed_at,
+                failed_24h,
+                waiting,
+                dead,
+            ) in self.env.cr.fetchall():
                 stats[cid].update(
-                    event_success=done_at, event_failure=failed_at, failed_24h=failed_24h,
-                    waiting=waiting, dead=dead,
+                    event_success=done_at,
+                    event_failure=failed_at,
+                    failed_24h=failed_24h,
+                    waiting=waiting,
+                    dead=dead,
                 )
             self.env.cr.execute(
                 """
@@ -165,24 +188,32 @@ class IntegrationConnection(models.Model):
                 [ids],
             )
             for cid, ok_at, ko_at, ko_24h in self.env.cr.fetchall():
-                stats[cid].update(http_success=ok_at, http_failure=ko_at, http_failed_24h=ko_24h)
+                stats[cid].update(
+                    http_success=ok_at, http_failure=ko_at, http_failed_24h=ko_24h
+                )
         for connection in self:
             data = stats.get(connection.id, {})
-            success = max(filter(None, [data.get("event_success"), data.get("http_success")]),
-                          default=False)
-            failure = max(filter(None, [data.get("event_failure"), data.get("http_failure")]),
-                          default=False)
+            success = max(
+                filter(None, [data.get("event_success"), data.get("http_success")]),
+                default=False,
+            )
+            failure = max(
+                filter(None, [data.get("event_failure"), data.get("http_failure")]),
+                default=False,
+            )
             connection.last_success_at = success
             connection.last_failure_at = failure
             connection.failure_count_24h = data.get("failed_24h", 0) + data.get(
-                "http_failed_24h", 0)
+                "http_failed_24h", 0
+            )
             connection.waiting_event_count = data.get("waiting", 0)
             connection.dead_letter_count = data.get("dead", 0)
             connection.last_error = False
             if failure:
                 last = self.env["integration.event"].search(
                     [("connection_id", "=", connection.id), ("state", "=", "failed")],
-                    order="write_date desc", limit=1,
+                    order="write_date desc",
+                    limit=1,
                 )
                 connection.last_error = last.error
             if connection.dead_letter_count:
@@ -230,7 +261,9 @@ class IntegrationConnection(models.Model):
         raise UserError(_("This provider has no connection test."))
 
     # ------------------------------------------------------------------ outbox
-    def _enqueue_outbound(self, handler, payload, *, dedupe_key=None, record=None, delay=0):
+    def _enqueue_outbound(
+        self, handler, payload, *, dedupe_key=None, record=None, delay=0
+    ):
         """Queue outbound work; see ``integration.event._enqueue``."""
         self.ensure_one()
         return self.env["integration.event"]._enqueue(
@@ -261,8 +294,10 @@ class IntegrationConnection(models.Model):
         )
         note = _(
             "Event %(event)s (%(type)s) failed %(attempts)s times: %(error)s",
-            event=event.display_name, type=event.event_type or "-",
-            attempts=event.attempts, error=event.error or "",
+            event=event.display_name,
+            type=event.event_type or "-",
+            attempts=event.attempts,
+            error=event.error or "",
         )
         if existing:
             existing[:1].note = f"{existing[:1].note or ''}<br/>{note}"
@@ -299,8 +334,13 @@ class IntegrationConnection(models.Model):
 
     def action_open_waiting_events(self):
         return self._action_open_events(
-            ["|", ("state", "in", ("received", "processing")),
-             "&", ("state", "=", "failed"), ("dead_letter", "=", False)],
+            [
+                "|",
+                ("state", "in", ("received", "processing")),
+                "&",
+                ("state", "=", "failed"),
+                ("dead_letter", "=", False),
+            ],
             _("Waiting events"),
         )
 
@@ -321,8 +361,11 @@ class IntegrationConnection(models.Model):
     @api.model
     def _cron_purge(self):
         """Forget old HTTP logs and finished events (keep failures for inspection)."""
-        days = int(self.env["ir.config_parameter"].sudo().get_param(
-            "base_integration.retention_days", 30))
+        days = int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("base_integration.retention_days", 30)
+        )
         limit = fields.Datetime.now() - timedelta(days=days)
         self.env["integration.log"].search([("create_date", "<", limit)]).unlink()
         self.env["integration.event"].search(

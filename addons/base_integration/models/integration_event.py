@@ -32,7 +32,9 @@ RETRY_MAX_SECONDS = 6 * 3600
 
 def _is_testing(env):
     """True inside Odoo's (or pytest-odoo's) tests, where committing is forbidden."""
-    return env.registry.in_test_mode() or getattr(threading.current_thread(), "testing", False)
+    return env.registry.in_test_mode() or getattr(
+        threading.current_thread(), "testing", False
+    )
 
 
 class IntegrationEvent(models.Model):
@@ -42,13 +44,17 @@ class IntegrationEvent(models.Model):
     _check_company_auto = True
 
     connection_id = fields.Many2one(
-        "integration.connection", required=True, ondelete="cascade", index=True,
+        "integration.connection",
+        required=True,
+        ondelete="cascade",
+        index=True,
         check_company=True,
     )
     company_id = fields.Many2one("res.company", required=True, index=True)
     provider = fields.Selection(related="connection_id.provider")
     direction = fields.Selection(
-        [("inbound", "Inbound"), ("outbound", "Outbound")], required=True,
+        [("inbound", "Inbound"), ("outbound", "Outbound")],
+        required=True,
         default="inbound",
     )
     event_type = fields.Char(index=True)
@@ -56,29 +62,45 @@ class IntegrationEvent(models.Model):
     dedupe_key = fields.Char(
         help="Two inbound deliveries with the same key on one connection are one event.",
     )
-    handler = fields.Char(required=True, help="Method of the connection that does the work.")
+    handler = fields.Char(
+        required=True, help="Method of the connection that does the work."
+    )
     body = fields.Text(string="Raw body")
     headers = fields.Text(help="Selected request headers, without secrets (JSON).")
-    received_at = fields.Datetime(default=fields.Datetime.now, required=True, index=True)
+    received_at = fields.Datetime(
+        default=fields.Datetime.now, required=True, index=True
+    )
     state = fields.Selection(
-        [("received", "Received / queued"), ("processing", "Processing"), ("done", "Done"),
-         ("failed", "Failed"), ("ignored", "Ignored")],
-        default="received", required=True, index=True,
+        [
+            ("received", "Received / queued"),
+            ("processing", "Processing"),
+            ("done", "Done"),
+            ("failed", "Failed"),
+            ("ignored", "Ignored"),
+        ],
+        default="received",
+        required=True,
+        index=True,
     )
     attempts = fields.Integer(default=0, readonly=True)
     next_attempt_at = fields.Datetime(readonly=True)
     dead_letter = fields.Boolean(
-        readonly=True, help="Failed for good: a person must fix the cause and retry.",
+        readonly=True,
+        help="Failed for good: a person must fix the cause and retry.",
     )
     error = fields.Text(readonly=True)
     processed_at = fields.Datetime(readonly=True)
     idempotency_key = fields.Char(
-        default=lambda self: str(uuid.uuid4()), readonly=True, copy=False,
+        default=lambda self: str(uuid.uuid4()),
+        readonly=True,
+        copy=False,
         help="Sent with outbound calls so that a retried call is applied once.",
     )
     res_model = fields.Char(string="Result model", readonly=True)
     res_id = fields.Many2oneReference(
-        string="Result record", model_field="res_model", readonly=True,
+        string="Result record",
+        model_field="res_model",
+        readonly=True,
     )
 
     def init(self):
@@ -108,8 +130,17 @@ class IntegrationEvent(models.Model):
     # ------------------------------------------------------------------ storing
     @api.model
     def _store_inbound(
-        self, connection, *, handler, event_type, external_id, dedupe_key, body,
-        headers=None, state="received", error=None,
+        self,
+        connection,
+        *,
+        handler,
+        event_type,
+        external_id,
+        dedupe_key,
+        body,
+        headers=None,
+        state="received",
+        error=None,
     ):
         """Store a verified delivery once. Safe under concurrent duplicates.
 
@@ -137,9 +168,23 @@ class IntegrationEvent(models.Model):
                 DO NOTHING
                 RETURNING id
                 """,
-                connection.id, connection.company_id.id, event_type, external_id,
-                dedupe_key, handler, body, json.dumps(headers or {}), now, state, error,
-                state == "failed", str(uuid.uuid4()), uid, now, uid, now,
+                connection.id,
+                connection.company_id.id,
+                event_type,
+                external_id,
+                dedupe_key,
+                handler,
+                body,
+                json.dumps(headers or {}),
+                now,
+                state,
+                error,
+                state == "failed",
+                str(uuid.uuid4()),
+                uid,
+                now,
+                uid,
+                now,
             )
         )
         row = self.env.cr.fetchone()
@@ -161,13 +206,17 @@ class IntegrationEvent(models.Model):
         return row and row[0]
 
     @api.model
-    def _enqueue(self, connection, handler, payload, *, dedupe_key=None, record=None, delay=0):
+    def _enqueue(
+        self, connection, handler, payload, *, dedupe_key=None, record=None, delay=0
+    ):
         """Queue outbound work for ``connection.<handler>(event)``.
 
         A queued event with the same ``dedupe_key`` gets the new payload instead of a
         second event (debounce). Returns the event.
         """
-        if not HANDLER_NAME.fullmatch(handler or "") or not hasattr(connection, handler):
+        if not HANDLER_NAME.fullmatch(handler or "") or not hasattr(
+            connection, handler
+        ):
             raise ValueError(f"Invalid handler {handler!r} for {connection._name}")
         when = fields.Datetime.now() + timedelta(seconds=delay) if delay else False
         body = json.dumps(payload, default=str)
@@ -176,23 +225,29 @@ class IntegrationEvent(models.Model):
             vals.update(res_model=record._name, res_id=record.id)
         if dedupe_key:
             queued = self.search(
-                [("connection_id", "=", connection.id), ("direction", "=", "outbound"),
-                 ("dedupe_key", "=", dedupe_key), ("state", "=", "received")],
+                [
+                    ("connection_id", "=", connection.id),
+                    ("direction", "=", "outbound"),
+                    ("dedupe_key", "=", dedupe_key),
+                    ("state", "=", "received"),
+                ],
                 limit=1,
             )
             if queued:
                 queued.write(vals)
                 return queued
-        event = self.sudo().create({
-            **vals,
-            "connection_id": connection.id,
-            "company_id": connection.company_id.id,
-            "direction": "outbound",
-            "handler": handler,
-            "event_type": handler.lstrip("_"),
-            "dedupe_key": dedupe_key,
-            "next_attempt_at": when,
-        })
+        event = self.sudo().create(
+            {
+                **vals,
+                "connection_id": connection.id,
+                "company_id": connection.company_id.id,
+                "direction": "outbound",
+                "handler": handler,
+                "event_type": handler.lstrip("_"),
+                "dedupe_key": dedupe_key,
+                "next_attempt_at": when,
+            }
+        )
         cron = self.env.ref("base_integration.ir_cron_process_outbound").sudo()
         cron._trigger(at=when or None)
         return event
@@ -202,7 +257,9 @@ class IntegrationEvent(models.Model):
         try:
             return json.loads(self.body or "null")
         except ValueError as exc:
-            raise PermanentError(_("The stored body is not valid JSON: %s", exc)) from exc
+            raise PermanentError(
+                _("The stored body is not valid JSON: %s", exc)
+            ) from exc
 
     # ------------------------------------------------------------------ processing
     def _claim_next(self, direction, now):
@@ -264,14 +321,24 @@ class IntegrationEvent(models.Model):
                 result = method(self)
         except IgnoreEvent as exc:
             self.env.invalidate_all()
-            self.write({"state": "ignored", "error": str(exc), "next_attempt_at": False,
-                        "processed_at": fields.Datetime.now()})
+            self.write(
+                {
+                    "state": "ignored",
+                    "error": str(exc),
+                    "next_attempt_at": False,
+                    "processed_at": fields.Datetime.now(),
+                }
+            )
         except Exception as exc:  # noqa: BLE001 - every failure is recorded and retried
             self.env.invalidate_all()
             self._record_failure(connection, exc)
         else:
-            vals = {"state": "done", "error": False, "next_attempt_at": False,
-                    "processed_at": fields.Datetime.now()}
+            vals = {
+                "state": "done",
+                "error": False,
+                "next_attempt_at": False,
+                "processed_at": fields.Datetime.now(),
+            }
             if isinstance(result, models.BaseModel) and len(result) == 1:
                 vals.update(res_model=result._name, res_id=result.id)
             self.write(vals)
@@ -285,7 +352,9 @@ class IntegrationEvent(models.Model):
 
     def _retry_delay(self):
         params = self.env["ir.config_parameter"].sudo()
-        base = int(params.get_param("base_integration.retry_base_seconds", RETRY_BASE_SECONDS))
+        base = int(
+            params.get_param("base_integration.retry_base_seconds", RETRY_BASE_SECONDS)
+        )
         ceiling = min(RETRY_MAX_SECONDS, base * 2 ** max(0, self.attempts - 1))
         return random.uniform(ceiling * 0.75, ceiling)
 
@@ -295,16 +364,26 @@ class IntegrationEvent(models.Model):
             error = f"{type(exc).__name__}: {exc}"
         else:
             error = "".join(traceback.format_exception(exc, limit=6))
-        _logger.info("Integration event %s failed (attempt %s): %s", self.id, self.attempts,
-                     str(exc)[:300])
+        _logger.info(
+            "Integration event %s failed (attempt %s): %s",
+            self.id,
+            self.attempts,
+            str(exc)[:300],
+        )
         if permanent or self.attempts >= connection.event_max_attempts:
-            self.write({"state": "failed", "error": error, "dead_letter": True,
-                        "next_attempt_at": False})
+            self.write(
+                {
+                    "state": "failed",
+                    "error": error,
+                    "dead_letter": True,
+                    "next_attempt_at": False,
+                }
+            )
             connection.sudo()._notify_dead_letter(self)
         else:
             when = fields.Datetime.now() + timedelta(seconds=self._retry_delay())
             self.write({"state": "failed", "error": error, "next_attempt_at": when})
-            cron = "ir_cron_process_%s" % self.direction
+            cron = f"ir_cron_process_{self.direction}"
             self.env.ref(f"base_integration.{cron}").sudo()._trigger(at=when)
 
     # ------------------------------------------------------------------ crons
@@ -324,19 +403,31 @@ class IntegrationEvent(models.Model):
     def _wake_sibling_crons(self, direction):
         """Odoo runs one cron record in one worker at a time: a backlog is shared with
         the other drain crons of this direction (duplicate one to add a worker)."""
-        siblings = self.env["ir.cron"].sudo().search([
-            ("code", "=", f"model._cron_process_{direction}()"),
-            ("id", "!=", self.env.context.get("cron_id") or 0),
-        ])
+        siblings = (
+            self.env["ir.cron"]
+            .sudo()
+            .search(
+                [
+                    ("code", "=", f"model._cron_process_{direction}()"),
+                    ("id", "!=", self.env.context.get("cron_id") or 0),
+                ]
+            )
+        )
         for cron in siblings:
             cron._trigger()
         return siblings
 
     def _cron_drain(self, direction):
-        batch = int(self.env["ir.config_parameter"].sudo().get_param(
-            "base_integration.batch_size", DEFAULT_BATCH))
+        batch = int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("base_integration.batch_size", DEFAULT_BATCH)
+        )
         commit = not _is_testing(self.env)
-        if self.env.context.get("cron_id") and self._count_due(direction) > FANOUT_BACKLOG:
+        if (
+            self.env.context.get("cron_id")
+            and self._count_due(direction) > FANOUT_BACKLOG
+        ):
             self._wake_sibling_crons(direction)
         done = self._process_pending(direction, limit=batch, commit=commit)
         if done >= batch:
@@ -357,11 +448,22 @@ class IntegrationEvent(models.Model):
     # ------------------------------------------------------------------ actions
     def action_retry(self):
         """Put events back in the queue now, with a fresh attempt budget."""
-        retryable = self.filtered(lambda e: e.state in ("failed", "ignored", "received"))
-        retryable.write({"state": "received", "attempts": 0, "dead_letter": False,
-                         "next_attempt_at": False, "error": False})
+        retryable = self.filtered(
+            lambda e: e.state in ("failed", "ignored", "received")
+        )
+        retryable.write(
+            {
+                "state": "received",
+                "attempts": 0,
+                "dead_letter": False,
+                "next_attempt_at": False,
+                "error": False,
+            }
+        )
         for direction in set(retryable.mapped("direction")):
-            self.env.ref(f"base_integration.ir_cron_process_{direction}").sudo()._trigger()
+            self.env.ref(
+                f"base_integration.ir_cron_process_{direction}"
+            ).sudo()._trigger()
         return True
 
     def action_process_now(self):

@@ -48,23 +48,36 @@ class IntegrationLog(models.Model):
         """
         connection_id = connection.id
         env = self.env
-        mode = env["ir.config_parameter"].sudo().get_param(
-            "base_integration.http_log", "all")
+        mode = (
+            env["ir.config_parameter"]
+            .sudo()
+            .get_param("base_integration.http_log", "all")
+        )
 
         def log(entry):
-            if mode == "none" or (mode == "errors" and entry.get("status_code")
-                                  and entry["status_code"] < 400):
+            if mode == "none" or (
+                mode == "errors"
+                and entry.get("status_code")
+                and entry["status_code"] < 400
+            ):
                 return
-            vals = dict(entry, connection_id=connection_id,
-                        request_headers=json.dumps(entry.get("request_headers") or {}))
+            vals = dict(
+                entry,
+                connection_id=connection_id,
+                request_headers=json.dumps(entry.get("request_headers") or {}),
+            )
             if _is_testing(env):
                 env["integration.log"].sudo().create(vals)
                 return
             try:
                 with env.registry.cursor() as cr:
-                    api.Environment(cr, SUPERUSER_ID, {})["integration.log"].create(vals)
+                    api.Environment(cr, SUPERUSER_ID, {})["integration.log"].create(
+                        vals
+                    )
             except Exception:  # e.g. a connection not committed yet: log in-transaction
-                _logger.debug("HTTP log written in the caller's transaction", exc_info=True)
+                _logger.debug(
+                    "HTTP log written in the caller's transaction", exc_info=True
+                )
                 env["integration.log"].sudo().create(vals)
 
         return log

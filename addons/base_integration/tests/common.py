@@ -12,8 +12,13 @@ import json
 import os
 import sys
 
-_REPO_TESTS = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "tests"))
-if os.path.isdir(os.path.join(_REPO_TESTS, "gateway_servers")) and _REPO_TESTS not in sys.path:
+_REPO_TESTS = os.path.abspath(
+    os.path.join(os.path.dirname(__file__), "..", "..", "..", "tests")
+)
+if (
+    os.path.isdir(os.path.join(_REPO_TESTS, "gateway_servers"))
+    and _REPO_TESTS not in sys.path
+):
     sys.path.append(_REPO_TESTS)
 
 from gateway_servers import GatewayServer  # noqa: E402

@@ -35,7 +35,9 @@ class TestHttpSession(IntegrationTestMixin, TransactionCase):
         return {"Authorization": f"Bearer {EchoApi.api_key}"}
 
     def test_429_with_retry_after_then_success(self):
-        self.server.faults.add("/echo/items", Fault(status=429, headers={"Retry-After": "2"}))
+        self.server.faults.add(
+            "/echo/items", Fault(status=429, headers={"Retry-After": "2"})
+        )
         data = self._session().request_json(
             "POST", self._url("/items"), json={"sku": "A"}, headers=self._auth()
         )
@@ -56,7 +58,10 @@ class TestHttpSession(IntegrationTestMixin, TransactionCase):
         self.server.reset()
         self.server.faults.add("/echo/items", Fault(status=500), times=2)
         self._session().request(
-            "POST", self._url("/items"), json={"sku": "B"}, headers=self._auth(),
+            "POST",
+            self._url("/items"),
+            json={"sku": "B"},
+            headers=self._auth(),
             idempotency_key="key-1",
         )
         sent = self.server.requests_to("/echo/items", "POST")
@@ -84,7 +89,9 @@ class TestHttpSession(IntegrationTestMixin, TransactionCase):
     def test_malformed_body_is_retryable(self):
         self.server.faults.add("/echo/items", Fault(malformed=True))
         with self.assertRaises(RetryableError):
-            self._session().request_json("GET", self._url("/items"), headers=self._auth())
+            self._session().request_json(
+                "GET", self._url("/items"), headers=self._auth()
+            )
 
     def test_slow_gateway_times_out_and_retries(self):
         self.server.faults.add("/echo/items", Fault(delay=1.5))
@@ -102,18 +109,28 @@ class TestHttpSession(IntegrationTestMixin, TransactionCase):
     def test_log_has_no_secret(self):
         self.connection.sudo().write({"api_secret": "very-secret-signing-key"})
         self._session().request(
-            "POST", self._url("/items"), headers=self._auth(),
+            "POST",
+            self._url("/items"),
+            headers=self._auth(),
             json={"sku": "C", "password": "hunter2", "note": "very-secret-signing-key"},
             params={"access_token": "tok-123"},
         )
-        logs = self.env["integration.log"].search([("connection_id", "=", self.connection.id)])
+        logs = self.env["integration.log"].search(
+            [("connection_id", "=", self.connection.id)]
+        )
         self.assertEqual(len(logs), 1)
         everything = " ".join(
-            str(value) for value in logs.read(
+            str(value)
+            for value in logs.read(
                 ["url", "request_headers", "request_body", "response_body"]
             )[0].values()
         )
-        for secret in (EchoApi.api_key, "hunter2", "very-secret-signing-key", "tok-123"):
+        for secret in (
+            EchoApi.api_key,
+            "hunter2",
+            "very-secret-signing-key",
+            "tok-123",
+        ):
             self.assertNotIn(secret, everything)
         self.assertIn('"sku": "C"', logs.request_body)
         self.assertEqual(logs.status_code, 201)

@@ -22,11 +22,15 @@ class TestMasking(BaseCase):
         self.assertEqual(masked["Accept"], "json")
 
     def test_query_and_json_masked(self):
-        url = masking.mask_url("https://x.test/api?shop_id=5&sign=deadbeef&access_token=zz")
+        url = masking.mask_url(
+            "https://x.test/api?shop_id=5&sign=deadbeef&access_token=zz"
+        )
         self.assertNotIn("deadbeef", url)
         self.assertNotIn("zz", url)
         self.assertIn("shop_id=5", url)
-        body = masking.mask_body({"order": {"id": 1, "server_key": "SB-1"}, "partner_key": "p"})
+        body = masking.mask_body(
+            {"order": {"id": 1, "server_key": "SB-1"}, "partner_key": "p"}
+        )
         self.assertNotIn("SB-1", body)
         self.assertNotIn('"p"', body)
         self.assertIn('"id": 1', body)

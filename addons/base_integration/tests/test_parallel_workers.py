@@ -9,8 +9,8 @@ works in its own cursors and removes everything it committed at the end.
 import threading
 
 from odoo import SUPERUSER_ID, api
-from odoo.tests import BaseCase, get_db_name, tagged
 from odoo.modules.registry import Registry
+from odoo.tests import BaseCase, get_db_name, tagged
 
 
 @tagged("post_install", "-at_install")
@@ -20,23 +20,32 @@ class TestParallelWorkers(BaseCase):
         self.registry = Registry(get_db_name())
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            action = env["ir.actions.server"].create({
-                "name": "parallel test marker",
-                "model_id": env.ref("base_integration.model_integration_event").id,
-                "state": "code",
-                # Slow enough that both workers are busy at the same time.
-                "code": "time.sleep(0.05)\n"
-                "env['res.partner'].create({'name': 'parallel %s' % record.external_id,"
-                " 'ref': env.context.get('parallel_worker')})",
-            })
-            connection = env["integration.connection"].create({
-                "name": "Parallel workers", "generic_action_id": action.id,
-            })
+            action = env["ir.actions.server"].create(
+                {
+                    "name": "parallel test marker",
+                    "model_id": env.ref("base_integration.model_integration_event").id,
+                    "state": "code",
+                    # Slow enough that both workers are busy at the same time.
+                    "code": "time.sleep(0.05)\n"
+                    "env['res.partner'].create({'name': 'parallel %s' % record.external_id,"
+                    " 'ref': env.context.get('parallel_worker')})",
+                }
+            )
+            connection = env["integration.connection"].create(
+                {
+                    "name": "Parallel workers",
+                    "generic_action_id": action.id,
+                }
+            )
             Event = env["integration.event"]
             for number in range(20):
                 Event._store_inbound(
-                    connection, handler="_generic_process_event", event_type="t",
-                    external_id=str(number), dedupe_key=str(number), body="{}",
+                    connection,
+                    handler="_generic_process_event",
+                    event_type="t",
+                    external_id=str(number),
+                    dedupe_key=str(number),
+                    body="{}",
                 )
             self.connection_id, self.action_id = connection.id, action.id
         self.addCleanup(self._cleanup)
@@ -64,7 +73,9 @@ class TestParallelWorkers(BaseCase):
                 env = api.Environment(cr, SUPERUSER_ID, {"parallel_worker": name})
                 barrier.wait()
                 # What the cron does: one committed transaction per event.
-                env["integration.event"]._process_pending("inbound", limit=100, commit=True)
+                env["integration.event"]._process_pending(
+                    "inbound", limit=100, commit=True
+                )
 
         threads = [threading.Thread(target=worker, args=(n,)) for n in ("a", "b")]
         for thread in threads:
@@ -78,7 +89,8 @@ class TestParallelWorkers(BaseCase):
             effects = cr.fetchall()
             cr.execute(
                 "SELECT count(*) FROM integration_event WHERE connection_id = %s"
-                " AND state = 'done'", [self.connection_id],
+                " AND state = 'done'",
+                [self.connection_id],
             )
             done = cr.fetchone()[0]
         names = sorted(int(name.split()[1]) for name, _worker in effects)

@@ -25,22 +25,28 @@ class TestProcessing(IntegrationTestMixin, TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.action = cls.env["ir.actions.server"].create({
-            "name": "Flaky handler",
-            "model_id": cls.env.ref("base_integration.model_integration_event").id,
-            "state": "code",
-            "code": FLAKY_CODE,
-        })
+        cls.action = cls.env["ir.actions.server"].create(
+            {
+                "name": "Flaky handler",
+                "model_id": cls.env.ref("base_integration.model_integration_event").id,
+                "state": "code",
+                "code": FLAKY_CODE,
+            }
+        )
         cls.connection = cls._create_connection(
-            generic_action_id=cls.action.id, event_max_attempts=4,
+            generic_action_id=cls.action.id,
+            event_max_attempts=4,
             responsible_user_id=cls.env.ref("base.user_admin").id,
         )
         cls.Event = cls.env["integration.event"]
 
     def _store(self, external_id, connection=None):
         event_id, created = self.Event._store_inbound(
-            connection or self.connection, handler="_generic_process_event",
-            event_type="test", external_id=external_id, dedupe_key=external_id,
+            connection or self.connection,
+            handler="_generic_process_event",
+            event_type="test",
+            external_id=external_id,
+            dedupe_key=external_id,
             body=json.dumps({"id": external_id}),
         )
         return self.Event.browse(event_id), created
@@ -52,11 +58,15 @@ class TestProcessing(IntegrationTestMixin, TransactionCase):
         return wait
 
     def _partners(self, external_id):
-        return self.env["res.partner"].search_count([("name", "=", f"hook {external_id}")])
+        return self.env["res.partner"].search_count(
+            [("name", "=", f"hook {external_id}")]
+        )
 
     def test_store_is_idempotent_and_triggers_cron(self):
         cron = self.env.ref("base_integration.ir_cron_process_inbound")
-        triggers_before = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        triggers_before = self.env["ir.cron.trigger"].search_count(
+            [("cron_id", "=", cron.id)]
+        )
         first, created = self._store("evt-1")
         again, created_again = self._store("evt-1")
         self.assertTrue(created)
@@ -86,7 +96,9 @@ class TestProcessing(IntegrationTestMixin, TransactionCase):
         self.Event._process_pending("inbound")
         self.assertEqual((event.state, event.attempts), ("done", 3))
         self.assertFalse(event.error)
-        self.assertEqual(self._partners("evt-flaky"), 1, "one effect, failed attempts rolled back")
+        self.assertEqual(
+            self._partners("evt-flaky"), 1, "one effect, failed attempts rolled back"
+        )
         self.assertFalse(self.connection.activity_ids)
 
     def test_always_failing_becomes_dead_letter_with_activity(self):
@@ -109,7 +121,9 @@ class TestProcessing(IntegrationTestMixin, TransactionCase):
         # ...until a person fixes the cause and presses Retry.
         self.action.code = FLAKY_CODE.replace("< 3", "< 0")
         event.action_retry()
-        self.assertEqual((event.state, event.attempts, event.dead_letter), ("received", 0, False))
+        self.assertEqual(
+            (event.state, event.attempts, event.dead_letter), ("received", 0, False)
+        )
         self.Event._process_pending("inbound")
         self.assertEqual(event.state, "done")
         self.assertEqual(self._partners("evt-dead"), 1)
@@ -139,11 +153,15 @@ class TestProcessing(IntegrationTestMixin, TransactionCase):
         self.assertEqual(first._get_payload(), {"qty": 5})
         key = first.idempotency_key
         self.assertTrue(key)
-        self.action.code = "env['res.partner'].create({'name': 'out %s' % record._get_payload()['qty']})"
+        self.action.code = (
+            "env['res.partner'].create({'name': 'out %s' % record._get_payload()['qty']})"
+        )
         self.Event._process_pending("outbound")
         self.assertEqual(first.state, "done")
         self.assertEqual(first.idempotency_key, key)
-        self.assertEqual(self.env["res.partner"].search_count([("name", "=", "out 5")]), 1)
+        self.assertEqual(
+            self.env["res.partner"].search_count([("name", "=", "out 5")]), 1
+        )
         # Once done, the same key queues new work.
         third = self.connection._enqueue_outbound(
             "_generic_process_event", {"qty": 7}, dedupe_key="stock:SKU1"
@@ -152,9 +170,13 @@ class TestProcessing(IntegrationTestMixin, TransactionCase):
 
     def test_delayed_outbound_waits(self):
         self.action.code = "pass"
-        event = self.connection._enqueue_outbound("_generic_process_event", {}, delay=600)
+        event = self.connection._enqueue_outbound(
+            "_generic_process_event", {}, delay=600
+        )
         self.assertEqual(self.Event._process_pending("outbound"), 0)
-        self.assertGreater(event.next_attempt_at, fields.Datetime.now() + timedelta(minutes=9))
+        self.assertGreater(
+            event.next_attempt_at, fields.Datetime.now() + timedelta(minutes=9)
+        )
         self._make_due(event)
         self.assertEqual(self.Event._process_pending("outbound"), 1)
         self.assertEqual(event.state, "done")
@@ -173,7 +195,9 @@ class TestProcessing(IntegrationTestMixin, TransactionCase):
             self._store(f"backlog-{number}")
         before = Trigger.search_count([("cron_id", "=", second.id)])
         self.Event.with_context(cron_id=first.id)._cron_process_inbound()
-        self.assertEqual(Trigger.search_count([("cron_id", "=", second.id)]), before + 1)
+        self.assertEqual(
+            Trigger.search_count([("cron_id", "=", second.id)]), before + 1
+        )
         self.assertFalse(self._events(self.connection, state="received"))
 
     def test_dashboard_figures(self):

@@ -14,14 +14,18 @@ class TestSecurity(IntegrationTestMixin, TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.connection = cls._create_connection(
-            api_key="key-123456", api_secret="secret-123456", access_token="token-123456"
+            api_key="key-123456",
+            api_secret="secret-123456",
+            access_token="token-123456",
         )
         cls.manager = new_test_user(
-            cls.env, login="integration_manager",
+            cls.env,
+            login="integration_manager",
             groups="base.group_user,base_integration.group_integration_manager",
         )
         cls.user = new_test_user(
-            cls.env, login="integration_user",
+            cls.env,
+            login="integration_user",
             groups="base.group_user,base_integration.group_integration_user",
         )
 
@@ -58,7 +62,12 @@ class TestSecurity(IntegrationTestMixin, TransactionCase):
             ["api_key", "api_secret", "webhook_secret", "access_token", "environment"]
         )[0]
         self.assertEqual(
-            (row["api_key"], row["api_secret"], row["webhook_secret"], row["access_token"]),
+            (
+                row["api_key"],
+                row["api_secret"],
+                row["webhook_secret"],
+                row["access_token"],
+            ),
             (False, False, False, False),
         )
         self.assertEqual(row["environment"], "test")

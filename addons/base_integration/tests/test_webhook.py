@@ -16,12 +16,14 @@ class TestWebhook(IntegrationTestMixin, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.action = cls.env["ir.actions.server"].create({
-            "name": "Count deliveries",
-            "model_id": cls.env.ref("base_integration.model_integration_event").id,
-            "state": "code",
-            "code": "env['res.partner'].create({'name': 'webhook %s' % record.external_id})",
-        })
+        cls.action = cls.env["ir.actions.server"].create(
+            {
+                "name": "Count deliveries",
+                "model_id": cls.env.ref("base_integration.model_integration_event").id,
+                "state": "code",
+                "code": "env['res.partner'].create({'name': 'webhook %s' % record.external_id})",
+            }
+        )
         cls.connection = cls._create_connection(generic_action_id=cls.action.id)
         cls.secret = cls.connection.webhook_secret
 
@@ -52,7 +54,9 @@ class TestWebhook(IntegrationTestMixin, HttpCase):
         self.assertFalse(self._events(self.connection))
 
     def test_no_secret_configured_fails_closed(self):
-        open_connection = self._create_connection(name="No secret", webhook_secret=False)
+        open_connection = self._create_connection(
+            name="No secret", webhook_secret=False
+        )
         body, signature = self._sign("", {"id": "a4"})
         response = self._post(body, signature, connection=open_connection)
         self.assertEqual(response.status_code, 403)
@@ -61,7 +65,9 @@ class TestWebhook(IntegrationTestMixin, HttpCase):
     def test_unknown_or_archived_connection_404(self):
         body, signature = self._sign(self.secret, {"id": "a5"})
         archived = self._create_connection(name="Archived", active=False)
-        self.assertEqual(self._post(body, signature, connection=archived).status_code, 404)
+        self.assertEqual(
+            self._post(body, signature, connection=archived).status_code, 404
+        )
 
     def test_malformed_json_kept_for_inspection(self):
         body, signature = self._sign(self.secret, b'{"id": "a6", ')
@@ -81,7 +87,9 @@ class TestWebhook(IntegrationTestMixin, HttpCase):
         self.assertIn("'id' is required", response.json()["message"])
 
     def test_oversized_body_413(self):
-        body, signature = self._sign(self.secret, {"id": "big", "pad": "x" * (1024 * 1024)})
+        body, signature = self._sign(
+            self.secret, {"id": "big", "pad": "x" * (1024 * 1024)}
+        )
         self.assertEqual(self._post(body, signature).status_code, 413)
         self.assertFalse(self._events(self.connection))
 
@@ -91,8 +99,10 @@ class TestWebhook(IntegrationTestMixin, HttpCase):
         self.assertEqual(response.status_code, 200, response.text)
         self.assertEqual(response.json()["status"], "accepted")
         event = self._events(self.connection)
-        self.assertEqual((event.event_type, event.external_id, event.state),
-                         ("order.paid", "ok-1", "received"))
+        self.assertEqual(
+            (event.event_type, event.external_id, event.state),
+            ("order.paid", "ok-1", "received"),
+        )
         headers = json.loads(event.headers)
         self.assertEqual(headers.get("X-Request-Id"), "r-1")
         self.assertNotIn(signature, event.headers)
@@ -100,7 +110,9 @@ class TestWebhook(IntegrationTestMixin, HttpCase):
     def test_same_delivery_20_times_concurrently_one_event_one_effect(self):
         body, signature = self._sign(self.secret, {"id": "dup-1", "type": "order"})
         with ThreadPoolExecutor(max_workers=8) as pool:
-            responses = list(pool.map(lambda _i: self._post(body, signature), range(20)))
+            responses = list(
+                pool.map(lambda _i: self._post(body, signature), range(20))
+            )
         self.assertEqual({r.status_code for r in responses}, {200})
         statuses = sorted(r.json()["status"] for r in responses)
         self.assertEqual(statuses.count("accepted"), 1)
