@@ -29,7 +29,7 @@ def demo_company():
             "street": "Jl. Jend. Sudirman Kav. 52-53",
             "city": "Jakarta Selatan",
             "zip": "12190",
-            "vat": "01.234.567.8-012.000",
+            "vat": "01.300.066.6-091.000",
             "email": "finance@nusantara-demo.example",
         }
     )
