@@ -147,8 +147,7 @@ def odoo_server(
             "-c",
             str(conf),
             "-d",
-            db,
-            f"--db-filter=^{db}$",
+            db,  # -d without --db-filter: no listing of databases on each request
             f"--workers={workers}",
             f"--max-cron-threads={cron_workers}",
             "--limit-time-real=600",

@@ -19,6 +19,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..api.exceptions import IgnoreEvent, IntegrationError, PermanentError
+from .cron_wakeup import wake_cron
 
 _logger = logging.getLogger(__name__)
 
@@ -191,7 +192,7 @@ class IntegrationEvent(models.Model):
         if not row:
             return self._find_duplicate(connection, dedupe_key), False
         if state == "received":
-            self.env.ref("base_integration.ir_cron_process_inbound").sudo()._trigger()
+            wake_cron(self.env, "base_integration.ir_cron_process_inbound")
         elif state == "failed":
             connection._notify_dead_letter(self.browse(row[0]))
         return row[0], True

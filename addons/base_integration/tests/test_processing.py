@@ -153,9 +153,7 @@ class TestProcessing(IntegrationTestMixin, TransactionCase):
         self.assertEqual(first._get_payload(), {"qty": 5})
         key = first.idempotency_key
         self.assertTrue(key)
-        self.action.code = (
-            "env['res.partner'].create({'name': 'out %s' % record._get_payload()['qty']})"
-        )
+        self.action.code = "env['res.partner'].create({'name': 'out %s' % record._get_payload()['qty']})"
         self.Event._process_pending("outbound")
         self.assertEqual(first.state, "done")
         self.assertEqual(first.idempotency_key, key)
