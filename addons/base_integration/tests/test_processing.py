@@ -153,7 +153,10 @@ class TestProcessing(IntegrationTestMixin, TransactionCase):
         self.assertEqual(first._get_payload(), {"qty": 5})
         key = first.idempotency_key
         self.assertTrue(key)
-        self.action.code = "env['res.partner'].create({'name': 'out %s' % record._get_payload()['qty']})"
+        self.action.code = (
+            "qty = record._get_payload()['qty']\n"
+            "env['res.partner'].create({'name': 'out %s' % qty})"
+        )
         self.Event._process_pending("outbound")
         self.assertEqual(first.state, "done")
         self.assertEqual(first.idempotency_key, key)
