@@ -1,0 +1,510 @@
+# Copyright 2026 Odoo Indonesia Suite
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Shopee Open Platform v2 client: one method per remote operation, plain data out.
+
+Sources (see ``/work/shared/reference/marketplaces.md`` §1):
+* signing, tokens: open.shopee.com developer-guide/20 "Authorization and
+  Authentication";
+* orders and statuses: developer-guide/229 and the v2.order.* API pages;
+* logistics: developer-guide/229 §8 and the v2.logistics.* pages;
+* stock: v2.product.update_stock (≤50 models of one item per call);
+* push: developer-guide/18.
+"""
+
+import hashlib
+import hmac
+import time
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from .common import (
+    AuthenticationError,
+    MalformedOrder,
+    MarketplaceError,
+    RetryableError,
+    TokenExpiredError,
+    looks_masked,
+    money,
+    optional_money,
+)
+
+API = "/api/v2"
+PRODUCTION_URL = "https://partner.shopeemobile.com"
+SANDBOX_URL = "https://openplatform.sandbox.test-stable.shopee.sg"
+MAX_WINDOW_SECONDS = 15 * 24 * 3600  # get_order_list: time_to - time_from ≤ 15 days
+MAX_DETAIL_BATCH = 50  # get_order_detail: 1-50 order_sn
+MAX_STOCK_BATCH = 50  # update_stock: 1-50 models of one item
+TOKEN_ERRORS = {
+    "error_auth",
+    "invalid_acceess_token",
+    "invalid_access_token",
+    "error_token",
+}
+RETRYABLE_ERRORS = {"error_server", "error_network", "error_busy", "error_inner"}
+DETAIL_FIELDS = (
+    "buyer_user_id,buyer_username,estimated_shipping_fee,recipient_address,"
+    "actual_shipping_fee,item_list,pay_time,cancel_by,cancel_reason,package_list,"
+    "shipping_carrier,payment_method,total_amount,note"
+)
+
+
+def sign(partner_key, *parts):
+    """developer-guide/20: ``hex(HMAC-SHA256(partner_key, concat(parts)))``.
+
+    No separators between the parts.
+
+    Public APIs sign ``partner_id + path + timestamp``; shop APIs append ``access_token
+    + shop_id``.
+    """
+    base = "".join(str(p) for p in parts)
+    return hmac.new(partner_key.encode(), base.encode(), hashlib.sha256).hexdigest()
+
+
+def push_signature(push_key, callback_url, raw_body):
+    """developer-guide/18: ``hex(HMAC-SHA256(key, callback_url + "|" + raw_body))``.
+
+    ``raw_body`` must be the bytes as received, never re-serialised JSON.
+    """
+    message = callback_url.encode() + b"|" + raw_body
+    return hmac.new(push_key.encode(), message, hashlib.sha256).hexdigest()
+
+
+class ShopeeClient:
+    """Calls Shopee v2 for one shop.
+
+    :param session: an ``IntegrationSession`` (timeouts, retries, masked log).
+    :param base_url: host without trailing slash (production, sandbox or a test server).
+    :param partner_id: the app's partner id; :param partner_key: its key.
+    :param shop_id: the shop; :param access_token: the current access token.
+    """
+
+    def __init__(
+        self,
+        session,
+        base_url,
+        partner_id,
+        partner_key,
+        shop_id=None,
+        access_token=None,
+        clock=time.time,
+    ):
+        self.session = session
+        self.base_url = base_url.rstrip("/")
+        self.partner_id = int(partner_id)
+        self.partner_key = partner_key
+        self.shop_id = int(shop_id) if shop_id else None
+        self.access_token = access_token
+        self.clock = clock
+
+    # ------------------------------------------------------------------ plumbing
+    def _query(self, path, shop_api):
+        ts = int(self.clock())
+        query = {"partner_id": self.partner_id, "timestamp": ts}
+        if shop_api:
+            if not self.access_token or not self.shop_id:
+                raise TokenExpiredError(
+                    "The shop has no access token: connect it first."
+                )
+            query["access_token"] = self.access_token
+            query["shop_id"] = self.shop_id
+            query["sign"] = sign(
+                self.partner_key,
+                self.partner_id,
+                path,
+                ts,
+                self.access_token,
+                self.shop_id,
+            )
+        else:
+            query["sign"] = sign(self.partner_key, self.partner_id, path, ts)
+        return query
+
+    def _call(self, method, path, *, params=None, body=None, shop_api=True, raw=False):
+        """Send one call; return ``response`` of the envelope (or the raw body).
+
+        :raises TokenExpiredError: expired/invalid access token (refresh, then retry).
+        :raises RetryableError: 429/5xx after retries, ``error_server``-like codes.
+        :raises MarketplaceError: any other ``error`` code (``exc.code`` holds it).
+        """
+        path = API + path
+        query = self._query(path, shop_api)
+        query.update(params or {})
+        kwargs = {"params": query, "accept_statuses": (400, 401, 403, 404)}
+        if body is not None:
+            kwargs["json"] = body
+            # Shopee signs no body and its writes are keyed by order_sn/item: a replay
+            # after a 5xx is answered with a business error, never applied twice.
+            kwargs["retry_unsafe"] = True
+        response = self.session.request(method, self.base_url + path, **kwargs)
+        if (
+            raw
+            and response.status_code == 200
+            and not response.headers.get("Content-Type", "").startswith(
+                "application/json"
+            )
+        ):
+            return response.content
+        try:
+            data = response.json()
+        except ValueError as exc:
+            raise RetryableError(
+                f"Shopee answered HTTP {response.status_code} with a body that is not "
+                "JSON."
+            ) from exc
+        error = data.get("error") if isinstance(data, dict) else "error_data"
+        if error:
+            message = f"{error}: {data.get('message') or ''}".strip()
+            if error in TOKEN_ERRORS or "access_token" in (data.get("message") or ""):
+                raise TokenExpiredError(
+                    message, status_code=response.status_code, code=error
+                )
+            if error in RETRYABLE_ERRORS:
+                raise RetryableError(
+                    message, status_code=response.status_code, code=error
+                )
+            raise MarketplaceError(
+                message, status_code=response.status_code, code=error
+            )
+        if response.status_code != 200:
+            raise MarketplaceError(
+                f"HTTP {response.status_code}", status_code=response.status_code
+            )
+        return data.get("response", data)
+
+    # ------------------------------------------------------------------ authorization
+    def authorization_url(self, redirect_url):
+        """The seller's authorization page (valid 5 minutes, developer-guide/20)."""
+        path = API + "/shop/auth_partner"
+        query = self._query(path, shop_api=False)
+        query["redirect"] = redirect_url
+        return f"{self.base_url}{path}?{urlencode(query)}"
+
+    def get_token(self, code, shop_id):
+        """Exchange a single-use authorization code for ``{access_token, refresh_token,
+        expire_in}``."""
+        return self._call(
+            "POST",
+            "/auth/token/get",
+            shop_api=False,
+            body={"code": code, "shop_id": int(shop_id), "partner_id": self.partner_id},
+        )
+
+    def refresh_token(self, refresh_token):
+        """Rotate the token pair; the refresh token is single-use (developer-guide/20).
+
+        :raises AuthenticationError: the refresh token was refused (used, expired or the
+            authorization ended): the seller must authorize again.
+        """
+        try:
+            return self._call(
+                "POST",
+                "/auth/access_token/get",
+                shop_api=False,
+                body={
+                    "refresh_token": refresh_token,
+                    "shop_id": self.shop_id,
+                    "partner_id": self.partner_id,
+                },
+            )
+        except MarketplaceError as exc:
+            raise AuthenticationError(
+                f"Shopee refused the refresh token: {exc}", code=exc.code
+            ) from exc
+
+    def get_shop_info(self):
+        return self._call("GET", "/shop/get_shop_info")
+
+    # ------------------------------------------------------------------ orders
+    def get_order_list(
+        self, time_from, time_to, cursor="", page_size=100, field="update_time"
+    ):
+        """One page: ``{"more", "next_cursor", "order_list": [{"order_sn", ...}]}``."""
+        if time_to - time_from > MAX_WINDOW_SECONDS:
+            raise ValueError("Shopee order windows are at most 15 days.")
+        params = {
+            "time_range_field": field,
+            "time_from": int(time_from),
+            "time_to": int(time_to),
+            "page_size": page_size,
+            "response_optional_fields": "order_status",
+        }
+        if cursor:
+            params["cursor"] = cursor
+        return self._call("GET", "/order/get_order_list", params=params)
+
+    def get_order_details(self, order_sns):
+        """Full orders for up to 50 order numbers (all needed optional fields named)."""
+        result = []
+        order_sns = list(order_sns)
+        for start in range(0, len(order_sns), MAX_DETAIL_BATCH):
+            chunk = order_sns[start : start + MAX_DETAIL_BATCH]
+            data = self._call(
+                "GET",
+                "/order/get_order_detail",
+                params={
+                    "order_sn_list": ",".join(chunk),
+                    "response_optional_fields": DETAIL_FIELDS,
+                },
+            )
+            result.extend(data.get("order_list") or [])
+        return result
+
+    # ------------------------------------------------------------------ logistics
+    def get_shipping_parameter(self, order_sn):
+        return self._call(
+            "GET", "/logistics/get_shipping_parameter", params={"order_sn": order_sn}
+        )
+
+    def ship_order(self, order_sn, *, pickup=None, dropoff=None, non_integrated=None):
+        body = {"order_sn": order_sn}
+        if pickup is not None:
+            body["pickup"] = pickup
+        elif non_integrated is not None:
+            body["non_integrated"] = non_integrated
+        else:
+            body["dropoff"] = dropoff or {}
+        return self._call("POST", "/logistics/ship_order", body=body)
+
+    def get_tracking_number(self, order_sn):
+        data = self._call(
+            "GET", "/logistics/get_tracking_number", params={"order_sn": order_sn}
+        )
+        return data.get("tracking_number") or ""
+
+    def download_label(self, order_sn, document_type="THERMAL_AIR_WAYBILL"):
+        """create → result → download (developer-guide/229 §8.5); returns PDF bytes.
+
+        :raises MarketplaceError: the document could not be created (listed reason).
+        """
+        order = [{"order_sn": order_sn, "shipping_document_type": document_type}]
+        created = self._call(
+            "POST", "/logistics/create_shipping_document", body={"order_list": order}
+        )
+        for result in created.get("result_list") or []:
+            if result.get("fail_error"):
+                raise MarketplaceError(
+                    f"{result['fail_error']}: {result.get('fail_message', '')}",
+                    code=result["fail_error"],
+                )
+        state = self._call(
+            "POST",
+            "/logistics/get_shipping_document_result",
+            body={"order_list": order},
+        )
+        statuses = {r.get("status") for r in state.get("result_list") or []}
+        if statuses != {"READY"}:
+            raise RetryableError(f"Shipping document not ready yet: {sorted(statuses)}")
+        return self._call(
+            "POST",
+            "/logistics/download_shipping_document",
+            body={"shipping_document_type": document_type, "order_list": order},
+            raw=True,
+        )
+
+    # ------------------------------------------------------------------ push catch-up
+    def get_lost_push_messages(self):
+        """Earliest unconfirmed lost pushes of the last 3 days (v2.push.
+        get_lost_push_message): ``{"push_message_list": [...], "has_next_page",
+        "last_message_id"}``. Partner-level call (public sign) **[inference]**."""
+        return self._call("GET", "/push/get_lost_push_message", shop_api=False)
+
+    def confirm_lost_push_messages(self, last_message_id):
+        return self._call(
+            "POST",
+            "/push/confirm_consumed_lost_push_message",
+            shop_api=False,
+            body={"last_message_id": last_message_id},
+        )
+
+    # ------------------------------------------------------------------ stock, payment
+    def update_stock(self, item_id, stocks):
+        """Set seller stock of ≤50 models of one item.
+
+        :param stocks: ``[(model_id, qty)]`` (``model_id`` 0 for items without
+            variants).
+        :returns: ``(success_model_ids, {model_id: reason})``.
+        """
+        if not 1 <= len(stocks) <= MAX_STOCK_BATCH:
+            raise ValueError("update_stock takes 1-50 models of one item.")
+        data = self._call(
+            "POST",
+            "/product/update_stock",
+            body={
+                "item_id": int(item_id),
+                "stock_list": [
+                    {
+                        "model_id": int(model_id or 0),
+                        "seller_stock": [{"stock": int(qty)}],
+                    }
+                    for model_id, qty in stocks
+                ],
+            },
+        )
+        success = [s.get("model_id") for s in data.get("success_list") or []]
+        failures = {
+            f.get("model_id"): f.get("failed_reason")
+            for f in data.get("failure_list") or []
+        }
+        return success, failures
+
+    def get_escrow_detail(self, order_sn):
+        return self._call(
+            "GET", "/payment/get_escrow_detail", params={"order_sn": order_sn}
+        )
+
+
+# ---------------------------------------------------------------------- mapping
+def order_gap(norm):
+    """What the lines + shipping miss to reach ``expected_total`` (vouchers, mostly)."""
+    lines = sum(
+        li["unit_price"] * li["quantity"] - li["seller_discount"]
+        for li in norm["lines"]
+    )
+    return norm["expected_total"] - (
+        lines - norm["seller_discount"] + norm["shipping_fee"]
+    )
+
+
+def apply_escrow(norm, escrow):
+    """Complete a normalized order with the vouchers of ``get_escrow_detail``.
+
+    The order detail has no voucher breakdown; ``order_income`` has
+    ``voucher_from_seller`` (seller-funded: lowers the sale), ``voucher_from_shopee``
+    and ``coins`` (Shopee-funded: paid to the seller, so they raise what the sale order
+    must total above ``total_amount``) and ``buyer_paid_shipping_fee`` (v2.payment.
+    get_escrow_detail; field meanings per the escrow formula, reference §1.8).
+    """
+    income = (escrow or {}).get("order_income") or {}
+    norm = dict(norm)
+    norm["seller_discount"] = optional_money(income.get("voucher_from_seller"))
+    platform = optional_money(income.get("voucher_from_shopee")) + optional_money(
+        income.get("coins")
+    )
+    norm["platform_discount"] = platform
+    norm["expected_total"] = norm["buyer_paid"] + platform
+    if income.get("buyer_paid_shipping_fee") not in (None, ""):
+        norm["shipping_fee"] = optional_money(income["buyer_paid_shipping_fee"])
+    return norm
+
+
+def describe_push(payload):
+    """Event type, external id and dedupe key of a push (developer-guide/18).
+
+    ``code`` and ``shop_id`` may arrive as strings (reference §1.10 [secondary]), so
+    they are coerced. Order pushes dedupe on (shop, order_sn, status, update_time).
+    """
+    code = int(payload["code"])
+    data = payload.get("data") or {}
+    shop_id = payload.get("shop_id") or ""
+    if code in (3, 4):
+        order_sn = data.get("ordersn") or data.get("order_sn")
+        if not order_sn:
+            raise ValueError("order push without data.ordersn")
+        key = (
+            f"shopee:{shop_id}:{order_sn}:{code}:{data.get('status', '')}:"
+            f"{data.get('update_time', '')}:{data.get('tracking_no', '')}"
+        )
+        return {
+            "event_type": f"shopee_{code}",
+            "external_id": order_sn,
+            "dedupe_key": key,
+        }
+    return {
+        "event_type": f"shopee_{code}",
+        "external_id": str(shop_id),
+        "dedupe_key": f"shopee:{shop_id}:{code}:{payload.get('timestamp', '')}",
+    }
+
+
+def normalize_order(detail):
+    """Map a ``get_order_detail`` entry to the neutral order shape (``api.common``).
+
+    Prices: ``model_original_price`` is the list price per unit and
+    ``model_discounted_price`` the seller's item price after its own discount; it
+    "returns 0
+    for bundle-deal items" (API page), in which case no item discount is derived here
+    and the totals check decides. ``total_amount`` is what the buyer paid, shipping
+    included. ``estimated_shipping_fee`` is taken as the buyer-paid shipping
+    **[inference]**: the order detail has no buyer-paid shipping field (escrow detail
+    has ``buyer_paid_shipping_fee``).
+
+    :raises MalformedOrder: listing every missing or unreadable field.
+    """
+    problems = []
+    if not isinstance(detail, dict):
+        raise MalformedOrder("order payload is not an object")
+    for key in ("order_sn", "order_status", "update_time"):
+        if detail.get(key) in (None, ""):
+            problems.append(f"missing {key}")
+    items = detail.get("item_list")
+    if not isinstance(items, list) or not items:
+        problems.append("missing item_list")
+        items = []
+    lines = []
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            problems.append(f"item_list[{index}] is not an object")
+            continue
+        qty = item.get("model_quantity_purchased")
+        if not isinstance(qty, int) or qty <= 0:
+            problems.append(
+                f"item_list[{index}].model_quantity_purchased invalid: {qty!r}"
+            )
+            qty = 0
+        original = money(
+            item.get("model_original_price"),
+            f"item_list[{index}].model_original_price",
+            problems,
+        )
+        discounted = optional_money(item.get("model_discounted_price"))
+        discount = (original - discounted) * qty if discounted else Decimal(0)
+        lines.append(
+            {
+                "item_id": str(item.get("item_id") or ""),
+                "model_id": str(item.get("model_id") or "0"),
+                "sku": item.get("model_sku") or item.get("item_sku") or "",
+                "name": " ".join(
+                    filter(None, [item.get("item_name"), item.get("model_name")])
+                ),
+                "quantity": qty,
+                "unit_price": original,
+                "seller_discount": discount,
+            }
+        )
+    total = money(detail.get("total_amount"), "total_amount", problems)
+    shipping = optional_money(detail.get("estimated_shipping_fee"))
+    if problems:
+        raise MalformedOrder("; ".join(problems))
+    address = detail.get("recipient_address") or {}
+    name = address.get("name") or detail.get("buyer_username") or ""
+    phone = address.get("phone") or ""
+    return {
+        "external_id": detail["order_sn"],
+        "status": detail["order_status"],
+        "create_time": int(detail.get("create_time") or detail["update_time"]),
+        "update_time": int(detail["update_time"]),
+        "currency": detail.get("currency") or "IDR",
+        "commerce_platform": "SHOPEE",
+        "buyer": {
+            "external_id": str(detail.get("buyer_user_id") or ""),
+            "name": name,
+            "phone": phone,
+            "street": address.get("full_address") or "",
+            "city": address.get("city") or "",
+            "state": address.get("state") or "",
+            "zip": address.get("zipcode") or "",
+            "country_code": address.get("region") or "ID",
+            "masked": looks_masked(name, phone, address.get("full_address")),
+        },
+        "lines": lines,
+        "seller_discount": Decimal(0),
+        "platform_discount": Decimal(0),
+        "shipping_fee": shipping,
+        "buyer_paid": total,
+        "expected_total": total,
+        "packages": [
+            {"id": p.get("package_number"), "tracking_number": ""}
+            for p in detail.get("package_list") or []
+        ],
+        "cancel_reason": detail.get("cancel_reason") or "",
+    }

@@ -1,0 +1,63 @@
+# Copyright 2026 Odoo Indonesia Suite
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import fields, models
+
+from ..api import shopee, tiktok
+
+
+class IntegrationConnection(models.Model):
+    _inherit = "integration.connection"
+
+    provider = fields.Selection(
+        selection_add=[("shopee", "Shopee"), ("tiktok", "TikTok Shop / Tokopedia")],
+        ondelete={"shopee": "cascade", "tiktok": "cascade"},
+    )
+
+    def _get_default_base_url(self):
+        if self.provider == "shopee":
+            return (
+                shopee.PRODUCTION_URL
+                if self.environment == "production"
+                else shopee.SANDBOX_URL
+            )
+        if self.provider == "tiktok":
+            # TikTok's 202309+ API has no usable sandbox host (reference §2.1
+            # [secondary]).
+            return tiktok.PRODUCTION_URL
+        return super()._get_default_base_url()
+
+    def _get_secret_names(self):
+        names = tuple(super()._get_secret_names())
+        if self.provider in ("shopee", "tiktok"):
+            names += (
+                "sign",
+                "access_token",
+                "refresh_token",
+                "app_secret",
+                "x-tts-access-token",
+                "partner_key",
+                "code",
+                "auth_code",
+            )
+        return names
+
+    def _marketplace_shop(self):
+        self.ensure_one()
+        return (
+            self.env["marketplace.shop"]
+            .with_context(active_test=False)
+            .search([("connection_id", "=", self.id)], limit=1)
+        )
+
+    def _marketplace_process_event(self, event):
+        """Inbound handler of Shopee pushes and TikTok webhooks (see the shop)."""
+        return self._marketplace_shop()._marketplace_handle_event(event)
+
+    def _marketplace_push_stock_event(self, event):
+        """Outbound handler: push the stock of the shop's dirty mappings."""
+        self._marketplace_shop()._marketplace_push_stock()
+
+    def _test_connection(self):
+        if self.provider in ("shopee", "tiktok"):
+            return self._marketplace_shop()._marketplace_test_connection()
+        return super()._test_connection()

@@ -1,0 +1,27 @@
+# Copyright 2026 Odoo Indonesia Suite
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import fields, models
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    marketplace_order_id = fields.Many2one(
+        "marketplace.order", readonly=True, copy=False, index="btree_not_null"
+    )
+    marketplace_shop_id = fields.Many2one(related="marketplace_order_id.shop_id")
+    marketplace_provider = fields.Selection(
+        related="marketplace_order_id.provider", string="Marketplace"
+    )
+    marketplace_status = fields.Char(
+        related="marketplace_order_id.platform_status", string="Platform status"
+    )
+    marketplace_lifecycle = fields.Selection(related="marketplace_order_id.lifecycle")
+
+    def _marketplace_invoice(self):
+        """Invoice what is left to invoice and post it (the shop's invoicing moment)."""
+        for order in self.filtered(lambda o: o.invoice_status == "to invoice"):
+            moves = order.with_context(
+                raise_if_nothing_to_invoice=False
+            )._create_invoices()
+            moves.action_post()

@@ -1,0 +1,10 @@
+# Copyright 2026 Odoo Indonesia Suite
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from . import test_normalize
+from . import test_intake
+from . import test_sync
+from . import test_fulfilment
+from . import test_stock
+from . import test_oauth
+from . import test_settlement
+from . import test_tour

@@ -1,0 +1,388 @@
+# Copyright 2026 Odoo Indonesia Suite
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Benchmark of marketplace_sync order intake and stock push.
+
+Usage (needs a database with ``marketplace_sync`` and ``l10n_id`` installed; the work is
+rolled back, except for the XML-RPC baseline which needs ``--xmlrpc-url`` of a running
+server on a throwaway database)::
+
+    python tests/benchmarks/bench_marketplace.py -c /tmp/odoo-marketplace.conf \
+        -d dev_marketplace_bench --n 200 --n 2000 [--xmlrpc-url http://127.0.0.1:18072]
+
+Measured:
+
+* intake: N Shopee orders of 3 lines served by the local Shopee test server, pulled by
+  the reconciliation path (order list → details by 50 → mapping → sale order confirmed
+  with its delivery): orders/s, SQL queries per order, peak RSS growth;
+* floor: the same sale orders through bare ORM ``sale.order.create`` +
+  ``action_confirm`` one by one (no platform call, no mapping);
+* XML-RPC baseline: one ``create`` and one ``action_confirm`` call per order from
+  outside;
+* stock push: 5,000 SKUs (100 items × 50 models) → API calls and time.
+
+Results are appended to ``tests/benchmarks/results/marketplace.md``.
+"""
+
+import argparse
+import os
+import resource
+import sys
+import time
+import xmlrpc.client
+from datetime import timedelta
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))  # <repo>/tests for gateway_servers
+
+from gateway_servers import GatewayServer  # noqa: E402
+from gateway_servers.shopee import ShopeeApi  # noqa: E402
+
+
+def rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def order_payload(index, now):
+    items = []
+    total = 0
+    for line in range(3):
+        qty = 1 + (index + line) % 3
+        price = 10000 * (line + 1)
+        total += qty * price
+        items.append(
+            {
+                "item_id": 9100 + line,
+                "item_name": f"Bench {line}",
+                "item_sku": f"B-{line}",
+                "model_id": 0,
+                "model_name": "",
+                "model_sku": "",
+                "model_quantity_purchased": qty,
+                "model_original_price": price,
+                "model_discounted_price": price,
+            }
+        )
+    total += 9000
+    return {
+        "order_sn": f"BENCH{index:07d}",
+        "region": "ID",
+        "currency": "IDR",
+        "order_status": "READY_TO_SHIP",
+        "create_time": now - 3600 - index,
+        "update_time": now - 600 - (index % 3000),
+        "buyer_user_id": index,
+        "estimated_shipping_fee": 9000,
+        "total_amount": total,
+        "recipient_address": {
+            "name": "B****r",
+            "phone": "******12",
+            "city": "Jakarta",
+            "region": "ID",
+            "full_address": "Jl. *****",
+        },
+        "item_list": items,
+        "package_list": [{"package_number": f"PKG{index}"}],
+    }
+
+
+def setup(env, server, api):
+    from odoo import fields
+
+    idr = env.ref("base.IDR")
+    idr.active = True
+    company = env["res.company"].create(
+        {"name": "PT Bench", "currency_id": idr.id, "country_id": env.ref("base.id").id}
+    )
+    env["account.chart.template"].try_loading("id", company=company, install_demo=False)
+    env.user.company_ids |= company
+    env.user.company_id = company
+    env = env(
+        context=dict(
+            env.context,
+            allowed_company_ids=[company.id],
+            tracking_disable=True,
+            mail_notrack=True,
+        )
+    )
+    # outside tests stock creates no warehouse for a new company
+    warehouse = env["stock.warehouse"].search(
+        [("company_id", "=", company.id)], limit=1
+    ) or env["stock.warehouse"].create(
+        {"company_id": company.id, "name": "Bench", "code": "BNCH"}
+    )
+    products = env["product.product"].create(
+        [
+            {"name": f"Bench product {i}", "is_storable": True, "type": "consu"}
+            for i in range(3)
+        ]
+    )
+    access, refresh, lifetime = api.issue_tokens()
+    shop = env["marketplace.shop"].create(
+        {
+            "name": "Bench shop",
+            "provider": "shopee",
+            "company_id": company.id,
+            "warehouse_id": warehouse.id,
+            "shop_ref": str(api.shop_id),
+            "api_key": str(api.partner_id),
+            "api_secret": api.partner_key,
+            "base_url": server.url + "/shopee",
+            "access_token": access,
+            "refresh_token": refresh,
+            "token_expires_at": fields.Datetime.now() + timedelta(seconds=lifetime),
+            "sync_initial_days": 1,
+            "sync_window_hours": 24,
+        }
+    )
+    env["ir.config_parameter"].sudo().set_param("base_integration.http_log", "errors")
+    env["marketplace.product.map"].create(
+        [
+            {
+                "shop_id": shop.id,
+                "item_id": str(9100 + i),
+                "model_id": "0",
+                "product_id": p.id,
+            }
+            for i, p in enumerate(products)
+        ]
+    )
+    return env, shop, products
+
+
+def bench_intake(env, shop, api, n):
+    now = int(time.time())
+    with api.lock:
+        api.orders.clear()
+    for index in range(n):
+        api.put_order(order_payload(index, now))
+    env.flush_all()
+    cr = env.cr
+    queries = cr.sql_log_count
+    rss = rss_mb()
+    started = time.perf_counter()
+    count = shop.with_context(
+        marketplace_page_size=100, marketplace_no_commit=True
+    )._marketplace_sync_orders()
+    env.flush_all()
+    elapsed = time.perf_counter() - started
+    confirmed = env["sale.order"].search_count(
+        [
+            ("marketplace_order_id.shop_id", "=", shop.id),
+            ("state", "=", "sale"),
+            ("picking_ids", "!=", False),
+        ]
+    )
+    assert confirmed >= n, (confirmed, n, count)
+    return {
+        "orders": n,
+        "seconds": elapsed,
+        "orders_per_s": n / elapsed,
+        "queries_per_order": (cr.sql_log_count - queries) / n,
+        "rss_growth_mb": rss_mb() - rss,
+    }
+
+
+def bench_floor(env, shop, products, n):
+    from odoo import Command
+
+    tax = shop.tax_id
+    env.flush_all()
+    cr = env.cr
+    queries = cr.sql_log_count
+    started = time.perf_counter()
+    for index in range(n):
+        order = env["sale.order"].create(
+            {
+                "partner_id": shop.partner_id.id,
+                "client_order_ref": f"FLOOR{index}",
+                "warehouse_id": shop.warehouse_id.id,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": p.id,
+                            "product_uom_qty": 1 + i,
+                            "price_unit": 10000.0 * (i + 1),
+                            "tax_id": [Command.set(tax.ids)],
+                        }
+                    )
+                    for i, p in enumerate(products)
+                ]
+                + [
+                    Command.create(
+                        {
+                            "product_id": shop.shipping_product_id.id,
+                            "product_uom_qty": 1,
+                            "price_unit": 9000.0,
+                            "tax_id": [Command.set(tax.ids)],
+                        }
+                    )
+                ],
+            }
+        )
+        order.action_confirm()
+    env.flush_all()
+    elapsed = time.perf_counter() - started
+    return {
+        "orders": n,
+        "seconds": elapsed,
+        "orders_per_s": n / elapsed,
+        "queries_per_order": (cr.sql_log_count - queries) / n,
+    }
+
+
+def bench_stock(env, shop, api, products):
+    product = products[0]
+    maps = env["marketplace.product.map"].create(
+        [
+            {
+                "shop_id": shop.id,
+                "item_id": str(500000 + i // 50),
+                "model_id": str(i),
+                "product_id": product.id,
+            }
+            for i in range(5000)
+        ]
+    )
+    before = len(api.server.requests_to("update_stock"))
+    started = time.perf_counter()
+    calls = shop._marketplace_push_stock(maps)
+    elapsed = time.perf_counter() - started
+    assert len(api.server.requests_to("update_stock")) - before == calls
+    return {"skus": 5000, "calls": calls, "seconds": elapsed}
+
+
+def bench_xmlrpc(url, db, login, password, n):
+    common = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/common")
+    uid = common.authenticate(db, login, password, {})
+    models = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/object", allow_none=True)
+    partner = models.execute_kw(
+        db, uid, password, "res.partner", "create", [{"name": "XML-RPC bench"}]
+    )
+    product = models.execute_kw(
+        db,
+        uid,
+        password,
+        "product.product",
+        "create",
+        [{"name": "XML-RPC bench product", "type": "consu", "is_storable": True}],
+    )
+    started = time.perf_counter()
+    for index in range(n):
+        order = models.execute_kw(
+            db,
+            uid,
+            password,
+            "sale.order",
+            "create",
+            [
+                {
+                    "partner_id": partner,
+                    "client_order_ref": f"RPC{index}",
+                    "order_line": [
+                        (
+                            0,
+                            0,
+                            {
+                                "product_id": product,
+                                "product_uom_qty": 1 + i,
+                                "price_unit": 10000.0,
+                            },
+                        )
+                        for i in range(3)
+                    ],
+                }
+            ],
+        )
+        models.execute_kw(db, uid, password, "sale.order", "action_confirm", [[order]])
+    elapsed = time.perf_counter() - started
+    return {"orders": n, "seconds": elapsed, "orders_per_s": n / elapsed}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("-c", "--config", required=True)
+    parser.add_argument("-d", "--database", required=True)
+    parser.add_argument("--n", type=int, action="append")
+    parser.add_argument("--xmlrpc-url")
+    parser.add_argument("--xmlrpc-n", type=int, default=200)
+    parser.add_argument("--xmlrpc-login", default="admin")
+    parser.add_argument("--xmlrpc-password", default="admin")
+    args = parser.parse_args()
+    sizes = args.n or [200, 2000]
+
+    import odoo
+    from odoo.tools import config
+
+    config.parse_config(["-c", args.config, "-d", args.database])
+    odoo.service.server.load_server_wide_modules()
+    registry = odoo.modules.registry.Registry(args.database)
+    api = ShopeeApi()
+    server = GatewayServer(api).start()
+    lines = []
+    try:
+        with registry.cursor() as cr:
+            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+            env, shop, products = setup(env, server, api)
+            for n in sizes:
+                savepoint = cr.savepoint()
+                intake = bench_intake(env, shop, api, n)
+                savepoint.close(rollback=True)
+                env.invalidate_all()
+                shop.sync_cursor = False
+                savepoint = cr.savepoint()
+                floor = bench_floor(env, shop, products, n)
+                savepoint.close(rollback=True)
+                env.invalidate_all()
+                lines.append(
+                    f"| {n} | {intake['orders_per_s']:.1f}"
+                    f" | {intake['queries_per_order']:.0f}"
+                    f" | {intake['rss_growth_mb']:.0f} | {floor['orders_per_s']:.1f}"
+                    f" | {floor['queries_per_order']:.0f} |"
+                )
+                print(lines[-1], flush=True)
+            stock = bench_stock(env, shop, api, products)
+            cr.rollback()
+    finally:
+        server.stop()
+    rpc = (
+        bench_xmlrpc(
+            args.xmlrpc_url,
+            args.database,
+            args.xmlrpc_login,
+            args.xmlrpc_password,
+            args.xmlrpc_n,
+        )
+        if args.xmlrpc_url
+        else None
+    )
+    report = [
+        f"\n## Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n",
+        "Intake = reconciliation pull from the local Shopee test server (list +"
+        " details by 50 + mapping + sale order confirmed with delivery), single"
+        " process, one transaction per run (rolled back). Floor = bare ORM create +"
+        " action_confirm, one by one.\n",
+        "| N orders (3 lines) | intake orders/s | intake SQL/order | intake peak RSS"
+        " growth"
+        " (MB) | ORM floor orders/s | floor SQL/order |",
+        "|---|---|---|---|---|---|",
+        *lines,
+        "",
+        f"Stock push: {stock['skus']} SKUs (100 items × 50 models) in {stock['calls']} "
+        f"Shopee update_stock calls, {stock['seconds']:.1f} s.",
+    ]
+    if rpc:
+        report.append(
+            f"\nXML-RPC baseline (create + action_confirm per order, {rpc['orders']}"
+            f" orders): {rpc['orders_per_s']:.1f} orders/s."
+        )
+    out = os.path.join(HERE, "results", "marketplace.md")
+    new = not os.path.exists(out)
+    with open(out, "a") as handle:
+        if new:
+            handle.write("# marketplace_sync benchmark\n")
+        handle.write("\n".join(report) + "\n")
+    print("\n".join(report))
+
+
+if __name__ == "__main__":
+    main()

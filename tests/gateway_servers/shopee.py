@@ -1,0 +1,511 @@
+# Copyright 2026 Odoo Indonesia Suite
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""An imitation of Shopee Open Platform v2, mounted under ``/shopee``.
+
+Contract followed (see ``/work/shared/reference/marketplaces.md`` §1, from
+open.shopee.com developer-guide/20, /229, /18 and the v2 API pages):
+
+* every call carries ``partner_id``, ``timestamp`` and ``sign`` in the query; shop calls
+  add ``access_token`` and ``shop_id``. ``sign = hex(HMAC-SHA256(partner_key, partner_id
+  + path + timestamp [+ access_token + shop_id]))`` where ``path`` starts at
+  ``/api/v2``. A wrong or missing sign answers ``error_sign``; a timestamp older than 5
+  minutes ``error_param``;
+* access tokens expire (``expire_in`` 14400 s, or whatever a test sets) and refresh
+  tokens are single-use (a second use answers ``error_param``/invalid refresh token);
+* ``get_order_list`` pages by ``cursor`` over a ``time_from``/``time_to`` window of at
+  most 15 days; ``get_order_detail`` takes at most 50 order numbers;
+* pushes to Odoo are signed ``Authorization = hex(HMAC-SHA256(push_key, url + "|" +
+  body))``.
+
+Plain Python: no Odoo import.
+"""
+
+import hashlib
+import hmac
+import itertools
+import json
+import secrets
+import time
+
+from .framework import GatewayHandler, Response
+
+API = "/api/v2"
+FIFTEEN_DAYS = 15 * 24 * 3600
+
+
+def shopee_sign(partner_key, *parts):
+    base = "".join(str(p) for p in parts)
+    return hmac.new(partner_key.encode(), base.encode(), hashlib.sha256).hexdigest()
+
+
+class ShopeeApi(GatewayHandler):
+    prefix = "/shopee"
+    name = "shopee"
+
+    partner_id = 1000016
+    partner_key = "shopee-partner-key-test"
+    push_key = "shopee-push-key-test"
+    shop_id = 54804
+    token_lifetime = 14400
+
+    def __init__(self):
+        super().__init__()
+        self.reset()
+
+    def reset(self):
+        with self.lock:
+            self.orders = {}  # order_sn -> detail dict
+            self.escrows = {}  # order_sn -> escrow detail
+            self.stock = {}  # (item_id, model_id) -> stock
+            self.stock_failures = set()  # (item_id, model_id) answering in failure_list
+            self.shipped = {}  # order_sn -> ship_order body
+            self.tracking = {}  # order_sn -> tracking number
+            self.access_tokens = {}  # token -> expires_at
+            self.refresh_tokens = {}  # token -> "valid" | "used"
+            self.auth_codes = {}
+            self.refresh_calls = 0
+            self._seq = itertools.count(1)
+            self.clock_offset = 0
+            # expire every token after N more shop calls (None: never)
+            self.expire_tokens_after = None
+            self.lost_pushes = []  # [(message_id, message)] not confirmed yet
+
+    # ------------------------------------------------------------------ test helpers
+    def now(self):
+        return int(time.time()) + self.clock_offset
+
+    def issue_tokens(self, lifetime=None):
+        """Create a token pair as if the shop had just authorized the app."""
+        with self.lock:
+            access = "acc-" + secrets.token_hex(8)
+            refresh = "ref-" + secrets.token_hex(8)
+            self.access_tokens[access] = self.now() + (lifetime or self.token_lifetime)
+            self.refresh_tokens[refresh] = "valid"
+            return access, refresh, lifetime or self.token_lifetime
+
+    def issue_auth_code(self):
+        code = "code-" + secrets.token_hex(6)
+        with self.lock:
+            self.auth_codes[code] = "valid"
+        return code
+
+    def expire_access_tokens(self):
+        with self.lock:
+            for token in self.access_tokens:
+                self.access_tokens[token] = 0
+
+    def put_order(self, order):
+        """Add or replace an order (a detail dict as get_order_detail returns it)."""
+        with self.lock:
+            order.setdefault("update_time", self.now())
+            order.setdefault("create_time", order["update_time"])
+            self.orders[order["order_sn"]] = order
+        return order
+
+    def set_status(self, order_sn, status, update_time=None):
+        with self.lock:
+            order = self.orders[order_sn]
+            order["order_status"] = status
+            order["update_time"] = update_time or max(
+                order["update_time"] + 1, self.now()
+            )
+            return order
+
+    def push_payload(self, order_sn, status=None, update_time=None, code=3):
+        order = self.orders[order_sn]
+        return {
+            "data": {
+                "items": [],
+                "ordersn": order_sn,
+                "status": status or order["order_status"],
+                "completed_scenario": "",
+                "update_time": update_time or order["update_time"],
+            },
+            "shop_id": self.shop_id,
+            "code": code,
+            "timestamp": self.now(),
+        }
+
+    def push(self, url, payload, key=None, sign=True, signature=None):
+        """POST a push to Odoo signed like Shopee does (developer-guide/18)."""
+        body = json.dumps(payload).encode()
+        headers = {}
+        if sign:
+            headers["Authorization"] = (
+                signature
+                or hmac.new(
+                    (key or self.push_key).encode(),
+                    url.encode() + b"|" + body,
+                    hashlib.sha256,
+                ).hexdigest()
+            )
+        return self.send_callback(url, body, headers=headers)
+
+    # ------------------------------------------------------------------ plumbing
+    def error_response(self, status, request):
+        return Response(
+            status,
+            {
+                "error": "error_server",
+                "message": "injected fault",
+                "request_id": "fault",
+            },
+        )
+
+    def _error(self, error, message, status=400):
+        return Response(
+            status,
+            {"error": error, "message": message, "request_id": secrets.token_hex(8)},
+        )
+
+    def _ok(self, response, **extra):
+        body = {"error": "", "message": "", "request_id": secrets.token_hex(8)}
+        if response is not None:
+            body["response"] = response
+        body.update(extra)
+        return Response(200, body)
+
+    def _check(self, request, shop_api=True):
+        """Sign, timestamp and token checks (developer-guide/20); None when fine."""
+        path = request.path[len(self.prefix) :]
+        partner_id = request.arg("partner_id")
+        timestamp = request.arg("timestamp")
+        sign = request.arg("sign")
+        if not (partner_id and timestamp and sign):
+            return self._error(
+                "error_param", "partner_id, timestamp and sign are required"
+            )
+        if str(partner_id) != str(self.partner_id):
+            return self._error("error_param", "invalid partner_id")
+        if abs(self.now() - int(timestamp)) > 300:
+            return self._error("error_param", "Invalid timestamp")
+        parts = [partner_id, path, timestamp]
+        if shop_api:
+            access_token = request.arg("access_token", "")
+            shop_id = request.arg("shop_id", "")
+            parts += [access_token, shop_id]
+        expected = shopee_sign(self.partner_key, *parts)
+        if not hmac.compare_digest(expected, sign):
+            return self._error("error_sign", "Wrong sign.", status=403)
+        if shop_api:
+            if str(shop_id) != str(self.shop_id):
+                return self._error("error_shop", "shop_id invalid", status=403)
+            with self.lock:
+                expires = self.access_tokens.get(access_token)
+                if expires is not None and self.expire_tokens_after is not None:
+                    self.expire_tokens_after -= 1
+                    if self.expire_tokens_after < 0:
+                        self.expire_tokens_after = None
+                        for token in self.access_tokens:
+                            self.access_tokens[token] = 0
+                        expires = 0
+            if expires is None or expires <= self.now():
+                return self._error(
+                    "invalid_acceess_token", "Invalid access_token.", status=403
+                )
+        return None
+
+    def register_routes(self):
+        r = self.route
+        r("POST", API + "/auth/token/get", self.token_get)
+        r("POST", API + "/auth/access_token/get", self.token_refresh)
+        r("GET", API + "/shop/get_shop_info", self.shop_info)
+        r("GET", API + "/order/get_order_list", self.order_list)
+        r("GET", API + "/order/get_order_detail", self.order_detail)
+        r("GET", API + "/logistics/get_shipping_parameter", self.shipping_parameter)
+        r("POST", API + "/logistics/ship_order", self.ship_order)
+        r("GET", API + "/logistics/get_tracking_number", self.tracking_number)
+        r("POST", API + "/logistics/create_shipping_document", self.create_document)
+        r("POST", API + "/logistics/get_shipping_document_result", self.document_result)
+        r("POST", API + "/logistics/download_shipping_document", self.download_document)
+        r("POST", API + "/product/update_stock", self.update_stock)
+        r("GET", API + "/payment/get_escrow_detail", self.escrow_detail)
+        r("GET", API + "/push/get_lost_push_message", self.lost_push)
+        r(
+            "POST",
+            API + "/push/confirm_consumed_lost_push_message",
+            self.confirm_lost_push,
+        )
+
+    # ------------------------------------------------------------------ auth
+    def token_get(self, request):
+        error = self._check(request, shop_api=False)
+        if error:
+            return error
+        body = request.json() or {}
+        with self.lock:
+            if self.auth_codes.get(body.get("code")) != "valid":
+                return self._error("error_param", "Invalid code")
+            self.auth_codes[body["code"]] = "used"
+        access, refresh, lifetime = self.issue_tokens()
+        return Response(
+            200,
+            {
+                "access_token": access,
+                "refresh_token": refresh,
+                "expire_in": lifetime,
+                "request_id": secrets.token_hex(8),
+                "error": "",
+                "message": "",
+                "shop_id_list": [self.shop_id],
+            },
+        )
+
+    def token_refresh(self, request):
+        error = self._check(request, shop_api=False)
+        if error:
+            return error
+        body = request.json() or {}
+        with self.lock:
+            self.refresh_calls += 1
+            token = body.get("refresh_token")
+            if self.refresh_tokens.get(token) != "valid":
+                return self._error("error_param", "Invalid refresh_token.")
+            # developer-guide/20: a refresh token is single-use
+            self.refresh_tokens[token] = "used"
+        access, refresh, lifetime = self.issue_tokens()
+        return Response(
+            200,
+            {
+                "partner_id": self.partner_id,
+                "shop_id": self.shop_id,
+                "access_token": access,
+                "refresh_token": refresh,
+                "expire_in": lifetime,
+                "request_id": secrets.token_hex(8),
+                "error": "",
+                "message": "",
+            },
+        )
+
+    def shop_info(self, request):
+        return self._check(request) or self._ok(
+            None, shop_name="Toko Test", region="ID", status="NORMAL"
+        )
+
+    # ------------------------------------------------------------------ orders
+    def order_list(self, request):
+        error = self._check(request)
+        if error:
+            return error
+        field = request.arg("time_range_field")
+        try:
+            time_from = int(request.arg("time_from"))
+            time_to = int(request.arg("time_to"))
+            page_size = int(request.arg("page_size"))
+        except (TypeError, ValueError):
+            return self._error(
+                "error_param", "time_from, time_to and page_size are required"
+            )
+        if field not in ("create_time", "update_time"):
+            return self._error("error_param", "time_range_field is invalid")
+        if time_from > time_to or time_to - time_from > FIFTEEN_DAYS:
+            return self._error(
+                "order.order_list_invalid_time",
+                "Start time must be earlier than end time and diff in 15days.",
+            )
+        if not 1 <= page_size <= 100:
+            return self._error("error_param", "page_size should be between 1 and 100")
+        offset = int(request.arg("cursor") or 0)
+        with self.lock:
+            matching = sorted(
+                (o for o in self.orders.values() if time_from <= o[field] <= time_to),
+                key=lambda o: (o[field], o["order_sn"]),
+            )
+            page = matching[offset : offset + page_size]
+            more = offset + page_size < len(matching)
+            order_list = [
+                {"order_sn": o["order_sn"], "order_status": o["order_status"]}
+                for o in page
+            ]
+        return self._ok(
+            {
+                "more": more,
+                "next_cursor": str(offset + page_size) if more else "",
+                "order_list": order_list,
+            }
+        )
+
+    def order_detail(self, request):
+        error = self._check(request)
+        if error:
+            return error
+        sns = [s for s in (request.arg("order_sn_list") or "").split(",") if s]
+        if not 1 <= len(sns) <= 50:
+            return self._error(
+                "error_param", "order_sn_list should contain 1-50 orders"
+            )
+        with self.lock:
+            found = [
+                json.loads(json.dumps(self.orders[sn]))
+                for sn in sns
+                if sn in self.orders
+            ]
+        return self._ok({"order_list": found})
+
+    # ------------------------------------------------------------------ logistics
+    def shipping_parameter(self, request):
+        error = self._check(request)
+        if error:
+            return error
+        sn = request.arg("order_sn")
+        if sn not in self.orders:
+            return self._error("error_not_found", "order not found")
+        return self._ok(
+            {
+                "info_needed": {
+                    "pickup": ["address_id", "pickup_time_id"],
+                    "dropoff": [],
+                },
+                "pickup": {
+                    "address_list": [
+                        {
+                            "address_id": 2826,
+                            "address_flag": ["default_address", "pickup_address"],
+                            "time_slot_list": [
+                                {"pickup_time_id": "1639472400", "date": 1639472400}
+                            ],
+                        }
+                    ]
+                },
+                "dropoff": {"branch_list": []},
+            }
+        )
+
+    def ship_order(self, request):
+        error = self._check(request)
+        if error:
+            return error
+        body = request.json() or {}
+        sn = body.get("order_sn")
+        with self.lock:
+            order = self.orders.get(sn)
+            if not order:
+                return self._error("error_not_found", "order not found")
+            if order["order_status"] not in ("READY_TO_SHIP", "RETRY_SHIP"):
+                return self._error(
+                    "logistics.ship_order_status_error",
+                    "Order status cannot be shipped.",
+                )
+            self.shipped[sn] = body
+            if "non_integrated" in body:
+                self.tracking[sn] = body["non_integrated"].get("tracking_number")
+            else:
+                self.tracking[sn] = f"SPXID{next(self._seq):010d}"
+            order["order_status"] = "PROCESSED"
+            order["update_time"] = max(order["update_time"] + 1, self.now())
+        return self._ok(None)
+
+    def tracking_number(self, request):
+        error = self._check(request)
+        if error:
+            return error
+        sn = request.arg("order_sn")
+        return self._ok({"tracking_number": self.tracking.get(sn, "")})
+
+    def create_document(self, request):
+        error = self._check(request)
+        if error:
+            return error
+        body = request.json() or {}
+        results = [
+            {"order_sn": o["order_sn"]}
+            if o.get("order_sn") in self.tracking
+            else {
+                "order_sn": o.get("order_sn"),
+                "fail_error": "logistics.tracking_number_invalid",
+                "fail_message": "No tracking number",
+            }
+            for o in body.get("order_list", [])
+        ]
+        return self._ok({"result_list": results})
+
+    def document_result(self, request):
+        error = self._check(request)
+        if error:
+            return error
+        body = request.json() or {}
+        return self._ok(
+            {
+                "result_list": [
+                    {"order_sn": o.get("order_sn"), "status": "READY"}
+                    for o in body.get("order_list", [])
+                ]
+            }
+        )
+
+    def download_document(self, request):
+        error = self._check(request)
+        if error:
+            return error
+        body = request.json() or {}
+        sns = ",".join(o.get("order_sn", "") for o in body.get("order_list", []))
+        pdf = b"%PDF-1.4\n% Shopee AWB " + sns.encode() + b"\n%%EOF\n"
+        return Response(200, pdf, {"Content-Type": "application/pdf"})
+
+    # ------------------------------------------------------------------ stock / payment
+    def update_stock(self, request):
+        error = self._check(request)
+        if error:
+            return error
+        body = request.json() or {}
+        item_id = body.get("item_id")
+        stock_list = body.get("stock_list") or []
+        if not item_id or not 1 <= len(stock_list) <= 50:
+            return self._error("error_param", "stock_list should contain 1-50 models")
+        success, failure = [], []
+        with self.lock:
+            for entry in stock_list:
+                key = (int(item_id), int(entry.get("model_id") or 0))
+                if key in self.stock_failures:
+                    failure.append(
+                        {
+                            "model_id": key[1],
+                            "failed_reason": "stock is less than reserved stock",
+                        }
+                    )
+                    continue
+                qty = entry["seller_stock"][0]["stock"]
+                self.stock[key] = qty
+                success.append({"model_id": key[1], "seller_stock": [{"stock": qty}]})
+        return self._ok({"success_list": success, "failure_list": failure})
+
+    def lose_push(self, payload):
+        """Record a push that Shopee could not deliver (for get_lost_push_message)."""
+        with self.lock:
+            self.lost_pushes.append((next(self._seq), payload))
+
+    def lost_push(self, request):
+        error = self._check(request, shop_api=False)
+        if error:
+            return error
+        with self.lock:
+            page = self.lost_pushes[:100]
+            more = len(self.lost_pushes) > 100
+        return self._ok(
+            {
+                "push_message_list": [
+                    dict(m, data=json.dumps(m["data"])) for _i, m in page
+                ],
+                "has_next_page": more,
+                "last_message_id": page[-1][0] if page else 0,
+            }
+        )
+
+    def confirm_lost_push(self, request):
+        error = self._check(request, shop_api=False)
+        if error:
+            return error
+        last = (request.json() or {}).get("last_message_id") or 0
+        with self.lock:
+            self.lost_pushes = [(i, m) for i, m in self.lost_pushes if i > last]
+        return self._ok(None)
+
+    def escrow_detail(self, request):
+        error = self._check(request)
+        if error:
+            return error
+        sn = request.arg("order_sn")
+        if sn not in self.escrows:
+            return self._error("error_not_found", "escrow not found")
+        return self._ok(self.escrows[sn])
