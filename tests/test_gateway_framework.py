@@ -9,6 +9,7 @@ from threading import Thread
 
 import pytest
 import requests
+
 from gateway_servers import Fault, GatewayServer
 from gateway_servers.echo import EchoApi
 

@@ -23,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
+
 from benchlib import Rpc, odoo_server, percentile, wait_for
 
 RESULTS = Path(__file__).parent / "results" / "inbox.md"

@@ -1,10 +1,10 @@
 # Copyright 2026 Odoo Indonesia Suite
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 
+from odoo.tests import TransactionCase, tagged
+
 from gateway_servers import Fault
 from gateway_servers.echo import EchoApi
-
-from odoo.tests import TransactionCase, tagged
 
 from ..api.exceptions import AuthenticationError, PermanentError, RetryableError
 from .common import IntegrationTestMixin

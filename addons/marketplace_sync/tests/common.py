@@ -8,13 +8,15 @@ import json
 import os
 from datetime import timedelta
 
-from gateway_servers.shopee import ShopeeApi  # noqa: E402 (path set by the import above)
-from gateway_servers.tiktok import TiktokApi  # noqa: E402
-
 from odoo import fields
 from odoo.tests import HttpCase
 
 from odoo.addons.base_integration.tests.common import IntegrationTestMixin
+
+from gateway_servers.shopee import (
+    ShopeeApi,  # noqa: E402 (path set by the import above)
+)
+from gateway_servers.tiktok import TiktokApi  # noqa: E402
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
 

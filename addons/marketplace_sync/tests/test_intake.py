@@ -6,10 +6,11 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 
 import requests
-from gateway_servers import Fault
 
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
+
+from gateway_servers import Fault
 
 from .common import MarketplaceCase
 
