@@ -85,19 +85,19 @@ class IntegrationSession:
         ceiling = min(self.backoff_max, self.backoff_base * (2 ** (attempt - 1)))
         return random.uniform(ceiling / 2, ceiling)
 
-    def _log_attempt(
-        self, method, url, headers, body, response, error, started, attempt
-    ):
+    def _log_attempt(self, prepared, response, error, started, attempt):
         if not self.log:
             return
         entry = {
-            "method": method,
-            "url": masking.mask_url(url, self.secret_values, self.secret_names),
+            "method": prepared.method,
+            "url": masking.mask_url(
+                prepared.url, self.secret_values, self.secret_names
+            ),
             "request_headers": masking.mask_headers(
-                headers, self.secret_values, self.secret_names
+                prepared.headers, self.secret_values, self.secret_names
             ),
             "request_body": masking.mask_body(
-                body, self.secret_values, self.secret_names
+                prepared.body, self.secret_values, self.secret_names
             ),
             "status_code": response.status_code if response is not None else None,
             "response_body": masking.mask_body(
@@ -181,51 +181,25 @@ class IntegrationSession:
             last_attempt = attempt == self.max_attempts
             try:
                 response = self.session.send(prepared, timeout=timeout or self.timeout)
-            except requests.exceptions.ConnectionError as exc:
-                # ConnectTimeout is a ConnectionError subclass: the request never left.
+            except (
+                requests.exceptions.ConnectionError,
+                requests.exceptions.Timeout,
+            ) as exc:
+                self._log_attempt(prepared, None, exc, started, attempt)
+                # ConnectTimeout is a ConnectionError: such a request never left, so
+                # repeating it is always safe; a read timeout may have been applied.
                 never_sent = isinstance(exc, requests.exceptions.ConnectTimeout) or (
-                    "NewConnectionError" in repr(exc)
-                    or "Connection refused" in str(exc)
-                )
-                self._log_attempt(
-                    method,
-                    prepared.url,
-                    prepared.headers,
-                    prepared.body,
-                    None,
-                    exc,
-                    started,
-                    attempt,
+                    isinstance(exc, requests.exceptions.ConnectionError)
+                    and (
+                        "NewConnectionError" in repr(exc)
+                        or "Connection refused" in str(exc)
+                    )
                 )
                 if last_attempt or not (never_sent or replay_safe):
-                    raise RetryableError(f"Connection failed: {exc}") from exc
+                    raise RetryableError(f"{type(exc).__name__}: {exc}") from exc
                 self._sleep(self._backoff(attempt))
                 continue
-            except requests.exceptions.Timeout as exc:
-                self._log_attempt(
-                    method,
-                    prepared.url,
-                    prepared.headers,
-                    prepared.body,
-                    None,
-                    exc,
-                    started,
-                    attempt,
-                )
-                if last_attempt or not replay_safe:
-                    raise RetryableError(f"Timed out: {exc}") from exc
-                self._sleep(self._backoff(attempt))
-                continue
-            self._log_attempt(
-                method,
-                prepared.url,
-                prepared.headers,
-                prepared.body,
-                response,
-                None,
-                started,
-                attempt,
-            )
+            self._log_attempt(prepared, response, None, started, attempt)
             status = response.status_code
             if 200 <= status < 300 or status in accept_statuses:
                 return response

@@ -42,6 +42,18 @@ def _kept_headers(headers, names):
     return {key: value for key, value in headers.items() if key.lower() in wanted}
 
 
+def _verify(connection, verify, data, headers):
+    """Run a verification callable; the 401/403 answer when it fails, else None."""
+    try:
+        verify(data, headers)
+    except SignatureError as exc:
+        _logger.warning("Webhook for connection %s rejected: %s", connection.id, exc)
+        return json_response(
+            exc.status, {"error": "invalid_signature", "message": str(exc)}
+        )
+    return None
+
+
 def handle_webhook(
     connection,
     *,
@@ -64,7 +76,8 @@ def handle_webhook(
     :param verify_payload: ``(payload, headers) -> None``, raises ``SignatureError``;
         called after parsing (signatures inside the payload, header tokens).
     :param keep_headers: header names stored with the event (secrets never are).
-    :param accepted_body: dict answered on success instead of the default.
+    :param accepted_body: answer on success instead of the default JSON: a dict (JSON)
+        or bytes/str sent as is (``b""`` for gateways that want an empty body).
     """
     if not connection or not connection.active:
         return json_response(
@@ -81,14 +94,8 @@ def handle_webhook(
             },
         )
     headers = request.httprequest.headers
-    try:
-        if verify_raw:
-            verify_raw(raw, headers)
-    except SignatureError as exc:
-        _logger.warning("Webhook for connection %s rejected: %s", connection.id, exc)
-        return json_response(
-            exc.status, {"error": "invalid_signature", "message": str(exc)}
-        )
+    if verify_raw and (rejection := _verify(connection, verify_raw, raw, headers)):
+        return rejection
     verified = verify_raw is not None
     stored_headers = _kept_headers(headers, keep_headers)
     Event = request.env["integration.event"].sudo()
@@ -115,14 +122,10 @@ def handle_webhook(
         return reject_malformed(_("The body is not valid JSON: %s", exc))
     if not isinstance(payload, dict):
         return reject_malformed(_("The body must be a JSON object."))
-    try:
-        if verify_payload:
-            verify_payload(payload, headers)
-    except SignatureError as exc:
-        _logger.warning("Webhook for connection %s rejected: %s", connection.id, exc)
-        return json_response(
-            exc.status, {"error": "invalid_signature", "message": str(exc)}
-        )
+    if verify_payload and (
+        rejection := _verify(connection, verify_payload, payload, headers)
+    ):
+        return rejection
     try:
         description = describe(payload)
     except (ValueError, KeyError, TypeError) as exc:
@@ -136,6 +139,9 @@ def handle_webhook(
         body=raw,
         headers=stored_headers,
     )
+    if isinstance(accepted_body, (bytes, str)):
+        # Some gateways (Shopee, TikTok) want an empty 2xx body.
+        return Response(accepted_body, status=200)
     answer = accepted_body or {
         "status": "accepted" if created else "duplicate",
         "event_id": event_id,

@@ -8,6 +8,7 @@ import logging
 import random
 import re
 import threading
+import time
 import traceback
 import uuid
 from datetime import timedelta
@@ -27,6 +28,8 @@ HANDLER_NAME = re.compile(r"_[a-z][a-z0-9_]*")
 DEFAULT_BATCH = 200
 # Above this many due events, the other drain crons of the direction are woken too.
 FANOUT_BACKLOG = 20
+# Seconds one cron run may spend starting new events.
+CRON_SECONDS = 45
 RETRY_BASE_SECONDS = 60
 RETRY_MAX_SECONDS = 6 * 3600
 
@@ -155,9 +158,8 @@ class IntegrationEvent(models.Model):
         uid = self.env.uid
         # INSERT ... ON CONFLICT: the second of two concurrent duplicates waits for the
         # first to commit, then inserts nothing; neither request fails.
-        self.env.cr.execute(
-            SQL(
-                """
+        query = SQL(
+            """
                 INSERT INTO integration_event
                        (connection_id, company_id, direction, event_type, external_id,
                         dedupe_key, handler, body, headers, received_at, state, error,
@@ -169,26 +171,32 @@ class IntegrationEvent(models.Model):
                 DO NOTHING
                 RETURNING id
                 """,
-                connection.id,
-                connection.company_id.id,
-                event_type,
-                external_id,
-                dedupe_key,
-                handler,
-                body,
-                json.dumps(headers or {}),
-                now,
-                state,
-                error,
-                state == "failed",
-                str(uuid.uuid4()),
-                uid,
-                now,
-                uid,
-                now,
-            )
+            connection.id,
+            connection.company_id.id,
+            event_type,
+            external_id,
+            dedupe_key,
+            handler,
+            body,
+            json.dumps(headers or {}),
+            now,
+            state,
+            error,
+            state == "failed",
+            str(uuid.uuid4()),
+            uid,
+            now,
+            uid,
+            now,
         )
-        row = self.env.cr.fetchone()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(query, log_exceptions=False)
+                row = self.env.cr.fetchone()
+        except psycopg2.errors.SerializationFailure:
+            # REPEATABLE READ: the same delivery was committed by a concurrent request
+            # after this transaction started. It is a duplicate, just not visible here.
+            return None, False
         if not row:
             return self._find_duplicate(connection, dedupe_key), False
         if state == "received":
@@ -283,16 +291,19 @@ class IntegrationEvent(models.Model):
         return self.browse(row[0]) if row else self.browse()
 
     @api.model
-    def _process_pending(self, direction, limit=DEFAULT_BATCH, commit=False):
+    def _process_pending(
+        self, direction, limit=DEFAULT_BATCH, commit=False, deadline=None
+    ):
         """Process due events one by one; returns how many were processed.
 
         Each event runs in a savepoint, so a failure rolls back only its own work. With
         ``commit`` (crons only) the transaction is committed after each event: the work
-        of an event is then final and its row lock released for other workers.
+        of an event is then final and its row lock released for other workers. No new
+        event is started after ``deadline`` (a ``time.monotonic()`` value).
         """
         processed = 0
         seen = set()
-        while processed < limit:
+        while processed < limit and (deadline is None or time.monotonic() < deadline):
             try:
                 with self.env.cr.savepoint(flush=False):
                     event = self._claim_next(direction, fields.Datetime.now())
@@ -420,23 +431,24 @@ class IntegrationEvent(models.Model):
         return siblings
 
     def _cron_drain(self, direction):
-        batch = int(
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("base_integration.batch_size", DEFAULT_BATCH)
-        )
-        commit = not _is_testing(self.env)
-        if (
-            self.env.context.get("cron_id")
-            and self._count_due(direction) > FANOUT_BACKLOG
-        ):
+        params = self.env["ir.config_parameter"].sudo()
+        batch = int(params.get_param("base_integration.batch_size", DEFAULT_BATCH))
+        # Well below Odoo's default limit_time_real (120 s) for one cron job.
+        budget = int(params.get_param("base_integration.cron_seconds", CRON_SECONDS))
+        cron_id = self.env.context.get("cron_id")
+        if cron_id and self._count_due(direction) > FANOUT_BACKLOG:
             self._wake_sibling_crons(direction)
-        done = self._process_pending(direction, limit=batch, commit=commit)
-        if done >= batch:
-            # More may be waiting: the scheduler runs us again right away.
-            self.env["ir.cron"]._notify_progress(done=done, remaining=1)
-        else:
-            self.env["ir.cron"]._notify_progress(done=done, remaining=0)
+        done = self._process_pending(
+            direction,
+            limit=batch,
+            commit=not _is_testing(self.env),
+            deadline=time.monotonic() + budget,
+        )
+        if cron_id and self._count_due(direction):
+            # More is waiting: run again as a new job (with a fresh time limit)
+            # rather than loop inside this one.
+            self.env["ir.cron"].browse(cron_id)._trigger()
+        self.env["ir.cron"]._notify_progress(done=done, remaining=0)
         return done
 
     @api.model

@@ -112,10 +112,8 @@ class MarketplaceController(http.Controller):
             handler="_marketplace_process_event",
             describe=shopee.describe_push,
             verify_raw=verify,
+            accepted_body=b"",  # Shopee expects 2xx with an empty body (developer-guide/18)
         )
-        if response.status_code == 200:
-            # Shopee expects 2xx with an empty body (developer-guide/18)
-            response.set_data(b"")
         return response
 
     @http.route(
@@ -146,11 +144,8 @@ class MarketplaceController(http.Controller):
             handler="_marketplace_process_event",
             describe=tiktok.describe_webhook,
             verify_raw=verify,
+            accepted_body=b"",  # TikTok: 200, empty body, within 3 s (reference §2.8)
         )
-        if response.status_code == 200:
-            response.set_data(
-                b""
-            )  # TikTok: 200, empty body, within 3 s (reference §2.8)
         return response
 
     @http.route(

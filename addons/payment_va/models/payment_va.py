@@ -1,0 +1,445 @@
+# Copyright 2026 Odoo Indonesia Suite
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""A virtual account opened at a gateway, for one invoice (closed) or one customer
+(open)."""
+
+import json
+import re
+from datetime import timedelta
+
+import pytz
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.base_integration.api.exceptions import IntegrationError
+
+from ..api import midtrans as midtrans_api
+from ..api import xendit as xendit_api
+from .integration_connection import WIB, midtrans_time_to_utc
+
+
+class PaymentVa(models.Model):
+    _name = "payment.va"
+    _description = "Virtual Account"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+    _check_company_auto = True
+    _rec_names_search = ["reference", "va_number", "bill_key"]
+
+    reference = fields.Char(
+        readonly=True,
+        copy=False,
+        index=True,
+        help="Midtrans order_id / Xendit external_id: URL-safe and unique per attempt.",
+    )
+    connection_id = fields.Many2one(
+        "integration.connection",
+        required=True,
+        ondelete="restrict",
+        index=True,
+        check_company=True,
+        domain="[('provider', 'in', ('midtrans', 'xendit'))]",
+    )
+    provider = fields.Selection(related="connection_id.provider", store=True)
+    company_id = fields.Many2one(
+        related="connection_id.company_id", store=True, index=True
+    )
+    mode = fields.Selection(
+        [("invoice", "Per invoice (closed)"), ("customer", "Per customer (open)")],
+        required=True,
+        default="invoice",
+    )
+    partner_id = fields.Many2one(
+        "res.partner", required=True, index=True, string="Customer"
+    )
+    move_id = fields.Many2one(
+        "account.move",
+        string="Invoice",
+        index=True,
+        ondelete="set null",
+        check_company=True,
+    )
+    bank_id = fields.Many2one("payment.va.bank", required=True)
+    bank_code = fields.Char(related="bank_id.code")
+    va_number = fields.Char(
+        string="VA number", readonly=True, copy=False, tracking=True
+    )
+    biller_code = fields.Char(
+        readonly=True, copy=False, help="Mandiri bill payment company code."
+    )
+    bill_key = fields.Char(
+        readonly=True, copy=False, help="Mandiri bill payment number."
+    )
+    currency_id = fields.Many2one(
+        "res.currency", required=True, default=lambda self: self.env.ref("base.IDR")
+    )
+    amount = fields.Monetary(
+        string="Expected amount",
+        help="Whole rupiah; empty for an open VA.",
+        readonly=True,
+    )
+    expires_at = fields.Datetime(readonly=True)
+    state = fields.Selection(
+        [
+            ("draft", "Requested"),
+            ("open", "Open"),
+            ("paid", "Paid"),
+            ("expired", "Expired"),
+            ("cancelled", "Cancelled"),
+        ],
+        default="draft",
+        required=True,
+        tracking=True,
+        index=True,
+    )
+    gateway_id = fields.Char(
+        string="Gateway ID",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="Midtrans transaction_id / Xendit FVA id.",
+    )
+    gateway_status = fields.Char(readonly=True, copy=False)
+    replaced_by_id = fields.Many2one("payment.va", readonly=True, copy=False)
+    transaction_ids = fields.One2many("payment.va.transaction", "va_id")
+    payment_ids = fields.One2many("account.payment", "payment_va_id")
+    paid_amount = fields.Monetary(compute="_compute_paid_amount")
+    last_checked_at = fields.Datetime(readonly=True, copy=False)
+    payment_instructions = fields.Char(compute="_compute_payment_instructions")
+
+    _sql_constraints = [
+        (
+            "reference_uniq",
+            "unique(connection_id, reference)",
+            "The gateway reference must be unique per connection.",
+        ),
+    ]
+
+    @api.depends("bank_id", "va_number", "bill_key", "reference")
+    def _compute_display_name(self):
+        for va in self:
+            number = va.bill_key or va.va_number or va.reference or _("New")
+            va.display_name = f"{va.bank_id.name or ''} {number}".strip()
+
+    @api.depends("transaction_ids.state", "transaction_ids.amount")
+    def _compute_paid_amount(self):
+        for va in self:
+            va.paid_amount = sum(
+                va.transaction_ids.filtered(lambda t: t.state == "booked").mapped(
+                    "amount"
+                )
+            )
+
+    @api.depends("bank_id", "va_number", "biller_code", "bill_key")
+    def _compute_payment_instructions(self):
+        for va in self:
+            if va.bill_key:
+                va.payment_instructions = _(
+                    "%(bank)s bill payment: biller code %(biller)s, bill key %(key)s",
+                    bank=va.bank_id.name,
+                    biller=va.biller_code or "",
+                    key=va.bill_key,
+                )
+            elif va.va_number:
+                va.payment_instructions = _(
+                    "%(bank)s virtual account %(number)s",
+                    bank=va.bank_id.name,
+                    number=va.va_number,
+                )
+            else:
+                va.payment_instructions = False
+
+    # ------------------------------------------------------------------ creation
+    @api.model
+    def _payment_va_amount_for(self, move):
+        """Whole rupiah due on ``move`` (Midtrans rejects decimals; round half up)."""
+        return (
+            int(move.currency_id.round(move.amount_residual) + 0.5)
+            if (move.amount_residual > 0)
+            else 0
+        )
+
+    @api.model
+    def _prepare_reference(self, base, va_id):
+        """URL-safe (``/`` is not: Midtrans puts order_id in URL paths) and unique per
+        attempt; at most 50 characters (Midtrans order_id limit)."""
+        safe = re.sub(r"[^A-Za-z0-9]+", "-", base or "VA").strip("-")
+        suffix = f"-{va_id}"
+        return f"{safe[: 50 - len(suffix)]}{suffix}"
+
+    @api.model
+    def _create_for_invoice(self, move, connection):
+        """Open a closed VA for the amount due on ``move`` (raises before any remote
+        call)."""
+        problems = []
+        if move.move_type != "out_invoice" or move.state != "posted":
+            problems.append(_("Only posted customer invoices get a virtual account."))
+        if move.currency_id != self.env.ref("base.IDR"):
+            problems.append(
+                _(
+                    "Virtual accounts are in rupiah; the invoice is in %s.",
+                    move.currency_id.name,
+                )
+            )
+        connection = (
+            connection.sudo()
+        )  # credentials and config: invoicing users lack access
+        amount = self._payment_va_amount_for(move)
+        if amount <= 0:
+            problems.append(_("Nothing is due on %s.", move.name))
+        try:
+            connection._payment_va_check_config()
+        except UserError as exc:
+            problems.append(str(exc))
+        if problems:
+            raise UserError("\n".join(problems))
+        va = self.create(
+            {
+                "connection_id": connection.id,
+                "mode": "invoice",
+                "partner_id": move.commercial_partner_id.id,
+                "move_id": move.id,
+                "bank_id": connection._payment_va_bank_for(move.partner_id).id,
+                "amount": amount,
+                "currency_id": move.currency_id.id,
+                "expires_at": fields.Datetime.now()
+                + timedelta(hours=connection.va_expiry_hours or 72),
+            }
+        )
+        va.reference = self._prepare_reference(move.name, va.id)
+        va._gateway_open()
+        return va
+
+    @api.model
+    def _create_for_partner(self, partner, connection):
+        """Open a reusable VA for ``partner`` (Xendit fixed VA, ``is_closed=false``)."""
+        connection = connection.sudo()
+        connection._payment_va_check_config()
+        if connection.provider == "midtrans":
+            raise UserError(
+                _(
+                    "Midtrans Core API virtual accounts belong to one charge: reusable "
+                    "per-customer VAs are not supported unless Midtrans enables "
+                    "open-amount VAs on "
+                    "your account. Use per-invoice VAs or a Xendit connection."
+                )
+            )
+        partner = partner.commercial_partner_id
+        existing = self.search(
+            [
+                ("connection_id", "=", connection.id),
+                ("mode", "=", "customer"),
+                ("partner_id", "=", partner.id),
+                ("state", "=", "open"),
+            ],
+            limit=1,
+        )
+        if existing:
+            return existing
+        va = self.create(
+            {
+                "connection_id": connection.id,
+                "mode": "customer",
+                "partner_id": partner.id,
+                "bank_id": connection._payment_va_bank_for(partner).id,
+                "amount": 0,
+            }
+        )
+        va.reference = self._prepare_reference(
+            partner.ref or f"CUST-{partner.id}", va.id
+        )
+        va._gateway_open()
+        return va
+
+    def _prepare_midtrans_customer(self):
+        """``customer_details`` without empty values (Midtrans validates the email)."""
+        partner = self.partner_id
+        values = {
+            "first_name": (partner.name or "")[:50],
+            "email": partner.email,
+            "phone": partner.phone,
+        }
+        return {key: value for key, value in values.items() if value}
+
+    def _gateway_open(self):
+        """Create the VA at the gateway and store its number. Raises ``UserError`` on a
+        gateway error (the caller's transaction rolls back, nothing half-done stays)."""
+        self.ensure_one()
+        connection = self.connection_id.sudo()
+        try:
+            client = connection._payment_va_client()
+            if self.provider == "midtrans":
+                minutes = max(
+                    1,
+                    int(
+                        (self.expires_at - fields.Datetime.now()).total_seconds() // 60
+                    ),
+                )
+                order_time = pytz.utc.localize(fields.Datetime.now()).astimezone(WIB)
+                body = client.build_charge(
+                    self.reference,
+                    int(self.amount),
+                    self.bank_code,
+                    expiry_minutes=minutes,
+                    order_time=order_time.strftime("%Y-%m-%d %H:%M:%S +0700"),
+                    bill_info=("Invoice", self.move_id.name or self.reference),
+                    customer=self._prepare_midtrans_customer(),
+                )
+                data = client.charge(body)
+                details = midtrans_api.va_details(data)
+                vals = {
+                    "gateway_id": data.get("transaction_id"),
+                    "gateway_status": data.get("transaction_status"),
+                    "va_number": details.get("va_number"),
+                    "biller_code": details.get("biller_code"),
+                    "bill_key": details.get("bill_key"),
+                }
+                if data.get("expiry_time"):
+                    vals["expires_at"] = midtrans_time_to_utc(data["expiry_time"])
+            else:
+                body = client.build_fixed_va(
+                    self.reference,
+                    self.bank_code,
+                    self.partner_id.name or "Customer",
+                    amount=int(self.amount) if self.mode == "invoice" else None,
+                    expires_at=self.expires_at if self.mode == "invoice" else None,
+                    single_use=self.mode == "invoice",
+                )
+                data = client.create_fixed_va(
+                    body, idempotency_key=f"odoo-va-{self.reference}"
+                )
+                vals = {
+                    "gateway_id": data.get("id"),
+                    "gateway_status": data.get("status"),
+                    "va_number": data.get("account_number"),
+                }
+                if data.get("expiration_date"):
+                    vals["expires_at"] = xendit_api.parse_iso(data["expiration_date"])
+        except IntegrationError as exc:
+            raise UserError(connection._payment_va_error_message(exc)) from exc
+        vals["state"] = "open"
+        self.write(vals)
+        self.message_post(
+            subtype_xmlid="mail.mt_note",
+            body=_(
+                "Virtual account opened at %(gateway)s: %(info)s",
+                gateway=connection.name,
+                info=self.payment_instructions,
+            ),
+        )
+        if self.move_id:
+            self.move_id.message_post(
+                subtype_xmlid="mail.mt_note",
+                body=_("Virtual account requested: %s", self.payment_instructions),
+            )
+
+    # ------------------------------------------------------------------ closing
+    def _gateway_close(self):
+        """Cancel (Midtrans) or expire (Xendit) the VA at the gateway.
+
+        :return: True when the gateway confirmed; False when it refused (already paid or
+            closed there) - the VA is closed locally anyway and a late payment becomes a
+            review item.
+        """
+        self.ensure_one()
+        if not self.reference or self.state not in ("draft", "open"):
+            return True
+        try:
+            client = self.connection_id.sudo()._payment_va_client()
+            if self.provider == "midtrans":
+                client.cancel(self.gateway_id or self.reference)
+            elif self.gateway_id:
+                client.expire_fixed_va(self.gateway_id)
+        except IntegrationError as exc:
+            if exc.retryable:
+                raise
+            self.message_post(
+                subtype_xmlid="mail.mt_note",
+                body=_("The gateway refused to close the VA: %s", exc),
+            )
+            return False
+        return True
+
+    def _payment_va_mark_closed(self, state):
+        """Local close after a gateway expire/cancel. A paid VA stays paid: an
+        expire/cancel
+        arriving after settlement is a no-op (payments.md §5 item 3)."""
+        for va in self:
+            if va.state in ("draft", "open"):
+                va.state = state
+
+    def action_cancel(self):
+        for va in self:
+            va._gateway_close()
+            va._payment_va_mark_closed("cancelled")
+        return True
+
+    def action_check_status(self):
+        for va in self:
+            try:
+                va._payment_va_recheck()
+            except IntegrationError as exc:
+                raise UserError(
+                    va.connection_id.sudo()._payment_va_error_message(exc)
+                ) from exc
+            va.last_checked_at = fields.Datetime.now()
+        return True
+
+    # ------------------------------------------------------------------ recovery
+    def _payment_va_recheck(self):
+        """Ask the gateway about this VA; store what a missed notification would have
+        said."""
+        self.ensure_one()
+        connection = self.connection_id.sudo()
+        client = connection._payment_va_client(max_attempts=2, backoff_base=0.2)
+        if self.provider == "midtrans":
+            data = client.get_status(self.gateway_id or self.reference)
+            if not data or data.get("transaction_status") == "pending":
+                return False
+            key = "midtrans:{}:{}".format(
+                data.get("transaction_id"), data.get("transaction_status")
+            )
+            connection._payment_va_store_recovered(
+                "_midtrans_process_notification",
+                data.get("transaction_status"),
+                data.get("transaction_id"),
+                key,
+                json.dumps(data),
+            )
+            return True
+        if not self.gateway_id:
+            return False
+        data = client.get_fixed_va(self.gateway_id)
+        self.gateway_status = data.get("status")
+        expiry = data.get("expiration_date")
+        if data.get("status") == "INACTIVE" or (
+            expiry and xendit_api.parse_iso(expiry) <= fields.Datetime.now()
+        ):
+            if self.mode == "invoice" and not self.transaction_ids:
+                # The legacy FVA API cannot list payments of a VA: a person must look.
+                self.activity_schedule(
+                    "mail.mail_activity_data_warning",
+                    summary=_(
+                        "Virtual account closed at Xendit without a booked payment"
+                    ),
+                    note=_(
+                        "Check the Xendit dashboard for a payment to %s and resend its "
+                        "callback if there is one.",
+                        self.va_number,
+                    ),
+                    user_id=(connection.responsible_user_id or self.env.user).id,
+                )
+            self._payment_va_mark_closed("expired")
+        return False
+
+    # ------------------------------------------------------------------ actions
+    def action_open_payments(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Payments"),
+            "res_model": "account.payment",
+            "view_mode": "list,form",
+            "domain": [("payment_va_id", "=", self.id)],
+        }
