@@ -2,12 +2,14 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Benchmark of marketplace_sync order intake and stock push.
 
-Usage (needs a database with ``marketplace_sync`` and ``l10n_id`` installed; the work is
-rolled back, except for the XML-RPC baseline which needs ``--xmlrpc-url`` of a running
-server on a throwaway database)::
+One command::
 
-    python tests/benchmarks/bench_marketplace.py -c /tmp/odoo-marketplace.conf \
-        -d dev_marketplace_bench --n 200 --n 2000 [--xmlrpc-url http://127.0.0.1:18072]
+    python3 tests/benchmarks/bench_marketplace.py [--n 200 --n 2000]
+
+creates the throwaway database ``bench_marketplace`` (``marketplace_sync``, ``l10n_id``)
+when missing, runs the intake and floor in-process (rolled back), then starts an Odoo
+server on it for the XML-RPC baseline (which does write orders). ``-c``/``-d`` and
+``--xmlrpc-url`` use an existing configuration, database and server instead.
 
 Measured:
 
@@ -27,6 +29,7 @@ import argparse
 import os
 import resource
 import sys
+import tempfile
 import time
 import xmlrpc.client
 from datetime import timedelta
@@ -34,6 +37,7 @@ from datetime import timedelta
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))  # <repo>/tests for gateway_servers
 
+from benchlib import ensure_database, odoo_server, write_config  # noqa: E402
 from gateway_servers import GatewayServer  # noqa: E402
 from gateway_servers.shopee import ShopeeApi  # noqa: E402
 
@@ -300,8 +304,8 @@ def bench_xmlrpc(url, db, login, password, n):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("-c", "--config", required=True)
-    parser.add_argument("-d", "--database", required=True)
+    parser.add_argument("-c", "--config")
+    parser.add_argument("-d", "--database", default="bench_marketplace")
     parser.add_argument("--n", type=int, action="append")
     parser.add_argument("--xmlrpc-url")
     parser.add_argument("--xmlrpc-n", type=int, default=200)
@@ -309,6 +313,9 @@ def main():
     parser.add_argument("--xmlrpc-password", default="admin")
     args = parser.parse_args()
     sizes = args.n or [200, 2000]
+    if not args.config:
+        args.config = str(write_config(tempfile.mkdtemp(prefix="bench-mk-")))
+        ensure_database(args.database, "marketplace_sync,l10n_id", args.config)
 
     import odoo
     from odoo.tools import config
@@ -344,17 +351,21 @@ def main():
             cr.rollback()
     finally:
         server.stop()
-    rpc = (
-        bench_xmlrpc(
-            args.xmlrpc_url,
+
+    def xmlrpc(url):
+        return bench_xmlrpc(
+            url,
             args.database,
             args.xmlrpc_login,
             args.xmlrpc_password,
             args.xmlrpc_n,
         )
-        if args.xmlrpc_url
-        else None
-    )
+
+    if args.xmlrpc_url:
+        rpc = xmlrpc(args.xmlrpc_url)
+    else:
+        with odoo_server(args.database, "marketplace_sync,l10n_id") as url:
+            rpc = xmlrpc(url)
     report = [
         f"\n## Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n",
         "Intake = reconciliation pull from the local Shopee test server (list +"

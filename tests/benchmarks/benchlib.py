@@ -109,6 +109,36 @@ def database_exists(db):
     return out.stdout.strip() == "1"
 
 
+def write_config(directory, port=18095):
+    """An Odoo configuration for benchmarks in ``directory``; returns its path."""
+    directory = Path(directory)
+    conf = directory / "odoo.conf"
+    conf.write_text(_odoo_config(port, directory / "data"))
+    return conf
+
+
+def ensure_database(db, modules, conf):
+    """Create ``db`` with ``modules`` (no demo data) unless it exists."""
+    if database_exists(db):
+        return
+    print(f"creating database {db} with {modules} ...", flush=True)
+    subprocess.run(
+        [
+            "odoo",
+            "-c",
+            str(conf),
+            "-d",
+            db,
+            "-i",
+            modules,
+            "--without-demo=all",
+            "--stop-after-init",
+            "--log-level=warn",
+        ],
+        check=True,
+    )
+
+
 @contextmanager
 def odoo_server(
     db, modules, *, port=18095, workers=2, cron_workers=2, fresh=False, extra_args=()
@@ -119,27 +149,10 @@ def odoo_server(
     ``cron_workers`` scheduler processes draining the integration queues.
     """
     work = Path(tempfile.mkdtemp(prefix="bench-odoo-"))
-    conf = work / "odoo.conf"
-    conf.write_text(_odoo_config(port, work / "data"))
+    conf = write_config(work, port)
     if fresh and database_exists(db):
         subprocess.run(["dropdb", "-h", "127.0.0.1", "--force", db], check=True)
-    if not database_exists(db):
-        print(f"creating database {db} with {modules} ...", flush=True)
-        subprocess.run(
-            [
-                "odoo",
-                "-c",
-                str(conf),
-                "-d",
-                db,
-                "-i",
-                modules,
-                "--without-demo=all",
-                "--stop-after-init",
-                "--log-level=warn",
-            ],
-            check=True,
-        )
+    ensure_database(db, modules, conf)
     log = open(work / "server.log", "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         [
