@@ -27,7 +27,8 @@ import json
 import secrets
 import time
 
-from .framework import GatewayHandler, Response
+from .framework import Response
+from .marketplace import MarketplaceHandler
 
 API = "/api/v2"
 FIFTEEN_DAYS = 15 * 24 * 3600
@@ -38,9 +39,12 @@ def shopee_sign(partner_key, *parts):
     return hmac.new(partner_key.encode(), base.encode(), hashlib.sha256).hexdigest()
 
 
-class ShopeeApi(GatewayHandler):
+class ShopeeApi(MarketplaceHandler):
     prefix = "/shopee"
     name = "shopee"
+    order_key = "order_sn"
+    status_field = "order_status"
+    code_prefix = "code-"
 
     partner_id = 1000016
     partner_key = "shopee-partner-key-test"
@@ -82,34 +86,6 @@ class ShopeeApi(GatewayHandler):
             self.access_tokens[access] = self.now() + (lifetime or self.token_lifetime)
             self.refresh_tokens[refresh] = "valid"
             return access, refresh, lifetime or self.token_lifetime
-
-    def issue_auth_code(self):
-        code = "code-" + secrets.token_hex(6)
-        with self.lock:
-            self.auth_codes[code] = "valid"
-        return code
-
-    def expire_access_tokens(self):
-        with self.lock:
-            for token in self.access_tokens:
-                self.access_tokens[token] = 0
-
-    def put_order(self, order):
-        """Add or replace an order (a detail dict as get_order_detail returns it)."""
-        with self.lock:
-            order.setdefault("update_time", self.now())
-            order.setdefault("create_time", order["update_time"])
-            self.orders[order["order_sn"]] = order
-        return order
-
-    def set_status(self, order_sn, status, update_time=None):
-        with self.lock:
-            order = self.orders[order_sn]
-            order["order_status"] = status
-            order["update_time"] = update_time or max(
-                order["update_time"] + 1, self.now()
-            )
-            return order
 
     def push_payload(self, order_sn, status=None, update_time=None, code=3):
         order = self.orders[order_sn]

@@ -29,7 +29,8 @@ import json
 import secrets
 import time
 
-from .framework import GatewayHandler, Response
+from .framework import Response
+from .marketplace import MarketplaceHandler
 
 
 def tiktok_sign(app_secret, path, params, body=b""):
@@ -47,9 +48,12 @@ def tiktok_sign(app_secret, path, params, body=b""):
     return hmac.new(app_secret.encode(), message, hashlib.sha256).hexdigest()
 
 
-class TiktokApi(GatewayHandler):
+class TiktokApi(MarketplaceHandler):
     prefix = "/tiktok"
     name = "tiktok"
+    order_key = "id"
+    status_field = "status"
+    code_prefix = "ttcode-"
 
     app_key = "tts-app-key-test"
     app_secret = "tts-app-secret-test"
@@ -86,33 +90,6 @@ class TiktokApi(GatewayHandler):
             self.access_tokens[access] = expires
             self.refresh_tokens[refresh] = "valid"
             return access, refresh, expires
-
-    def issue_auth_code(self):
-        code = "ttcode-" + secrets.token_hex(6)
-        with self.lock:
-            self.auth_codes[code] = "valid"
-        return code
-
-    def expire_access_tokens(self):
-        with self.lock:
-            for token in self.access_tokens:
-                self.access_tokens[token] = 0
-
-    def put_order(self, order):
-        with self.lock:
-            order.setdefault("update_time", self.now())
-            order.setdefault("create_time", order["update_time"])
-            self.orders[order["id"]] = order
-        return order
-
-    def set_status(self, order_id, status, update_time=None):
-        with self.lock:
-            order = self.orders[order_id]
-            order["status"] = status
-            order["update_time"] = update_time or max(
-                order["update_time"] + 1, self.now()
-            )
-            return order
 
     def webhook_payload(
         self, order_id, status=None, update_time=None, notification_id=None
