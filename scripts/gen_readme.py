@@ -3,8 +3,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Build each addon's README.rst from its readme/*.md fragments (OCA layout).
 
-    python3 scripts/gen_readme.py          # write
-    python3 scripts/gen_readme.py --check  # exit 1 when a README.rst is stale
+python3 scripts/gen_readme.py          # write
+python3 scripts/gen_readme.py --check  # exit 1 when a README.rst is stale
 """
 
 import ast

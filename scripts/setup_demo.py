@@ -12,7 +12,9 @@ import os
 import sys
 
 # The test servers' fixed demo keys live with the servers (tests/gateway_servers).
-sys.path.insert(0, os.environ.get("SUITE_TESTS_DIR", os.path.join(os.getcwd(), "tests")))
+sys.path.insert(
+    0, os.environ.get("SUITE_TESTS_DIR", os.path.join(os.getcwd(), "tests"))
+)
 
 GATEWAY = os.environ.get("GATEWAY_BASE_URL", "http://127.0.0.1:8070").rstrip("/")
 ODOO_URL = os.environ.get("ODOO_URL", "http://127.0.0.1:8069").rstrip("/")
@@ -53,14 +55,25 @@ def create_once(model, company, provider, values):
         [("provider", "=", provider), ("company_id", "=", company.id)], limit=1
     )
     return existing or Model.create(
-        {"provider": provider, "company_id": company.id, "environment": "test", **values}
+        {
+            "provider": provider,
+            "company_id": company.id,
+            "environment": "test",
+            **values,
+        }
     )
 
 
 def demo_connections(company):
-    create_once("integration.connection", company, "generic", {
-        "name": "Generic webhook (demo)", "webhook_secret": "demo-generic-secret",
-    })
+    create_once(
+        "integration.connection",
+        company,
+        "generic",
+        {
+            "name": "Generic webhook (demo)",
+            "webhook_secret": "demo-generic-secret",
+        },
+    )
     if "payment.va" in env:
         from gateway_servers.midtrans import MidtransApi
         from gateway_servers.xendit import XenditApi
@@ -70,21 +83,38 @@ def demo_connections(company):
         )
         Bank = env["payment.va.bank"]
         for provider, name, secret, token, bank in [
-            ("midtrans", "Midtrans (demo)", MidtransApi.server_key, False,
-             "payment_va.bank_midtrans_bni"),
-            ("xendit", "Xendit (demo)", XenditApi.secret_key, XenditApi.callback_token,
-             "payment_va.bank_xendit_bri"),
+            (
+                "midtrans",
+                "Midtrans (demo)",
+                MidtransApi.server_key,
+                False,
+                "payment_va.bank_midtrans_bni",
+            ),
+            (
+                "xendit",
+                "Xendit (demo)",
+                XenditApi.secret_key,
+                XenditApi.callback_token,
+                "payment_va.bank_xendit_bri",
+            ),
         ]:
-            create_once("integration.connection", company, provider, {
-                "name": name,
-                "base_url": f"{GATEWAY}/{provider}",
-                "api_secret": secret,
-                "webhook_secret": token,
-                "va_journal_id": journal.id,
-                "va_mode": "invoice",
-                "va_bank_ids": [(6, 0, Bank.search([("provider", "=", provider)]).ids)],
-                "va_default_bank_id": env.ref(bank).id,
-            })
+            create_once(
+                "integration.connection",
+                company,
+                provider,
+                {
+                    "name": name,
+                    "base_url": f"{GATEWAY}/{provider}",
+                    "api_secret": secret,
+                    "webhook_secret": token,
+                    "va_journal_id": journal.id,
+                    "va_mode": "invoice",
+                    "va_bank_ids": [
+                        (6, 0, Bank.search([("provider", "=", provider)]).ids)
+                    ],
+                    "va_default_bank_id": env.ref(bank).id,
+                },
+            )
     if "marketplace.shop" in env:
         from gateway_servers.shopee import ShopeeApi
         from gateway_servers.tiktok import TiktokApi
@@ -94,25 +124,35 @@ def demo_connections(company):
         )
         # No tokens: press "Connect" on the shop to run the authorization against the
         # test server, as a seller would on the platform.
-        create_once("marketplace.shop", company, "shopee", {
-            "name": "Shopee (demo)",
-            "warehouse_id": warehouse.id,
-            "shop_ref": str(ShopeeApi.shop_id),
-            "api_key": str(ShopeeApi.partner_id),
-            "api_secret": ShopeeApi.partner_key,
-            "webhook_secret": ShopeeApi.push_key,
-            "base_url": f"{GATEWAY}/shopee",
-        })
-        create_once("marketplace.shop", company, "tiktok", {
-            "name": "Tokopedia via TikTok Shop (demo)",
-            "warehouse_id": warehouse.id,
-            "shop_ref": TiktokApi.shop_id,
-            "tiktok_shop_cipher": TiktokApi.shop_cipher,
-            "api_key": TiktokApi.app_key,
-            "api_secret": TiktokApi.app_secret,
-            "base_url": f"{GATEWAY}/tiktok",
-            "tiktok_auth_url": f"{GATEWAY}/tiktok",
-        })
+        create_once(
+            "marketplace.shop",
+            company,
+            "shopee",
+            {
+                "name": "Shopee (demo)",
+                "warehouse_id": warehouse.id,
+                "shop_ref": str(ShopeeApi.shop_id),
+                "api_key": str(ShopeeApi.partner_id),
+                "api_secret": ShopeeApi.partner_key,
+                "webhook_secret": ShopeeApi.push_key,
+                "base_url": f"{GATEWAY}/shopee",
+            },
+        )
+        create_once(
+            "marketplace.shop",
+            company,
+            "tiktok",
+            {
+                "name": "Tokopedia via TikTok Shop (demo)",
+                "warehouse_id": warehouse.id,
+                "shop_ref": TiktokApi.shop_id,
+                "tiktok_shop_cipher": TiktokApi.shop_cipher,
+                "api_key": TiktokApi.app_key,
+                "api_secret": TiktokApi.app_secret,
+                "base_url": f"{GATEWAY}/tiktok",
+                "tiktok_auth_url": f"{GATEWAY}/tiktok",
+            },
+        )
 
 
 company = demo_company()
