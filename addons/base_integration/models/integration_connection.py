@@ -7,7 +7,7 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..api.exceptions import IntegrationError
+from ..api.exceptions import IgnoreEvent, IntegrationError
 from ..api.http import IntegrationSession
 
 _logger = logging.getLogger(__name__)
@@ -275,8 +275,6 @@ class IntegrationConnection(models.Model):
         """Run the configured server action on a generic webhook event."""
         self.ensure_one()
         if not self.generic_action_id:
-            from ..api.exceptions import IgnoreEvent
-
             raise IgnoreEvent(_("No action is configured on connection %s.", self.name))
         self.generic_action_id.with_context(
             active_model="integration.event", active_id=event.id, active_ids=event.ids
