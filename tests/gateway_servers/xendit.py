@@ -176,17 +176,20 @@ class XenditApi(GatewayHandler):
                 self.idempotent_answers[key] = response
             return response
 
+    def _va_not_found(self):
+        return self._error(
+            404,
+            "CALLBACK_VIRTUAL_ACCOUNT_NOT_FOUND_ERROR",
+            "Could not find callback virtual account",
+        )
+
     def get_va(self, request):
         if not self._authorized(request):
             return self._unauthorized()
         with self.lock:
             account = self.accounts.get(request.params["va_id"])
             if not account:
-                return self._error(
-                    404,
-                    "CALLBACK_VIRTUAL_ACCOUNT_NOT_FOUND_ERROR",
-                    "Could not find callback virtual account",
-                )
+                return self._va_not_found()
             return Response(200, dict(account))
 
     def update_va(self, request):
@@ -196,11 +199,7 @@ class XenditApi(GatewayHandler):
         with self.lock:
             account = self.accounts.get(request.params["va_id"])
             if not account:
-                return self._error(
-                    404,
-                    "CALLBACK_VIRTUAL_ACCOUNT_NOT_FOUND_ERROR",
-                    "Could not find callback virtual account",
-                )
+                return self._va_not_found()
             for field in (
                 "expected_amount",
                 "expiration_date",
@@ -235,11 +234,7 @@ class XenditApi(GatewayHandler):
         data = request.json() or {}
         account = self._by_external_id(request.params["external_id"])
         if not account:
-            return self._error(
-                404,
-                "CALLBACK_VIRTUAL_ACCOUNT_NOT_FOUND_ERROR",
-                "Could not find callback virtual account",
-            )
+            return self._va_not_found()
         try:
             self.simulate_payment(account["external_id"], int(data.get("amount") or 0))
         except ValueError as exc:
