@@ -27,6 +27,7 @@
         "wizard/payment_va_reconcile_report_views.xml",
         "views/payment_va_menus.xml",
         "report/report_invoice.xml",
+        "views/account_portal_templates.xml",
     ],
     "assets": {
         "web.assets_tests": ["payment_va/static/tests/tours/*.js"],

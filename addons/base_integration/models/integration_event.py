@@ -5,6 +5,7 @@ that must survive failures), drained by Odoo's own scheduler."""
 
 import json
 import logging
+import os
 import random
 import re
 import threading
@@ -17,7 +18,7 @@ import psycopg2.errors
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, config
 
 from ..api.exceptions import IgnoreEvent, IntegrationError, PermanentError
 from .cron_wakeup import wake_cron
@@ -26,12 +27,33 @@ _logger = logging.getLogger(__name__)
 
 HANDLER_NAME = re.compile(r"_[a-z][a-z0-9_]*")
 DEFAULT_BATCH = 200
+# Events handed at once to a connection's ``<handler>_batch`` method.
+BATCH_HANDLER_SIZE = 25
 # Above this many due events, the other drain crons of the direction are woken too.
 FANOUT_BACKLOG = 20
 # Seconds one cron run may spend starting new events.
 CRON_SECONDS = 45
 RETRY_BASE_SECONDS = 60
 RETRY_MAX_SECONDS = 6 * 3600
+
+
+def _lower_cron_priority():
+    """Run this cron worker process at a lower CPU priority, once.
+
+    Webhook acknowledgements and the drain crons share the same cores; gateways time
+    out (Xendit does not retry a timed-out callback), bookings can wait a little. With
+    ``integration_cron_niceness = N`` in the server configuration and prefork workers
+    (where crons run in their own processes), a cron worker that drains the queues
+    lowers its priority by N (``os.nice``) for the rest of its life, so that HTTP
+    workers win the CPU when both want it. Off by default.
+    """
+    niceness = int(config.get("integration_cron_niceness") or 0)
+    if niceness <= 0 or not config.get("workers") or _niced_pids.get(os.getpid()):
+        return
+    _niced_pids[os.getpid()] = os.nice(niceness)
+
+
+_niced_pids = {}
 
 
 def _is_testing(env):
@@ -290,23 +312,69 @@ class IntegrationEvent(models.Model):
         row = self.env.cr.fetchone()
         return self.browse(row[0]) if row else self.browse()
 
+    def _claim_companions(self, now, size):
+        """Lock up to ``size`` more due events for the same connection and handler as
+        this one (which is already locked), for a batch handler."""
+        self.ensure_one()
+        self.env.cr.execute(
+            """
+            SELECT id FROM integration_event
+             WHERE direction = %s
+               AND connection_id = %s
+               AND handler = %s
+               AND id != %s
+               AND state IN ('received', 'failed')
+               AND dead_letter IS NOT TRUE
+               AND (next_attempt_at IS NULL OR next_attempt_at <= %s)
+             ORDER BY id
+             LIMIT %s
+               FOR UPDATE SKIP LOCKED
+            """,
+            [self.direction, self.connection_id.id, self.handler, self.id, now, size],
+        )
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
+
+    def _batch_method(self, connection):
+        """The connection's ``<handler>_batch`` method, if it has one."""
+        name = f"{self.handler}_batch"
+        if HANDLER_NAME.fullmatch(self.handler or "") and hasattr(connection, name):
+            return getattr(connection, name)
+        return None
+
     @api.model
     def _process_pending(
         self, direction, limit=DEFAULT_BATCH, commit=False, deadline=None
     ):
-        """Process due events one by one; returns how many were processed.
+        """Process due events; returns how many were processed.
 
-        Each event runs in a savepoint, so a failure rolls back only its own work. With
-        ``commit`` (crons only) the transaction is committed after each event: the work
-        of an event is then final and its row lock released for other workers. No new
-        event is started after ``deadline`` (a ``time.monotonic()`` value).
+        Each event runs in a savepoint, so a failure rolls back only its own work. When
+        the connection has a ``<handler>_batch`` method, due events of the same
+        connection and handler are claimed together (``batch_handler_size``) and handed
+        to it at once (see ``_process_batch``). With ``commit`` (crons only) the
+        transaction is committed after each event or batch: its work is then final and
+        the row locks released for other workers. No new event is started after
+        ``deadline`` (a ``time.monotonic()`` value).
         """
         processed = 0
         seen = set()
+        batch_size = int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("base_integration.batch_handler_size", BATCH_HANDLER_SIZE)
+        )
         while processed < limit and (deadline is None or time.monotonic() < deadline):
             try:
                 with self.env.cr.savepoint(flush=False):
-                    event = self._claim_next(direction, fields.Datetime.now())
+                    now = fields.Datetime.now()
+                    event = self._claim_next(direction, now)
+                    batch = event
+                    if (
+                        event
+                        and batch_size > 1
+                        and event._batch_method(event.connection_id)
+                    ):
+                        size = min(batch_size, limit - processed) - 1
+                        batch |= event._claim_companions(now, size)
             except psycopg2.errors.SerializationFailure:
                 # Another worker committed a row after our snapshot was taken
                 # (REPEATABLE READ). A new transaction sees it; this one never will.
@@ -316,13 +384,58 @@ class IntegrationEvent(models.Model):
                 continue
             if not event or event.id in seen:
                 break
-            seen.add(event.id)
-            event._process_one()
-            processed += 1
+            seen.update(batch.ids)
+            if len(batch) > 1:
+                batch._process_batch()
+            else:
+                event._process_one()
+            processed += len(batch)
             if commit:
                 # Safe: only crons pass commit=True, and each event's work is complete.
                 self.env.cr.commit()  # pylint: disable=invalid-commit
         return processed
+
+    def _process_batch(self):
+        """Hand several claimed events of one connection and handler to its batch
+        method, ``connection.<handler>_batch(events) -> {event_id: result}``.
+
+        The batch method handles what it can do in bulk and leaves the rest out of its
+        answer: those events then go through the one-by-one handler. Its whole work runs
+        in one savepoint; if it raises, nothing of it is kept and every event is
+        processed one by one, so a batch can never do less than single processing.
+        """
+        first = self[:1]
+        connection = first.connection_id.with_company(first.company_id)
+        method = first._batch_method(connection)
+        results = {}
+        try:
+            with self.env.cr.savepoint():
+                results = method(self) or {}
+        except Exception as exc:  # noqa: BLE001 - fall back to one by one
+            self.env.invalidate_all()
+            _logger.info(
+                "Batch handler %s failed for %s events, processing them one by one: %s",
+                first.handler,
+                len(self),
+                str(exc)[:300],
+            )
+            results = {}
+        done = self.filtered(lambda event: event.id in results)
+        now = fields.Datetime.now()
+        for event in done:
+            result = results[event.id]
+            vals = {
+                "state": "done",
+                "attempts": event.attempts + 1,
+                "error": False,
+                "next_attempt_at": False,
+                "processed_at": now,
+            }
+            if isinstance(result, models.BaseModel) and len(result) == 1:
+                vals.update(res_model=result._name, res_id=result.id)
+            event.write(vals)
+        for event in self - done:
+            event._process_one()
 
     def _process_one(self):
         self.ensure_one()
@@ -436,6 +549,8 @@ class IntegrationEvent(models.Model):
         # Well below Odoo's default limit_time_real (120 s) for one cron job.
         budget = int(params.get_param("base_integration.cron_seconds", CRON_SECONDS))
         cron_id = self.env.context.get("cron_id")
+        if cron_id:
+            _lower_cron_priority()
         if cron_id and self._count_due(direction) > FANOUT_BACKLOG:
             self._wake_sibling_crons(direction)
         done = self._process_pending(

@@ -300,6 +300,98 @@ class IntegrationConnection(models.Model):
         retries later.
         """
         self.ensure_one()
+        data, confirmed, va = self._midtrans_confirm(event)
+        order_id = data["order_id"]
+        status = confirmed["transaction_status"]
+        transaction_id = confirmed.get("transaction_id")
+        if va and confirmed.get("gross_amount") != data.get("gross_amount"):
+            va.message_post(
+                subtype_xmlid="mail.mt_note",
+                body=_(
+                    "Notification amount %(sent)s differs from the amount confirmed "
+                    "by Midtrans "
+                    "%(confirmed)s; only the confirmed amount is used.",
+                    sent=data.get("gross_amount"),
+                    confirmed=confirmed.get("gross_amount"),
+                ),
+            )
+        if status in midtrans_api.PAID_STATUSES:
+            if confirmed.get("fraud_status") not in (None, "", "accept"):
+                raise IgnoreEvent(
+                    _(
+                        "Midtrans reports fraud status %s: nothing booked.",
+                        confirmed.get("fraud_status"),
+                    )
+                )
+            return self._payment_va_book(va, **self._midtrans_booking_values(confirmed))
+        if status == "pending":
+            if not va:
+                raise IgnoreEvent(
+                    _("Pending notification for unknown order %s.", order_id)
+                )
+            return va
+        if status in midtrans_api.CLOSED_UNPAID_STATUSES:
+            if not va:
+                raise IgnoreEvent(
+                    _(
+                        "%(status)s for unknown order %(order)s.",
+                        status=status,
+                        order=order_id,
+                    )
+                )
+            va._payment_va_mark_closed("expired" if status == "expire" else "cancelled")
+            return va
+        if status in midtrans_api.REVERSAL_STATUSES:
+            return self._payment_va_reverse(transaction_id, va, status)
+        if status in midtrans_api.PARTIAL_REVERSAL_STATUSES:
+            return self._payment_va_flag_partial_reversal(transaction_id, va, status)
+        raise IgnoreEvent(_("Transaction status %s needs no booking.", status))
+
+    def _midtrans_process_notification_batch(self, events):
+        """Bulk path of the inbox: settlements of open invoice VAs, confirmed one by
+        one with the status API, then booked together (``_payment_va_book_many``).
+
+        Anything unusual (other statuses, amounts that differ from the notification,
+        fraud flags, unknown VAs, status API trouble) is left out of the answer, so the
+        one-by-one handler deals with it exactly as if there were no batch.
+        """
+        self.ensure_one()
+        items = {}
+        for event in events:
+            try:
+                data, confirmed, va = self._midtrans_confirm(event)
+            except RetryableError:
+                break  # the gateway struggles: let the single path retry the rest
+            except Exception:  # noqa: BLE001 - the single path records the failure
+                continue
+            if not (
+                va
+                and data.get("transaction_status") in midtrans_api.PAID_STATUSES
+                and confirmed["transaction_status"] in midtrans_api.PAID_STATUSES
+                and confirmed.get("fraud_status") in (None, "", "accept")
+                and confirmed.get("gross_amount") == data.get("gross_amount")
+            ):
+                continue
+            items[event.id] = dict(va=va, **self._midtrans_booking_values(confirmed))
+        return self._payment_va_book_many(items)
+
+    def _midtrans_booking_values(self, confirmed):
+        return {
+            "external_id": confirmed.get("transaction_id"),
+            "reference": confirmed["order_id"],
+            "amount": midtrans_api.paid_amount(confirmed),
+            "paid_at": midtrans_time_to_utc(
+                confirmed.get("settlement_time") or confirmed.get("transaction_time")
+            ),
+            "raw": confirmed,
+        }
+
+    def _midtrans_confirm(self, event):
+        """Read the notification and, when configured, the status API's view of it.
+
+        :return: ``(notified, confirmed, va)``; raises ``IgnoreEvent`` or
+            ``RetryableError`` when the two cannot be trusted together.
+        """
         data = event._get_payload()
         order_id = data["order_id"]
         va = self.env["payment.va"].search(
@@ -325,11 +417,9 @@ class IntegrationConnection(models.Model):
                         sent=order_id,
                     )
                 )
-        status = confirmed["transaction_status"]
-        transaction_id = confirmed.get("transaction_id")
         if (
             data.get("transaction_status") in midtrans_api.PAID_STATUSES
-            and status == "pending"
+            and confirmed["transaction_status"] == "pending"
         ):
             # Either a forgery signed with a leaked key or a status API lagging behind:
             # never book it, but keep the event (its dedupe key would hide the real
@@ -342,60 +432,10 @@ class IntegrationConnection(models.Model):
                     sent=data.get("transaction_status"),
                 )
             )
-        if va and confirmed.get("gross_amount") != data.get("gross_amount"):
-            va.message_post(
-                subtype_xmlid="mail.mt_note",
-                body=_(
-                    "Notification amount %(sent)s differs from the amount confirmed "
-                    "by Midtrans "
-                    "%(confirmed)s; only the confirmed amount is used.",
-                    sent=data.get("gross_amount"),
-                    confirmed=confirmed.get("gross_amount"),
-                ),
-            )
+        transaction_id = confirmed.get("transaction_id")
         if va and not va.gateway_id and transaction_id:
             va.gateway_id = transaction_id
-        if status in midtrans_api.PAID_STATUSES:
-            if confirmed.get("fraud_status") not in (None, "", "accept"):
-                raise IgnoreEvent(
-                    _(
-                        "Midtrans reports fraud status %s: nothing booked.",
-                        confirmed.get("fraud_status"),
-                    )
-                )
-            return self._payment_va_book(
-                va,
-                external_id=transaction_id,
-                reference=order_id,
-                amount=midtrans_api.paid_amount(confirmed),
-                paid_at=midtrans_time_to_utc(
-                    confirmed.get("settlement_time")
-                    or confirmed.get("transaction_time")
-                ),
-                raw=confirmed,
-            )
-        if status == "pending":
-            if not va:
-                raise IgnoreEvent(
-                    _("Pending notification for unknown order %s.", order_id)
-                )
-            return va
-        if status in midtrans_api.CLOSED_UNPAID_STATUSES:
-            if not va:
-                raise IgnoreEvent(
-                    _(
-                        "%(status)s for unknown order %(order)s.",
-                        status=status,
-                        order=order_id,
-                    )
-                )
-            va._payment_va_mark_closed("expired" if status == "expire" else "cancelled")
-            return va
-        if status in midtrans_api.REVERSAL_STATUSES:
-            return self._payment_va_reverse(transaction_id, va, status)
-        if status in midtrans_api.PARTIAL_REVERSAL_STATUSES:
-            return self._payment_va_flag_partial_reversal(transaction_id, va, status)
-        raise IgnoreEvent(_("Transaction status %s needs no booking.", status))
+        return data, confirmed, va
 
     def _xendit_process_callback(self, event):
         """Inbox handler for a Xendit FVA callback (paid, or created/updated).
@@ -423,6 +463,56 @@ class IntegrationConnection(models.Model):
             ):
                 va._payment_va_mark_closed("expired")
             return va
+        data, confirmed, va = self._xendit_confirm(event)
+        if va and data.get("amount") != confirmed.get("amount"):
+            va.message_post(
+                subtype_xmlid="mail.mt_note",
+                body=_(
+                    "Callback amount %(sent)s differs from the amount confirmed by "
+                    "Xendit "
+                    "%(confirmed)s; only the confirmed amount is used.",
+                    sent=data.get("amount"),
+                    confirmed=confirmed.get("amount"),
+                ),
+            )
+        return self._payment_va_book(va, **self._xendit_booking_values(confirmed))
+
+    def _xendit_process_callback_batch(self, events):
+        """Bulk path for paid callbacks of open invoice VAs (see the Midtrans one)."""
+        self.ensure_one()
+        items = {}
+        for event in events:
+            try:
+                data, confirmed, va = self._xendit_confirm(event)
+            except RetryableError:
+                break
+            except Exception:  # noqa: BLE001 - the single path records the failure
+                continue
+            if va and data.get("amount") == confirmed.get("amount"):
+                items[event.id] = dict(va=va, **self._xendit_booking_values(confirmed))
+        return self._payment_va_book_many(items)
+
+    def _xendit_booking_values(self, confirmed):
+        return {
+            "external_id": confirmed.get("payment_id"),
+            "reference": confirmed.get("external_id"),
+            "amount": confirmed["amount"],
+            "paid_at": xendit_api.parse_iso(confirmed["transaction_timestamp"])
+            if confirmed.get("transaction_timestamp")
+            else None,
+            "raw": confirmed,
+        }
+
+    def _xendit_confirm(self, event):
+        """The paid callback and the payment as re-read from Xendit, and its VA.
+
+        :return: ``(notified, confirmed, va)``; raises ``IgnoreEvent`` when Xendit does
+            not know the payment, ``RetryableError`` when it cannot be asked.
+        """
+        data = event._get_payload()
+        if not data.get("payment_id"):
+            raise IgnoreEvent(_("Not a payment callback."))
+        VA = self.env["payment.va"]
         payment_id = data["payment_id"]
         confirmed = data
         if self.va_confirm_with_status_api:
@@ -447,27 +537,7 @@ class IntegrationConnection(models.Model):
                 ],
                 limit=1,
             )
-        if va and data.get("amount") != confirmed.get("amount"):
-            va.message_post(
-                subtype_xmlid="mail.mt_note",
-                body=_(
-                    "Callback amount %(sent)s differs from the amount confirmed by "
-                    "Xendit "
-                    "%(confirmed)s; only the confirmed amount is used.",
-                    sent=data.get("amount"),
-                    confirmed=confirmed.get("amount"),
-                ),
-            )
-        return self._payment_va_book(
-            va,
-            external_id=payment_id,
-            reference=confirmed.get("external_id"),
-            amount=confirmed["amount"],
-            paid_at=xendit_api.parse_iso(confirmed["transaction_timestamp"])
-            if confirmed.get("transaction_timestamp")
-            else None,
-            raw=confirmed,
-        )
+        return data, confirmed, va
 
     # ------------------------------------------------------------------ booking
     def _payment_va_book(self, va, *, external_id, reference, amount, paid_at, raw):
@@ -524,9 +594,7 @@ class IntegrationConnection(models.Model):
             transaction.amount,
             transaction.paid_at,
             va=va,
-            memo=f"{dict(self._fields['provider'].selection)[self.provider]} "
-            f"{reference} "
-            f"{external_id}",
+            memo=self._payment_va_memo(reference, external_id),
         )
         transaction.write({"state": "booked", "payment_id": payment.id})
         if va.mode == "invoice":
@@ -551,6 +619,16 @@ class IntegrationConnection(models.Model):
     ):
         """Create and post the ``account.payment`` in the connection's journal."""
         self.ensure_one()
+        payment = self.env["account.payment"].create(
+            self._payment_va_payment_values(partner, amount, paid_at, va=va, memo=memo)
+        )
+        payment.action_post()
+        return payment
+
+    def _payment_va_payment_values(
+        self, partner, amount, paid_at, *, va=None, memo=None
+    ):
+        self.ensure_one()
         journal = self.va_journal_id
         if not journal:
             raise PermanentError(
@@ -567,24 +645,142 @@ class IntegrationConnection(models.Model):
             if paid_at
             else (fields.Date.context_today(self))
         )
-        payment = self.env["account.payment"].create(
-            {
-                "payment_type": "inbound",
-                "partner_type": "customer",
-                "partner_id": partner.commercial_partner_id.id,
-                "amount": amount,
-                "currency_id": (
-                    journal.currency_id or journal.company_id.currency_id
-                ).id,
-                "journal_id": journal.id,
-                "payment_method_line_id": method_line.id,
-                "date": paid_date,
-                "memo": memo,
-                "payment_va_id": va.id if va else False,
+        return {
+            "payment_type": "inbound",
+            "partner_type": "customer",
+            "partner_id": partner.commercial_partner_id.id,
+            "amount": amount,
+            "currency_id": (journal.currency_id or journal.company_id.currency_id).id,
+            "journal_id": journal.id,
+            "payment_method_line_id": method_line.id,
+            "date": paid_date,
+            "memo": memo,
+            "payment_va_id": va.id if va else False,
+        }
+
+    def _payment_va_memo(self, reference, external_id):
+        provider = dict(self._fields["provider"].selection)[self.provider]
+        return f"{provider} {reference} {external_id}"
+
+    def _payment_va_book_many(self, items):
+        """Book many confirmed payments to open invoice VAs together.
+
+        The same rules as ``_payment_va_book`` (VA rows locked, ledger re-checked, one
+        ledger row and one posted payment per gateway payment, reconciled with the
+        invoice), done with one ``create`` of the ledger rows, one of the payments, one
+        posting and one reconciliation plan, which is where most of the time of a
+        booking goes. Only the plain case is handled here: a payment already in the
+        ledger, a second payment to the same VA in this batch, or a VA that is not open
+        on a posted invoice is left out, for ``_payment_va_book``.
+
+        :param items: ``{event_id: {va, external_id, reference, amount, paid_at, raw}}``
+        :return: ``{event_id: account.payment}`` for what was booked.
+        """
+        self.ensure_one()
+        items = {key: item for key, item in items.items() if item["external_id"]}
+        if not items:
+            return {}
+        vas = self.env["payment.va"].browse({item["va"].id for item in items.values()})
+        # Serialises against concurrent deliveries of the same payments (same lock
+        # order as the single path: one VA row at a time, ascending ids).
+        self.env.cr.execute(
+            "SELECT id FROM payment_va WHERE id IN %s ORDER BY id FOR UPDATE",
+            [tuple(vas.ids)],
+        )
+        vas.invalidate_recordset()
+        Transaction = self.env["payment.va.transaction"]
+        known = set(
+            Transaction.search(
+                [
+                    ("connection_id", "=", self.id),
+                    ("external_id", "in", [i["external_id"] for i in items.values()]),
+                ]
+            ).mapped("external_id")
+        )
+        todo, seen_vas = {}, set()
+        for key, item in items.items():
+            va = item["va"]
+            if (
+                item["external_id"] in known
+                or va.id in seen_vas
+                or va.state != "open"
+                or va.mode != "invoice"
+                or va.move_id.state != "posted"
+            ):
+                continue
+            seen_vas.add(va.id)
+            known.add(item["external_id"])
+            todo[key] = item
+        if not todo:
+            return {}
+        now = fields.Datetime.now()
+        transactions = Transaction.create(
+            [
+                {
+                    "connection_id": self.id,
+                    "va_id": item["va"].id,
+                    "external_id": item["external_id"],
+                    "reference": item["reference"],
+                    "amount": float(item["amount"]),
+                    "paid_at": item["paid_at"] or now,
+                    "raw": Transaction._dump(item["raw"]),
+                }
+                for item in todo.values()
+            ]
+        )
+        payments = self.env["account.payment"].create(
+            [
+                self._payment_va_payment_values(
+                    item["va"].partner_id,
+                    transaction.amount,
+                    transaction.paid_at,
+                    va=item["va"],
+                    memo=self._payment_va_memo(item["reference"], item["external_id"]),
+                )
+                for item, transaction in zip(todo.values(), transactions, strict=True)
+            ]
+        )
+        payments.action_post()
+        for transaction, payment in zip(transactions, payments, strict=True):
+            transaction.write({"state": "booked", "payment_id": payment.id})
+        booked_vas = self.env["payment.va"].browse(
+            [item["va"].id for item in todo.values()]
+        )
+        # Before reconciling, as in the single path: the reconcile hook then queues a
+        # VA refresh only where money is still due.
+        booked_vas.write({"state": "paid"})
+        plan = []
+        for payment, item in zip(payments, todo.values(), strict=True):
+            payment_lines = payment.move_id.line_ids.filtered(
+                lambda line: (
+                    line.account_id.account_type == "asset_receivable"
+                    and not line.reconciled
+                )
+            )
+            invoice_lines = item["va"].move_id.line_ids.filtered(
+                lambda line, accounts=payment_lines.account_id: (
+                    line.account_id in accounts and not line.reconciled
+                )
+            )
+            if payment_lines and invoice_lines:
+                plan.append(payment_lines + invoice_lines)
+        if plan:
+            self.env["account.move.line"]._reconcile_plan(plan)
+        booked_vas.move_id._payment_va_schedule_refresh()
+        booked_vas._message_log_batch(
+            bodies={
+                item["va"].id: _(
+                    "Payment %(payment)s of %(amount)s received (%(ref)s).",
+                    payment=payment.name,
+                    amount=transaction.amount,
+                    ref=item["external_id"],
+                )
+                for item, payment, transaction in zip(
+                    todo.values(), payments, transactions, strict=True
+                )
             }
         )
-        payment.action_post()
-        return payment
+        return dict(zip(todo, payments, strict=True))
 
     def _payment_va_reconcile(self, payment, invoices=None):
         """Reconcile ``payment`` with ``invoices``, or with the partner's open invoices

@@ -4,6 +4,7 @@
 Odoo's own notification route."""
 
 import base64
+from unittest.mock import patch
 
 import requests
 
@@ -403,3 +404,80 @@ class TestMidtrans(PaymentVaCommon):
             self.customer.with_user(clerk).action_payment_va_create()["res_id"]
         )
         self.assertEqual(va_customer.provider, "xendit")
+
+    # ------------------------------------------------------------------ bulk booking
+    def test_batch_books_plain_settlements_and_leaves_the_rest(self):
+        """One inbox run books many settlements together; the unusual ones (pending,
+        unknown order, a second payment to a VA in the same run) still go through the
+        one-by-one path and end exactly as they would alone."""
+        Connection = type(self.env["integration.connection"])
+        invoices = [self._invoice(100000 + i) for i in range(6)]
+        self._process_outbound()
+        vas = [move.payment_va_current_id for move in invoices]
+        for va in vas[:4]:
+            self._settle(va)
+        self._settle(vas[4], gross_amount=60000)  # partial payment
+        self.midtrans_api.send_notification(vas[5].reference)  # still pending
+        client = self.midtrans._payment_va_client()
+        client.charge(client.build_charge("NOT-IN-ODOO-2", 75000, "bri"))
+        self.midtrans_api.simulate_payment("NOT-IN-ODOO-2")
+        with (
+            patch.object(
+                Connection,
+                "_payment_va_book_many",
+                autospec=True,
+                side_effect=Connection._payment_va_book_many,
+            ) as book_many,
+            patch.object(
+                Connection,
+                "_payment_va_book",
+                autospec=True,
+                side_effect=Connection._payment_va_book,
+            ) as book_one,
+        ):
+            self._process_inbound()
+        self.assertTrue(book_many.called)
+        booked_in_bulk = sum(len(call.args[1]) for call in book_many.call_args_list)
+        self.assertEqual(booked_in_bulk, 5, "the five payments to open VAs")
+        self.assertEqual(
+            book_one.call_count, 1, "only the unknown order went one by one"
+        )
+        payments = self._payments(self.midtrans)
+        self.assertEqual(len(payments), 5)
+        self.assertTrue(all(p.state in ("in_process", "paid") for p in payments))
+        for move in invoices[:4]:
+            self.assertIn(move.payment_state, ("paid", "in_payment"))
+        self.assertEqual(invoices[4].payment_state, "partial")
+        self.assertEqual(invoices[4].amount_residual, 100004 - 60000)
+        self.assertEqual(invoices[5].payment_state, "not_paid")
+        self.assertEqual(vas[5].state, "open")
+        self.assertEqual(len(self.env["payment.va.review"].search([])), 1)
+        events = self._events(self.midtrans)
+        self.assertEqual(set(events.mapped("state")), {"done"})
+        self.assertEqual(
+            events.filtered(lambda e: e.external_id)
+            .mapped("res_model")
+            .count("account.payment"),
+            5,
+        )
+        # The partial payment opened a VA for what is still due, as one by one would.
+        self._process_outbound()
+        self.assertEqual(invoices[4].payment_va_current_id.amount, 40004)
+
+    def test_batch_failure_falls_back_to_one_by_one(self):
+        Connection = type(self.env["integration.connection"])
+        invoices = [self._invoice(120000 + i) for i in range(3)]
+        self._process_outbound()
+        for move in invoices:
+            self._settle(move.payment_va_current_id)
+        with patch.object(
+            Connection,
+            "_payment_va_book_many",
+            autospec=True,
+            side_effect=RuntimeError("bulk path broken"),
+        ):
+            self._process_inbound()
+        self.assertEqual(len(self._payments(self.midtrans)), 3)
+        for move in invoices:
+            self.assertIn(move.payment_state, ("paid", "in_payment"))
+        self.assertEqual(set(self._events(self.midtrans).mapped("state")), {"done"})
