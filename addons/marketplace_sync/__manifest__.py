@@ -22,6 +22,7 @@
         "views/marketplace_order_views.xml",
         "views/marketplace_product_map_views.xml",
         "views/marketplace_settlement_views.xml",
+        "views/marketplace_return_views.xml",
         "views/sale_order_views.xml",
         "views/stock_picking_views.xml",
         "views/marketplace_menus.xml",
@@ -29,6 +30,7 @@
     "assets": {
         "web.assets_tests": [
             "marketplace_sync/static/tests/tours/marketplace_tour.js",
+            "marketplace_sync/static/tests/tours/marketplace_ship_tour.js",
         ],
     },
     "installable": True,

@@ -63,6 +63,8 @@ class ShopeeApi(MarketplaceHandler):
             self.stock = {}  # (item_id, model_id) -> stock
             self.stock_failures = set()  # (item_id, model_id) answering in failure_list
             self.shipped = {}  # order_sn -> ship_order body
+            self.returns = {}  # return_sn -> return detail (v2.returns.*)
+            self.cancellation_answers = []  # handle_buyer_cancellation bodies
             self.tracking = {}  # order_sn -> tracking number
             self.access_tokens = {}  # token -> expires_at
             self.refresh_tokens = {}  # token -> "valid" | "used"
@@ -86,6 +88,104 @@ class ShopeeApi(MarketplaceHandler):
             self.access_tokens[access] = self.now() + (lifetime or self.token_lifetime)
             self.refresh_tokens[refresh] = "valid"
             return access, refresh, lifetime or self.token_lifetime
+
+    # ``order_income`` amounts the documented formula adds to / subtracts from
+    # ``escrow_amount`` (v2.payment.get_escrow_detail, non cb sip affiliate shops;
+    # reference §1.8).
+    ESCROW_PLUS = (
+        "original_cost_of_goods_sold",
+        "seller_return_refund",
+        "shopee_discount",
+        "buyer_paid_shipping_fee",
+        "shopee_shipping_rebate",
+        "shipping_fee_discount_from_3pl",
+        "rsf_seller_protection_fee_claim_amount",
+        "buyer_paid_packaging_fee",
+    )
+    ESCROW_MINUS = (
+        "original_shopee_discount",
+        "voucher_from_seller",
+        "seller_coin_cash_back",
+        "actual_shipping_fee",
+        "reverse_shipping_fee",
+        "final_return_to_seller_shipping_fee",
+        "seller_transaction_fee",
+        "service_fee",
+        "commission_fee",
+        "campaign_fee",
+        "shipping_seller_protection_fee_amount",
+        "delivery_seller_protection_fee_premium_amount",
+        "final_escrow_product_gst",
+        "order_ams_commission_fee",
+        "escrow_tax",
+        "sales_tax_on_lvg",
+        "reverse_shipping_fee_sst",
+        "shipping_fee_sst",
+        "withholding_tax",
+        "overseas_return_service_fee",
+        "vat_on_imported_goods",
+        "withholding_vat_tax",
+        "withholding_pit_tax",
+        "seller_order_processing_fee",
+        "trade_in_bonus_by_seller",
+    )
+
+    def settle(self, order_sn, **income):
+        """Store the escrow detail of a settled order and return it.
+
+        Defaults: the buyer paid the items and the estimated shipping, the carrier
+        charged that shipping, commission 6.5 %, service fee 4 % of the items and
+        transaction fee 2 % of the buyer's total (invented values, IDR). ``income``
+        overrides ``order_income`` fields; ``escrow_amount`` is computed with the
+        documented formula unless given.
+        """
+        with self.lock:
+            order = self.orders[order_sn]
+            items = order["item_list"]
+            goods = sum(
+                i["model_discounted_price"] * i["model_quantity_purchased"]
+                for i in items
+            )
+            shipping = order.get("estimated_shipping_fee") or 0
+            values = dict.fromkeys(self.ESCROW_PLUS + self.ESCROW_MINUS, 0)
+            values.update(
+                buyer_total_amount=order["total_amount"],
+                order_original_price=sum(
+                    i["model_original_price"] * i["model_quantity_purchased"]
+                    for i in items
+                ),
+                original_cost_of_goods_sold=goods,
+                cost_of_goods_sold=goods,
+                voucher_from_shopee=0,
+                coins=0,
+                buyer_transaction_fee=0,
+                buyer_paid_shipping_fee=shipping,
+                estimated_shipping_fee=shipping,
+                actual_shipping_fee=shipping,
+                final_shipping_fee=0,
+                commission_fee=round(goods * 0.065),
+                service_fee=round(goods * 0.04),
+                seller_transaction_fee=round(order["total_amount"] * 0.02),
+            )
+            values.update(income)
+            if "escrow_amount" not in income:
+                values["escrow_amount"] = sum(
+                    values[k] for k in self.ESCROW_PLUS
+                ) - sum(values[k] for k in self.ESCROW_MINUS)
+            values.setdefault("credit_card_transaction_fee", 0)
+            values["credit_card_transaction_fee"] = (
+                values["buyer_transaction_fee"] + values["seller_transaction_fee"]
+            )
+            values.setdefault("total_adjustment_amount", 0)
+            values.setdefault("escrow_amount_after_adjustment", values["escrow_amount"])
+            escrow = {
+                "order_sn": order_sn,
+                "buyer_user_name": order.get("buyer_username", ""),
+                "return_order_sn_list": [],
+                "order_income": values,
+            }
+            self.escrows[order_sn] = escrow
+            return escrow
 
     def push_payload(self, order_sn, status=None, update_time=None, code=3):
         order = self.orders[order_sn]
@@ -188,6 +288,9 @@ class ShopeeApi(MarketplaceHandler):
         r("GET", API + "/shop/get_shop_info", self.shop_info)
         r("GET", API + "/order/get_order_list", self.order_list)
         r("GET", API + "/order/get_order_detail", self.order_detail)
+        r("POST", API + "/order/handle_buyer_cancellation", self.buyer_cancellation)
+        r("GET", API + "/returns/get_return_list", self.return_list)
+        r("GET", API + "/returns/get_return_detail", self.return_detail)
         r("GET", API + "/logistics/get_shipping_parameter", self.shipping_parameter)
         r("POST", API + "/logistics/ship_order", self.ship_order)
         r("GET", API + "/logistics/get_tracking_number", self.tracking_number)
@@ -318,6 +421,77 @@ class ShopeeApi(MarketplaceHandler):
                 if sn in self.orders
             ]
         return self._ok({"order_list": found})
+
+    # ------------------------------------------------------------------ after-sales
+    def buyer_cancellation(self, request):
+        """v2.order.handle_buyer_cancellation ``{order_sn, operation}``: ACCEPT cancels
+        the order, REJECT puts it back to READY_TO_SHIP; only for IN_CANCEL orders."""
+        error = self._check(request)
+        if error:
+            return error
+        body = request.json() or {}
+        with self.lock:
+            order = self.orders.get(body.get("order_sn"))
+            if not order:
+                return self._error("error_not_found", "order not found")
+            if body.get("operation") not in ("ACCEPT", "REJECT"):
+                return self._error("error_param", "operation must be ACCEPT or REJECT")
+            if order["order_status"] != "IN_CANCEL":
+                return self._error(
+                    "error_param", "The order has no buyer cancellation to handle."
+                )
+            self.cancellation_answers.append(body)
+            if body["operation"] == "ACCEPT":
+                order["order_status"] = "CANCELLED"
+                order["cancel_by"] = "buyer"
+                order["cancel_reason"] = "BUYER_REQUEST"
+            else:
+                order["order_status"] = "READY_TO_SHIP"
+            order["update_time"] = max(order["update_time"] + 1, self.now())
+        return self._ok({"order_status": order["order_status"]})
+
+    def put_return(self, detail):
+        """Add or replace a return (a get_return_detail ``response``)."""
+        with self.lock:
+            detail.setdefault("update_time", self.now())
+            detail.setdefault("create_time", detail["update_time"])
+            self.returns[detail["return_sn"]] = detail
+        return detail
+
+    def return_list(self, request):
+        """v2.returns.get_return_list: page_no/page_size, create_time_from/to or
+        update_time_from/to; answers ``{"more", "return": [...]}``."""
+        error = self._check(request)
+        if error:
+            return error
+        try:
+            page_no = int(request.arg("page_no"))
+            page_size = int(request.arg("page_size"))
+        except (TypeError, ValueError):
+            return self._error("error_param", "page_no and page_size are required")
+        if not 1 <= page_size <= 100:
+            return self._error("error_param", "page_size should be between 1 and 100")
+        field = "update_time" if request.arg("update_time_from") else "create_time"
+        time_from = int(request.arg(f"{field}_from") or 0)
+        time_to = int(request.arg(f"{field}_to") or 2**40)
+        with self.lock:
+            matching = sorted(
+                (r for r in self.returns.values() if time_from <= r[field] <= time_to),
+                key=lambda r: (r[field], r["return_sn"]),
+            )
+            start = page_no * page_size
+            page = json.loads(json.dumps(matching[start : start + page_size]))
+        return self._ok({"more": start + page_size < len(matching), "return": page})
+
+    def return_detail(self, request):
+        error = self._check(request)
+        if error:
+            return error
+        with self.lock:
+            detail = self.returns.get(request.arg("return_sn"))
+        if not detail:
+            return self._error("error_not_found", "return not found")
+        return self._ok(json.loads(json.dumps(detail)))
 
     # ------------------------------------------------------------------ logistics
     def shipping_parameter(self, request):

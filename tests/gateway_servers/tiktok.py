@@ -69,6 +69,10 @@ class TiktokApi(MarketplaceHandler):
         with self.lock:
             self.orders = {}
             self.shipped = {}
+            self.cancellations = {}  # cancel_id -> cancellation (return_refund.md)
+            self.returns = {}  # return_id -> return order (returns/search entry)
+            self.idempotency = {}  # idempotency_key -> answer already given
+            self.providers = {}  # delivery_option_id -> [{"id", "name"}]
             self.inventory = {}  # sku_id -> quantity
             self.inventory_failures = set()
             self.statements = {}  # order_id -> statement_transactions list
@@ -81,6 +85,97 @@ class TiktokApi(MarketplaceHandler):
     # ------------------------------------------------------------------ helpers
     def now(self):
         return int(time.time())
+
+    def settle(self, order_id, fee=None, tax=None, shipping=None):
+        """Store the Get Transactions by Order 202501 answer of a settled order.
+
+        Shape per TTS OpenAPI ``finance.md`` (get-transactionsby-order-202501): totals
+        on ``data``, one ``sku_transactions[]`` entry per SKU with ``revenue_breakdown``,
+        ``fee_tax_breakdown.{fee,tax}`` and ``shipping_cost_breakdown``. Amounts are
+        strings signed as they move the seller's balance (fees negative)
+        **[secondary]**. Defaults (invented, IDR): platform commission 6.5 % and
+        transaction fee 2 % of the SKU revenue; the carrier charged what the buyer
+        paid for shipping. ``fee`` / ``tax`` / ``shipping`` override breakdown amounts
+        of the first SKU (numbers).
+        """
+        with self.lock:
+            order = self.orders[order_id]
+            skus = {}
+            for line in order["line_items"]:
+                sku = skus.setdefault(
+                    line["sku_id"],
+                    {"name": line.get("sku_name", ""), "subtotal": 0, "discount": 0},
+                )
+                sku["subtotal"] += int(line["original_price"])
+                sku["discount"] += int(line.get("seller_discount") or 0)
+            paid_shipping = int(order["payment"].get("shipping_fee") or 0)
+            transactions = []
+            for index, (sku_id, sku) in enumerate(skus.items()):
+                revenue = {
+                    "subtotal_before_discount_amount": sku["subtotal"],
+                    "seller_discount_amount": -sku["discount"],
+                }
+                net = sku["subtotal"] - sku["discount"]
+                fees = {
+                    "platform_commission_amount": -round(net * 0.065),
+                    "transaction_fee_amount": -round(net * 0.02),
+                }
+                taxes = {}
+                ship = {}
+                if index == 0:
+                    ship = {
+                        "actual_shipping_fee_amount": -paid_shipping,
+                        "customer_paid_shipping_fee_amount": paid_shipping,
+                        "shipping_fee_discount_amount": 0,
+                    }
+                    fees.update(fee or {})
+                    taxes.update(tax or {})
+                    ship.update(shipping or {})
+                transactions.append(
+                    {
+                        "sku_id": sku_id,
+                        "sku_name": sku["name"],
+                        "statement_id": "7300000000000000001",
+                        "revenue_amount": sum(revenue.values()),
+                        "revenue_breakdown": revenue,
+                        "fee_tax_amount": sum(fees.values()) + sum(taxes.values()),
+                        "fee_tax_breakdown": {"fee": fees, "tax": taxes},
+                        "shipping_cost_amount": sum(ship.values()),
+                        "shipping_cost_breakdown": ship,
+                    }
+                )
+            for record in transactions:
+                record["settlement_amount"] = (
+                    record["revenue_amount"]
+                    + record["fee_tax_amount"]
+                    + record["shipping_cost_amount"]
+                )
+
+            def total(key):
+                return str(sum(r[key] for r in transactions))
+
+            def strings(value):
+                if isinstance(value, dict):
+                    return {k: strings(v) for k, v in value.items()}
+                return str(value)
+
+            data = {
+                "currency": "IDR",
+                "revenue_amount": total("revenue_amount"),
+                "fee_and_tax_amount": total("fee_tax_amount"),
+                "shipping_cost_amount": total("shipping_cost_amount"),
+                "settlement_amount": total("settlement_amount"),
+                "sku_transactions": [
+                    {
+                        k: (strings(v) if k not in ("sku_id", "sku_name") else v)
+                        for k, v in r.items()
+                    }
+                    for r in transactions
+                ],
+                "total_count": len(transactions),
+            }
+            self.statements[order_id] = data
+            return data
 
     def issue_tokens(self, lifetime=None):
         with self.lock:
@@ -182,6 +277,24 @@ class TiktokApi(MarketplaceHandler):
         r("POST", "/order/202309/orders/search", self.order_search)
         r("GET", "/order/202309/orders", self.order_detail)
         r("POST", "/fulfillment/202309/packages/{package_id}/ship", self.ship_package)
+        r(
+            "GET",
+            "/logistics/202309/delivery_options/{option_id}/shipping_providers",
+            self.shipping_providers,
+        )
+        r("POST", "/return_refund/202309/cancellations/search", self.cancel_search)
+        r(
+            "POST",
+            "/return_refund/202309/cancellations/{cancel_id}/approve",
+            self.cancel_approve,
+        )
+        r(
+            "POST",
+            "/return_refund/202309/cancellations/{cancel_id}/reject",
+            self.cancel_reject,
+        )
+        r("GET", "/return_refund/202309/reject_reasons", self.reject_reasons)
+        r("POST", "/return_refund/202309/returns/search", self.return_search)
         r(
             "GET",
             "/fulfillment/202309/packages/{package_id}/shipping_documents",
@@ -336,6 +449,146 @@ class TiktokApi(MarketplaceHandler):
             order["update_time"] = max(order["update_time"] + 1, self.now())
         return self._ok({})
 
+    # ------------------------------------------------------------------ after-sales
+    def request_cancellation(self, order_id):
+        """The buyer asks to cancel (order flag + a pending BUYER_CANCEL record)."""
+        with self.lock:
+            order = self.orders[order_id]
+            order["is_buyer_request_cancel"] = True
+            order["update_time"] = max(order["update_time"] + 1, self.now())
+            cancel_id = str(4000000000 + next(self._seq))
+            self.cancellations[cancel_id] = {
+                "cancel_id": cancel_id,
+                "order_id": order_id,
+                "cancel_status": "CANCELLATION_REQUEST_PENDING",
+                "cancel_type": "BUYER_CANCEL",
+                "role": "BUYER",
+                "cancel_reason": "ecom_order_buyer_cancel_reason_change_of_mind",
+                "create_time": self.now(),
+                "update_time": self.now(),
+            }
+            return cancel_id
+
+    def cancel_search(self, request):
+        error = self._check(request)
+        if error:
+            return error
+        body = request.json() or {}
+        ids = set(body.get("order_ids") or [])
+        with self.lock:
+            found = [
+                dict(c)
+                for c in self.cancellations.values()
+                if not ids or c["order_id"] in ids
+            ]
+        return self._ok(
+            {"cancellations": found, "next_page_token": "", "total_count": len(found)}
+        )
+
+    def _answer_cancellation(self, request, approve):
+        error = self._check(request)
+        if error:
+            return error
+        key = request.arg("idempotency_key")
+        with self.lock:
+            if key and key in self.idempotency:
+                return self._ok(self.idempotency[key])
+            cancellation = self.cancellations.get(request.params["cancel_id"])
+            if not cancellation:
+                return self._error(36009003, "cancellation not found")
+            if cancellation["cancel_status"] != "CANCELLATION_REQUEST_PENDING":
+                return self._error(36009003, "cancellation is not pending")
+            if not approve and not (request.json() or {}).get("reject_reason"):
+                return self._error(36009003, "reject_reason is required")
+            order = self.orders[cancellation["order_id"]]
+            order["is_buyer_request_cancel"] = False
+            if approve:
+                cancellation["cancel_status"] = "CANCELLATION_REQUEST_SUCCESS"
+                order["status"] = "CANCELLED"
+                order["cancel_reason"] = cancellation["cancel_reason"]
+            else:
+                cancellation["cancel_status"] = "CANCELLATION_REQUEST_CANCEL"
+            cancellation["answer"] = request.json() or {}
+            order["update_time"] = max(order["update_time"] + 1, self.now())
+            if key:
+                self.idempotency[key] = {}
+        return self._ok({})
+
+    def cancel_approve(self, request):
+        return self._answer_cancellation(request, True)
+
+    def cancel_reject(self, request):
+        return self._answer_cancellation(request, False)
+
+    def reject_reasons(self, request):
+        error = self._check(request)
+        if error:
+            return error
+        if not request.arg("return_or_cancel_id"):
+            return self._error(36009003, "return_or_cancel_id is required")
+        return self._ok(
+            {
+                "reasons": [
+                    {
+                        "name": "seller_reject_apply_product_has_been_packed",
+                        "text": "The product has been packed",
+                    }
+                ]
+            }
+        )
+
+    def put_return(self, record):
+        """Add or replace a return (a returns/search ``return_orders[]`` entry)."""
+        with self.lock:
+            record.setdefault("update_time", self.now())
+            record.setdefault("create_time", record["update_time"])
+            self.returns[record["return_id"]] = record
+        return record
+
+    def return_search(self, request):
+        error = self._check(request)
+        if error:
+            return error
+        try:
+            page_size = int(request.arg("page_size") or 10)
+        except ValueError:
+            return self._error(36009003, "page_size must be a number")
+        if not 10 <= page_size <= 50:
+            return self._error(36009003, "page_size must be 10-50")
+        body = request.json() or {}
+        ids = set(body.get("order_ids") or [])
+        ge = body.get("update_time_ge", 0)
+        lt = body.get("update_time_lt", 2**40)
+        offset = int(request.arg("page_token") or 0)
+        with self.lock:
+            matching = sorted(
+                (
+                    r
+                    for r in self.returns.values()
+                    if (not ids or r["order_id"] in ids) and ge <= r["update_time"] < lt
+                ),
+                key=lambda r: (r["update_time"], r["return_id"]),
+            )
+            page = json.loads(json.dumps(matching[offset : offset + page_size]))
+            more = offset + page_size < len(matching)
+        return self._ok(
+            {
+                "return_orders": page,
+                "next_page_token": str(offset + page_size) if more else "",
+                "total_count": len(matching),
+            }
+        )
+
+    def shipping_providers(self, request):
+        error = self._check(request)
+        if error:
+            return error
+        with self.lock:
+            providers = self.providers.get(request.params["option_id"])
+        if providers is None:
+            return self._error(36009003, "delivery option not found")
+        return self._ok({"shipping_providers": providers})
+
     def documents(self, request):
         error = self._check(request)
         if error:
@@ -376,12 +629,21 @@ class TiktokApi(MarketplaceHandler):
         if order_id not in self.orders:
             return self._error(36009003, "order not found")
         records = self.statements.get(order_id)
-        if (
-            records is None
-        ):  # not settled yet: SEA answers zero amounts (reference §2.7)
-            records = [
-                {"settlement_amount": "0", "revenue_amount": "0", "fee_amount": "0"}
-            ]
+        if records is None:  # not settled yet: SEA answers zero amounts (§2.7)
+            return self._ok(
+                {
+                    "order_id": order_id,
+                    "currency": "IDR",
+                    "revenue_amount": "0",
+                    "fee_and_tax_amount": "0",
+                    "shipping_cost_amount": "0",
+                    "settlement_amount": "0",
+                    "sku_transactions": [],
+                }
+            )
+        if isinstance(records, dict):  # Get Transactions by Order 202501
+            return self._ok(dict(records, order_id=order_id))
+        # a list: flat records as 202309 answers them
         return self._ok({"order_id": order_id, "statement_transactions": records})
 
     def inventory_update(self, request):

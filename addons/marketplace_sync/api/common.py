@@ -76,3 +76,9 @@ def optional_money(value):
 def looks_masked(*values):
     """Shopee and TikTok mask buyer data with asterisks (reference §4.3)."""
     return any("*" in (v or "") for v in values)
+
+
+# Settlement fee buckets, in booking order; what no bucket explains is "other" (the
+# remainder between the invoiced amount and the payout, booked on the shop's general
+# fee account).
+FEE_BUCKETS = ("commission", "service", "transaction", "campaign", "shipping")

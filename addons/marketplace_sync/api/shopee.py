@@ -18,6 +18,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from .common import (
+    FEE_BUCKETS,
     AuthenticationError,
     MalformedOrder,
     MarketplaceError,
@@ -249,6 +250,48 @@ class ShopeeClient:
             result.extend(data.get("order_list") or [])
         return result
 
+    # ------------------------------------------------------------------ cancel, returns
+    def handle_buyer_cancellation(self, order_sn, accept):
+        """Accept or reject the buyer's cancellation request of an ``IN_CANCEL`` order.
+
+        ``POST v2.order.handle_buyer_cancellation`` body ``{order_sn, operation:
+        "ACCEPT"|"REJECT"}`` (API page; reference §1.5).
+        """
+        return self._call(
+            "POST",
+            "/order/handle_buyer_cancellation",
+            body={"order_sn": order_sn, "operation": "ACCEPT" if accept else "REJECT"},
+        )
+
+    def get_return_list(
+        self, time_from, time_to, page_no=0, page_size=50, field="create_time"
+    ):
+        """One page of returns created (or updated, ``field="update_time"``) in
+        ``[time_from, time_to]`` (Unix seconds).
+
+        ``GET v2.returns.get_return_list`` (page_no, page_size, create/update time
+        windows; developer-guide/227). Answer ``{"more", "return": [return detail]}``:
+        field names from the shopee-sdk schema ``src/schemas/returns.ts``
+        **[secondary]**; the list has no order filter, the caller filters by
+        ``order_sn``.
+        """
+        return self._call(
+            "GET",
+            "/returns/get_return_list",
+            params={
+                "page_no": page_no,
+                "page_size": page_size,
+                f"{field}_from": int(time_from),
+                f"{field}_to": int(time_to),
+            },
+        )
+
+    def get_return_detail(self, return_sn):
+        """``GET v2.returns.get_return_detail?return_sn=`` (developer-guide/227)."""
+        return self._call(
+            "GET", "/returns/get_return_detail", params={"return_sn": return_sn}
+        )
+
     # ------------------------------------------------------------------ logistics
     def get_shipping_parameter(self, order_sn):
         return self._call(
@@ -387,6 +430,59 @@ def apply_escrow(norm, escrow):
     return norm
 
 
+# Seller-borne fees of ``order_income``, by settlement bucket. Every field is one the
+# documented formula subtracts from ``escrow_amount`` (open.shopee.com/documents/v2/
+# v2.payment.get_escrow_detail, "For non cb sip affiliate shop (new formula)"); fees are
+# sent as positive amounts. ``credit_card_transaction_fee`` is not used: it is
+# ``buyer_transaction_fee + seller_transaction_fee`` (same page), and the buyer's part is
+# not the seller's cost. Taxes (``escrow_tax``, ``withholding_tax``...) have no bucket.
+ESCROW_FEE_BUCKETS = {
+    "commission_fee": "commission",
+    "service_fee": "service",
+    "seller_order_processing_fee": "service",
+    "shipping_seller_protection_fee_amount": "service",
+    "delivery_seller_protection_fee_premium_amount": "service",
+    "seller_transaction_fee": "transaction",
+    "campaign_fee": "campaign",
+    "order_ams_commission_fee": "campaign",
+}
+# Shipping terms of the same formula, signed as a cost for the seller: the carrier's
+# ``actual_shipping_fee`` and return legs are paid out of the escrow, Shopee's rebate,
+# the 3PL discount (ID only) and the return-shipping insurance claim come back.
+ESCROW_SHIPPING_COST = {
+    "actual_shipping_fee": 1,
+    "reverse_shipping_fee": 1,
+    "final_return_to_seller_shipping_fee": 1,
+    "shopee_shipping_rebate": -1,
+    "shipping_fee_discount_from_3pl": -1,
+    "rsf_seller_protection_fee_claim_amount": -1,
+}
+
+
+def escrow_fees(escrow):
+    """Fees of one escrow detail, by bucket.
+
+    :param escrow: the ``get_escrow_detail`` answer (``{"order_income": {...}}``).
+    :returns: ``{"fees": {bucket: Decimal}, "buyer_shipping": Decimal | None}``: costs
+        are positive, a bucket may be negative (a rebate larger than the shipping cost).
+        ``fees["shipping"]`` is the shipping paid out of the escrow net of Shopee's
+        rebates, before what the buyer paid for shipping (``buyer_paid_shipping_fee``,
+        returned apart, ``None`` when the field is absent): the invoice already bills
+        that part to the buyer.
+    """
+    income = (escrow or {}).get("order_income") or {}
+    fees = dict.fromkeys(FEE_BUCKETS, Decimal(0))
+    for field, bucket in ESCROW_FEE_BUCKETS.items():
+        fees[bucket] += optional_money(income.get(field))
+    for field, sign in ESCROW_SHIPPING_COST.items():
+        fees["shipping"] += sign * optional_money(income.get(field))
+    buyer = income.get("buyer_paid_shipping_fee")
+    return {
+        "fees": fees,
+        "buyer_shipping": None if buyer in (None, "") else optional_money(buyer),
+    }
+
+
 def describe_push(payload):
     """Event type, external id and dedupe key of a push (developer-guide/18).
 
@@ -507,4 +603,62 @@ def normalize_order(detail):
             for p in detail.get("package_list") or []
         ],
         "cancel_reason": detail.get("cancel_reason") or "",
+    }
+
+
+# Shopee ReturnStatus (developer-guide/227) -> what Odoo does. ``COMPLETED`` is only in
+# the shopee-sdk schema **[secondary]**; ``CLOSED`` is taken as "ended without refund"
+# **[inference]**. No default: an unknown status parks the return.
+RETURN_STATUS = {
+    "REQUESTED": "wait",
+    "PROCESSING": "wait",
+    "JUDGING": "wait",
+    "SELLER_DISPUTE": "wait",
+    "ACCEPTED": "refund",
+    "COMPLETED": "refund",
+    "CANCELLED": "close",
+    "CLOSED": "close",
+}
+
+
+def normalize_return(detail):
+    """Map a return detail (get_return_detail / get_return_list entry) to the neutral
+    return shape::
+
+        {"external_id", "order_ref", "status", "update_time", "goods_back": bool,
+         "refund_amount": Decimal,
+         "lines": [{"item_id", "model_id", "sku", "quantity"}]}
+
+    ``needs_logistics`` says whether the buyer sends the goods back (solution
+    RETURN_REFUND) or not (REFUND); ``item[].amount`` is the returned quantity
+    (shopee-sdk ``returns.ts`` **[secondary]**).
+
+    :raises MalformedOrder: listing every missing field.
+    """
+    problems = []
+    if not isinstance(detail, dict):
+        raise MalformedOrder("return payload is not an object")
+    for key in ("return_sn", "order_sn", "status"):
+        if detail.get(key) in (None, ""):
+            problems.append(f"missing {key}")
+    amount = money(detail.get("refund_amount"), "refund_amount", problems)
+    if problems:
+        raise MalformedOrder("; ".join(problems))
+    return {
+        "external_id": str(detail["return_sn"]),
+        "order_ref": str(detail["order_sn"]),
+        "status": detail["status"],
+        "update_time": int(detail.get("update_time") or 0),
+        "goods_back": bool(detail.get("needs_logistics", True)),
+        "refund_amount": amount,
+        "lines": [
+            {
+                "item_id": str(item.get("item_id") or ""),
+                "model_id": str(item.get("model_id") or "0"),
+                "sku": item.get("variation_sku") or item.get("item_sku") or "",
+                "quantity": int(item.get("amount") or 0),
+            }
+            for item in detail.get("item") or []
+            if isinstance(item, dict)
+        ],
     }

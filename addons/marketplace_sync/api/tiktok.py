@@ -18,6 +18,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from .common import (
+    FEE_BUCKETS,
     MalformedOrder,
     MarketplaceError,
     RetryableError,
@@ -232,6 +233,90 @@ class TiktokClient:
             "POST", f"/fulfillment/202309/packages/{package_id}/ship", body=body
         )
 
+    def get_shipping_providers(self, delivery_option_id):
+        """``[{"id", "name"}]`` of a delivery option, for ``self_shipment``.
+
+        ``GET /logistics/202309/delivery_options/{id}/shipping_providers`` (TTS OpenAPI
+        ``logistics.md``; the sheet §2.4 only says "Provider IDs come from Get Shipping
+        Providers") **[secondary]**.
+        """
+        return self._call(
+            "GET",
+            f"/logistics/202309/delivery_options/{delivery_option_id}"
+            "/shipping_providers",
+        ).get("shipping_providers", [])
+
+    # ------------------------------------------------------------------ after-sales
+    # return_refund.md (TTS OpenAPI) and EcomPHP ``ReturnRefund.php`` (reference §2.5):
+    # approve/reject take an ``idempotency_key`` query parameter (≤255 chars).
+    def search_cancellations(self, order_ids):
+        """Cancellations of the orders: ``[{"cancel_id", "cancel_status", "cancel_type",
+        "order_id", ...}]`` (``POST /return_refund/202309/cancellations/search``)."""
+        return self._call(
+            "POST",
+            "/return_refund/202309/cancellations/search",
+            params={"page_size": 50},
+            body={"order_ids": [str(o) for o in order_ids]},
+        ).get("cancellations", [])
+
+    def approve_cancellation(self, cancel_id, idempotency_key):
+        return self._call(
+            "POST",
+            f"/return_refund/202309/cancellations/{cancel_id}/approve",
+            params={"idempotency_key": idempotency_key},
+            body={},
+        )
+
+    def reject_cancellation(
+        self, cancel_id, idempotency_key, reject_reason, comment=""
+    ):
+        """``reject_reason`` is one of ``GET /return_refund/202309/reject_reasons``."""
+        body = {"reject_reason": reject_reason}
+        if comment:
+            body["comment"] = comment
+        return self._call(
+            "POST",
+            f"/return_refund/202309/cancellations/{cancel_id}/reject",
+            params={"idempotency_key": idempotency_key},
+            body=body,
+        )
+
+    def get_reject_reasons(self, return_or_cancel_id):
+        """``[{"name", "text"}]`` a seller may give to reject that request."""
+        return self._call(
+            "GET",
+            "/return_refund/202309/reject_reasons",
+            params={"return_or_cancel_id": return_or_cancel_id},
+        ).get("reasons", [])
+
+    def search_returns(self, order_ids=None, update_time_ge=None, update_time_lt=None):
+        """All returns of the orders or of the update window (pages followed).
+
+        ``POST /return_refund/202309/returns/search``: page_size 10-50, body filters
+        ``order_ids``, ``update_time_ge``/``update_time_lt``; answer ``return_orders``
+        and ``next_page_token``.
+        """
+        body = {}
+        if order_ids:
+            body["order_ids"] = [str(o) for o in order_ids]
+        if update_time_ge is not None:
+            body["update_time_ge"] = int(update_time_ge)
+        if update_time_lt is not None:
+            body["update_time_lt"] = int(update_time_lt)
+        result, token = [], ""
+        for _page in range(100):  # bounded
+            data = self._call(
+                "POST",
+                "/return_refund/202309/returns/search",
+                params={"page_size": 50, "page_token": token},
+                body=body,
+            )
+            result.extend(data.get("return_orders") or [])
+            token = data.get("next_page_token") or ""
+            if not token:
+                break
+        return result
+
     def get_shipping_document(self, package_id, document_type="SHIPPING_LABEL"):
         """``{"doc_url" (valid 24 h), "tracking_number"}``."""
         return self._call(
@@ -290,6 +375,91 @@ class TiktokClient:
 
 
 # ---------------------------------------------------------------------- mapping
+# ``fee_tax_breakdown.fee`` of Get Transactions by Order 202501 (TTS OpenAPI finance.md,
+# partner.tiktokshop.com/docv2/page/get-transactionsby-order-202501), by bucket; the
+# same names are read from the flat 202309 records. Fields not listed here
+# (``fee_tax_breakdown.tax``, refund administration fee, new programmes) are left to the
+# remainder ("other"). ``affiliate_commission_amount_before_pit`` / ``_deposit`` /
+# ``_release`` are other views of the affiliate commission and are not added.
+STATEMENT_FEE_BUCKETS = {
+    "platform_commission_amount": "commission",
+    "dynamic_commission_amount": "commission",  # Indonesia only
+    "referral_fee_amount": "commission",  # US only
+    "transaction_fee_amount": "transaction",
+    "credit_card_handling_fee_amount": "transaction",
+    "seller_paylater_handling_fee_amount": "transaction",
+    "sfp_service_fee_amount": "service",
+    "mall_service_fee_amount": "service",
+    "pre_order_service_fee_amount": "service",
+    "shipping_fee_guarantee_service_fee": "service",
+    "installation_service_fee": "service",
+    "dt_handling_fee_amount": "service",  # Dilayani Tokopedia fulfilment
+    "tsp_commission_amount": "service",
+    "epr_pob_service_fee_amount": "service",
+    "fee_per_item_sold_amount": "service",
+    "vn_fix_infrastructure_fee": "service",
+    "affiliate_commission_amount": "campaign",
+    "affiliate_ads_commission_amount": "campaign",
+    "affiliate_partner_commission_amount": "campaign",
+    "external_affiliate_marketing_fee_amount": "campaign",
+    "cofunded_creator_bonus_amount": "campaign",
+    "tap_shop_ads_commission": "campaign",
+    "campaign_resource_fee": "campaign",
+    "flash_sales_service_fee_amount": "campaign",
+    "voucher_xtra_service_fee_amount": "campaign",
+    "bonus_cashback_service_fee_amount": "campaign",
+    "cofunded_promotion_service_fee_amount": "campaign",
+    "live_specials_fee_amount": "campaign",
+}
+
+
+def statement_fees(data):
+    """Fees of one order statement, by bucket.
+
+    Amounts are signed as they move the seller's balance, a fee negative: peers' live
+    data, e.g. ``699 - 45 - 20.99 - ... = settlement_amount`` **[secondary]**; the
+    202501 page writes ``settlement_amount = revenue_amount - shipping_cost_amount -
+    fee_tax_amount`` without saying the sign.
+
+    202501 (``data.sku_transactions[]``): fees from ``fee_tax_breakdown.fee``; shipping
+    from ``shipping_cost_breakdown`` (its contributory amounts; ``supplementary_component``
+    only details them), where ``customer_paid_shipping_fee_amount`` is the buyer's
+    share. 202309 flat records (``data.statement_transactions[]``): the same fee names;
+    their shipping is left to the remainder.
+
+    :returns: ``{"fees": {bucket: Decimal}, "buyer_shipping": Decimal | None}``, costs
+        positive, ``fees["shipping"]`` before the buyer's share (see
+        ``shopee.escrow_fees``).
+    """
+    data = data or {}
+    fees = dict.fromkeys(FEE_BUCKETS, Decimal(0))
+    buyer_shipping = None
+    skus = data.get("sku_transactions") or []
+    for record in skus:
+        breakdown = (record.get("fee_tax_breakdown") or {}).get("fee") or {}
+        for field, bucket in STATEMENT_FEE_BUCKETS.items():
+            fees[bucket] -= optional_money(breakdown.get(field))
+        shipping = record.get("shipping_cost_breakdown")
+        if shipping is None:
+            if record.get("shipping_cost_amount") not in (None, ""):
+                # the total includes the buyer's share, as its breakdown does
+                fees["shipping"] -= optional_money(record["shipping_cost_amount"])
+                buyer_shipping = buyer_shipping or Decimal(0)
+            continue
+        for field, value in shipping.items():
+            if isinstance(value, dict):
+                continue  # supplementary_component: details, not contributions
+            if field == "customer_paid_shipping_fee_amount":
+                buyer_shipping = (buyer_shipping or Decimal(0)) + optional_money(value)
+            else:
+                fees["shipping"] -= optional_money(value)
+    if not skus:
+        for record in data.get("statement_transactions") or []:
+            for field, bucket in STATEMENT_FEE_BUCKETS.items():
+                fees[bucket] -= optional_money(record.get(field))
+    return {"fees": fees, "buyer_shipping": buyer_shipping}
+
+
 def describe_webhook(payload):
     """Dedupe on ``tts_notification_id``.
 
@@ -432,4 +602,73 @@ def normalize_order(order):
             for p in order.get("packages") or []
         ],
         "cancel_reason": order.get("cancel_reason") or "",
+    }
+
+
+# TikTok return_status (return_refund.md SearchReturns) -> what Odoo does. No default:
+# an unknown status parks the return. Replacements are not handled by Odoo yet.
+RETURN_STATUS = {
+    "RETURN_OR_REFUND_REQUEST_PENDING": "wait",
+    "AWAITING_BUYER_SHIP": "wait",
+    "BUYER_SHIPPED_ITEM": "wait",
+    "AWAITING_BUYER_RESPONSE": "wait",
+    "REFUND_OR_RETURN_REQUEST_REJECT": "close",
+    "REJECT_RECEIVE_PACKAGE": "close",
+    "RETURN_OR_REFUND_REQUEST_CANCEL": "close",
+    "RETURN_OR_REFUND_REQUEST_SUCCESS": "refund",
+    "RETURN_OR_REFUND_REQUEST_COMPLETE": "refund",
+    "REPLACEMENT_REQUEST_PENDING": "wait",
+    "REPLACEMENT_REQUEST_REJECT": "close",
+    "REPLACEMENT_REQUEST_CANCEL": "close",
+    "REPLACEMENT_REQUEST_REFUND_SUCCESS": "refund",
+}
+
+
+def normalize_return(record):
+    """Map a ``return_orders[]`` entry to the neutral return shape (see
+    ``shopee.normalize_return``). ``return_type`` ``REFUND`` = the buyer keeps the
+    goods; ``RETURN_AND_REFUND`` = they come back. ``return_line_items`` hold one unit
+    each; ``refund_amount.refund_total`` is what the buyer gets back (return_refund.md).
+
+    :raises MalformedOrder: listing every missing field.
+    """
+    problems = []
+    if not isinstance(record, dict):
+        raise MalformedOrder("return payload is not an object")
+    for key in ("return_id", "order_id", "return_status"):
+        if record.get(key) in (None, ""):
+            problems.append(f"missing {key}")
+    amount = money(
+        (record.get("refund_amount") or {}).get("refund_total"),
+        "refund_amount.refund_total",
+        problems,
+    )
+    if problems:
+        raise MalformedOrder("; ".join(problems))
+    lines = {}
+    for item in record.get("return_line_items") or []:
+        if not isinstance(item, dict):
+            continue
+        key = str(item.get("sku_id") or "")
+        line = lines.setdefault(
+            key,
+            {
+                "item_id": str(item.get("product_id") or ""),
+                "model_id": key,
+                "sku": item.get("seller_sku") or "",
+                "quantity": 0,
+            },
+        )
+        line["quantity"] += 1
+    goods_back = record.get("return_type") == "RETURN_AND_REFUND" and not record.get(
+        "can_buyer_keep_item"
+    )
+    return {
+        "external_id": str(record["return_id"]),
+        "order_ref": str(record["order_id"]),
+        "status": record["return_status"],
+        "update_time": int(record.get("update_time") or 0),
+        "goods_back": goods_back,
+        "refund_amount": amount,
+        "lines": list(lines.values()),
     }

@@ -5,6 +5,8 @@ from . import marketplace_shop
 from . import marketplace_order
 from . import marketplace_product_map
 from . import marketplace_settlement
+from . import marketplace_settlement_line
 from . import sale_order
 from . import stock_picking
 from . import stock_move
+from . import marketplace_return

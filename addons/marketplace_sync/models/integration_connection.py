@@ -53,6 +53,10 @@ class IntegrationConnection(models.Model):
         """Inbound handler of Shopee pushes and TikTok webhooks (see the shop)."""
         return self._marketplace_shop()._marketplace_handle_event(event)
 
+    def _marketplace_process_event_batch(self, events):
+        """Bulk inbound handler: order pushes fetched and imported together."""
+        return self._marketplace_shop()._marketplace_handle_events(events)
+
     def _marketplace_push_stock_event(self, event):
         """Outbound handler: push the stock of the shop's dirty mappings."""
         self._marketplace_shop()._marketplace_push_stock()

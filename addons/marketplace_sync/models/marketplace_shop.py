@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from odoo.addons.base_integration.api.exceptions import IgnoreEvent
+from odoo.addons.base_integration.api.exceptions import IgnoreEvent, PermanentError
 
 from ..api import shopee, tiktok
 from ..api.common import AuthenticationError, TokenExpiredError
@@ -73,6 +73,13 @@ class MarketplaceShop(models.Model):
         default="202501",
         help="202309 is documented for US/UK only; SEA shops use 202501 [secondary].",
     )
+    tiktok_handover_method = fields.Selection(
+        [("PICKUP", "Carrier picks up"), ("DROP_OFF", "Seller drops off")],
+        string="TikTok handover",
+        default="PICKUP",
+        help="Ship Package handover_method for platform-shipped packages "
+        "(fulfillment.md); seller-shipped packages are always DROP_OFF.",
+    )
     tiktok_auth_url = fields.Char(
         "Auth host override",
         help="TikTok token host; empty = https://auth.tiktok-shops.com",
@@ -132,7 +139,45 @@ class MarketplaceShop(models.Model):
         help="Balance held by the marketplace until payout.",
     )
     fee_account_id = fields.Many2one(
-        "account.account", string="Marketplace fees", check_company=True
+        "account.account",
+        string="Other fees",
+        check_company=True,
+        help="Fees no bucket explains (taxes withheld, adjustments), and every bucket "
+        "without its own account.",
+    )
+    commission_account_id = fields.Many2one(
+        "account.account",
+        string="Commission",
+        check_company=True,
+        help="Platform commission. Empty: Other fees.",
+    )
+    service_fee_account_id = fields.Many2one(
+        "account.account",
+        string="Service fees",
+        check_company=True,
+        help="Service programmes and per-order fees. Empty: Other fees.",
+    )
+    transaction_fee_account_id = fields.Many2one(
+        "account.account",
+        string="Transaction fees",
+        check_company=True,
+        help="Payment processing. Empty: Other fees.",
+    )
+    campaign_fee_account_id = fields.Many2one(
+        "account.account",
+        string="Campaign and affiliate fees",
+        check_company=True,
+        help="Campaign, promotion and affiliate commissions. Empty: Other fees.",
+    )
+    shipping_fee_account_id = fields.Many2one(
+        "account.account",
+        string="Shipping difference",
+        check_company=True,
+        help="Shipping the platform paid the carrier out of the payout, net of its "
+        "rebates (plus what the invoice billed beyond what the buyer paid); a rebate "
+        "larger than the cost is credited here. Use it as income account of the "
+        "marketplace shipping product too to see the net difference. Empty: Other "
+        "fees.",
     )
     settlement_journal_id = fields.Many2one(
         "account.journal",
@@ -449,6 +494,73 @@ class MarketplaceShop(models.Model):
             return None
         raise IgnoreEvent(_("TikTok webhook type %s is not used.", kind))
 
+    @api.model
+    def _marketplace_push_order_ref(self, provider, payload):
+        """``(order id, update time)`` named by an order push, else ``(None, None)``."""
+        data = payload.get("data") if isinstance(payload, dict) else None
+        if not isinstance(data, dict):
+            return None, None
+        if provider == "shopee" and int(payload.get("code") or 0) in (3, 4):
+            ref = data.get("ordersn") or data.get("order_sn")
+        elif provider == "tiktok" and int(payload.get("type") or 0) == 1:
+            ref = data.get("order_id")
+        else:
+            return None, None
+        return (str(ref) if ref else None), data.get("update_time")
+
+    def _marketplace_handle_events(self, events):
+        """Bulk path of the inbox: order pushes of this shop, fetched from the platform
+        by 50 and imported together (``_marketplace_import_many``).
+
+        Only fresh order pushes are handled here; any other event, a push older than
+        the stored order, or an order the platform does not return is left out of the
+        answer for ``_marketplace_handle_event``.
+
+        :return: ``{event_id: marketplace.order}``
+        """
+        self.ensure_one()
+        wanted = {}
+        for event in events:
+            try:
+                payload = event._get_payload()
+                ref, update_time = self._marketplace_push_order_ref(
+                    self.provider, payload
+                )
+                if ref:
+                    wanted[event.id] = (ref, int(update_time or 0))
+            except (PermanentError, ValueError, TypeError):
+                continue
+        if not wanted:
+            return {}
+        stored = {
+            order.name: order.platform_update_time or 0
+            for order in self.env["marketplace.order"].search(
+                [
+                    ("shop_id", "=", self.id),
+                    ("name", "in", [ref for ref, _time in wanted.values()]),
+                ]
+            )
+        }
+        wanted = {
+            event_id: ref
+            for event_id, (ref, update_time) in wanted.items()
+            if not (update_time and update_time < stored.get(ref, 0))
+        }
+        refs = sorted(set(wanted.values()))
+        if not refs:
+            return {}
+        details = [
+            detail
+            for detail in self._marketplace_api("get_order_details", refs)
+            if isinstance(detail, dict)
+        ]
+        orders = {
+            order.name: order for order in self._marketplace_import_payloads(details)
+        }
+        return {
+            event_id: orders[ref] for event_id, ref in wanted.items() if ref in orders
+        }
+
     def _marketplace_handle_order_push(self, external_id, update_time):
         if not external_id:
             raise IgnoreEvent(_("The push names no order."))
@@ -482,11 +594,7 @@ class MarketplaceShop(models.Model):
         return self._marketplace_import_payloads(details)
 
     def _marketplace_import_payloads(self, payloads):
-        Order = self.env["marketplace.order"]
-        result = Order
-        for payload in payloads:
-            result |= Order._marketplace_import(self, payload)
-        return result
+        return self.env["marketplace.order"]._marketplace_import_many(self, payloads)
 
     # ------------------------------------------------------------------ reconciliation
     @api.model

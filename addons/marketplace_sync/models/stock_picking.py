@@ -1,6 +1,7 @@
 # Copyright 2026 Odoo Indonesia Suite
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import base64
+import json
 import logging
 
 from odoo import _, fields, models
@@ -43,6 +44,14 @@ class StockPicking(models.Model):
                         "Order %(o)s is %(s)s on the platform: it cannot be shipped.",
                         o=order.name,
                         s=order.platform_status,
+                    )
+                )
+            if order.marketplace_cancel_requested:
+                raise UserError(
+                    _(
+                        "The buyer of %s asks to cancel it: accept or reject the "
+                        "request first.",
+                        order.name,
                     )
                 )
             shop = order.shop_id
@@ -109,15 +118,59 @@ class StockPicking(models.Model):
             self._marketplace_after_ship_problem(str(exc))
         return tracking, label
 
+    def _marketplace_tiktok_provider_id(self, shop, order):
+        """The TikTok shipping provider id of this delivery's carrier.
+
+        Ship Package's ``self_shipment.shipping_provider_id`` takes an id from Get
+        Shipping Providers of the order's ``delivery_option_id`` (reference §2.4,
+        fulfillment.md/logistics.md). The carrier is matched by name, case-insensitive
+        **[inference]**.
+
+        :raises UserError: no carrier, no delivery option, or no provider of that name
+            (listing the offered ones); nothing was sent yet.
+        """
+        try:
+            raw = json.loads(order.payload or "{}")
+        except ValueError:
+            raw = {}
+        option = raw.get("delivery_option_id") if isinstance(raw, dict) else None
+        if not self.carrier_id or not option:
+            raise UserError(
+                _(
+                    "%(pick)s: seller shipping on TikTok needs a carrier on the delivery "
+                    "and a delivery option on the order (%(order)s).",
+                    pick=self.name,
+                    order=order.name,
+                )
+            )
+        providers = shop._marketplace_api("get_shipping_providers", option)
+        wanted = self.carrier_id.name.strip().lower()
+        match = next(
+            (p for p in providers if (p.get("name") or "").strip().lower() == wanted),
+            None,
+        )
+        if not match:
+            raise UserError(
+                _(
+                    "TikTok knows no shipping provider named %(carrier)s for this order; "
+                    "it offers: %(names)s. Rename the carrier, then try again.",
+                    carrier=self.carrier_id.name,
+                    names=", ".join(p.get("name") or "-" for p in providers) or "-",
+                )
+            )
+        return str(match["id"])
+
     def _marketplace_ship_tiktok(self, shop, order, own_tracking):
         package = order.package_ref.split(",")[0]
-        kwargs = {"handover_method": "PICKUP"}
+        kwargs = {"handover_method": shop.tiktok_handover_method or "PICKUP"}
         if own_tracking:
             kwargs = {
                 "handover_method": "DROP_OFF",
                 "self_shipment": {
                     "tracking_number": own_tracking,
-                    "shipping_provider_id": self.carrier_id.name or "",
+                    "shipping_provider_id": self._marketplace_tiktok_provider_id(
+                        shop, order
+                    ),
                 },
             }
         shop._marketplace_api("ship_package", package, **kwargs)

@@ -8,3 +8,4 @@ from . import test_stock
 from . import test_oauth
 from . import test_settlement
 from . import test_tour
+from . import test_returns

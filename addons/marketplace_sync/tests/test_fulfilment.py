@@ -70,3 +70,54 @@ class TestFulfilment(MarketplaceCase):
         with self.assertRaises(UserError):
             picking.action_marketplace_arrange_shipment()
         self.assertFalse(self.server.requests_to("ship_order"))
+
+    def test_tiktok_own_carrier_sends_provider_id(self):
+        """Seller shipping: DROP_OFF with the provider id of Get Shipping Providers
+        (matched by carrier name), not the carrier name."""
+        self.tiktok_order(delivery_option_id="7091146663229654785")
+        with self.tiktok_api.lock:
+            self.tiktok_api.providers["7091146663229654785"] = [
+                {"id": "6617675021119438849", "name": "J&T Express"},
+                {"id": "6617675021119438850", "name": "JNE"},
+            ]
+        self.tiktok_shop._marketplace_fetch_and_import(["576461413038785752"])
+        picking = self.mp_order(
+            self.tiktok_shop, "576461413038785752"
+        ).sale_order_id.picking_ids
+        service = self.env["product.product"].create({"name": "JNE", "type": "service"})
+        picking.carrier_id = self.env["delivery.carrier"].create(
+            {"name": "jne", "product_id": service.id, "delivery_type": "fixed"}
+        )
+        picking.carrier_tracking_ref = "JNE0001234"
+        picking.action_marketplace_arrange_shipment()
+        body = self.tiktok_api.shipped["1153132168123859"]
+        self.assertEqual(body["handover_method"], "DROP_OFF")
+        self.assertEqual(
+            body["self_shipment"],
+            {
+                "tracking_number": "JNE0001234",
+                "shipping_provider_id": "6617675021119438850",
+            },
+        )
+
+    def test_tiktok_unknown_carrier_sends_nothing(self):
+        self.tiktok_order(delivery_option_id="7091146663229654785")
+        with self.tiktok_api.lock:
+            self.tiktok_api.providers["7091146663229654785"] = [
+                {"id": "6617675021119438849", "name": "J&T Express"}
+            ]
+        self.tiktok_shop._marketplace_fetch_and_import(["576461413038785752"])
+        picking = self.mp_order(
+            self.tiktok_shop, "576461413038785752"
+        ).sale_order_id.picking_ids
+        service = self.env["product.product"].create(
+            {"name": "Kurir", "type": "service"}
+        )
+        picking.carrier_id = self.env["delivery.carrier"].create(
+            {"name": "Kurir Toko", "product_id": service.id, "delivery_type": "fixed"}
+        )
+        picking.carrier_tracking_ref = "OWN0001"
+        with self.assertRaisesRegex(UserError, "J&T Express"):
+            picking.action_marketplace_arrange_shipment()
+        self.assertFalse(self.server.requests_to("/ship", method="POST"))
+        self.assertFalse(picking.marketplace_shipment_arranged)

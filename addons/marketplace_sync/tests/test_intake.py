@@ -4,6 +4,7 @@
 
 import json
 from concurrent.futures import ThreadPoolExecutor
+from unittest.mock import patch
 
 import requests
 
@@ -461,3 +462,62 @@ class TestIntake(MarketplaceCase):
         self.process_inbound()
         for name in ("201218V2Y6E59M", "LOST0000001"):
             self.assertEqual(self.mp_order(self.shopee_shop, name).state, "imported")
+
+    def test_many_pushes_imported_together_and_odd_ones_alone(self):
+        """Pushes of one shop are fetched by 50 and new paid orders created and
+        confirmed together; an unknown SKU, totals that differ and an unpaid order in
+        the same run end exactly as they do alone."""
+        plain = [f"2611{i:04d}BULK" for i in range(5)]
+        for name in plain:
+            self.shopee_order(order_sn=name)
+        self.shopee_order(order_sn="2611UNPAID", status="UNPAID")
+        self.shopee_order(order_sn="2611BADTOTAL", total_amount=200000)
+        odd = self.shopee_order(order_sn="2611NEWSKU")
+        odd["item_list"][1]["item_id"] = 9999
+        odd["item_list"][1]["item_sku"] = "NEW-SKU"
+        names = [*plain, "2611UNPAID", "2611BADTOTAL", "2611NEWSKU"]
+        for name in names:
+            self.assertEqual(self._push_shopee(name).status_code, 200)
+        Order = type(self.env["marketplace.order"])
+        with patch.object(
+            Order,
+            "_marketplace_create_many",
+            autospec=True,
+            side_effect=Order._marketplace_create_many,
+        ) as create_many:
+            self.assertEqual(self.process_inbound(), len(names))
+        self.assertEqual(
+            len(self.server.requests_to("get_order_detail")),
+            1,
+            "one detail call for the whole batch",
+        )
+        created_together = {
+            name for call in create_many.call_args_list for name in call.args[2]
+        }
+        self.assertTrue(set(plain) <= created_together)
+        for name in plain:
+            mp = self.mp_order(self.shopee_shop, name)
+            self.assertEqual(mp.state, "imported", mp.error_message)
+            self.assertEqual(mp.sale_order_id.state, "sale")
+            self.assertEqual(mp.sale_order_id.amount_total, 212000.0)
+            self.assertEqual(len(mp.sale_order_id.picking_ids), 1)
+            self.assertEqual(mp.platform_status, "READY_TO_SHIP")
+        unpaid = self.mp_order(self.shopee_shop, "2611UNPAID")
+        self.assertEqual((unpaid.state, unpaid.lifecycle), ("new", "pending"))
+        bad_total = self.mp_order(self.shopee_shop, "2611BADTOTAL")
+        self.assertEqual(bad_total.state, "attention")
+        self.assertIn("Totals differ", bad_total.error_message)
+        new_sku = self.mp_order(self.shopee_shop, "2611NEWSKU")
+        self.assertEqual(new_sku.state, "attention")
+        self.assertIn("Unknown SKU NEW-SKU", new_sku.error_message)
+        self.assertEqual(
+            self.env["sale.order"].search_count(
+                [("client_order_ref", "in", ["2611BADTOTAL", "2611NEWSKU"])]
+            ),
+            0,
+            "nothing half-created for the parked orders",
+        )
+        events = self.env["integration.event"].search(
+            [("connection_id", "=", self.shopee_shop.connection_id.id)]
+        )
+        self.assertEqual(set(events.mapped("state")), {"done"})

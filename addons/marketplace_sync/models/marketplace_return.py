@@ -1,0 +1,668 @@
+# Copyright 2026 Odoo Indonesia Suite
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""After-sales: buyer cancellation requests and returns/refunds after delivery.
+
+Platform contracts (``/work/shared/reference/marketplaces.md``):
+* Shopee ``v2.order.handle_buyer_cancellation`` (§1.5), ``v2.returns.get_return_list``
+  / ``get_return_detail`` (§1.7, developer-guide/227);
+* TikTok ``/return_refund/202309/cancellations/*`` and ``/returns/search`` (§2.5,
+  TTS OpenAPI ``return_refund.md``).
+"""
+
+import json
+import logging
+import time
+
+from odoo import Command, _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import float_compare
+
+from ..api import shopee, tiktok
+from ..api.common import IntegrationError, MalformedOrder, PermanentError
+
+_logger = logging.getLogger(__name__)
+
+ADAPTERS = {"shopee": shopee, "tiktok": tiktok}
+SHOPEE_RETURN_WINDOW = 15 * 24 * 3600  # same bound as get_order_list [inference]
+SHOPEE_RETURN_SLICES = 6  # returns are looked for up to ~90 days after the order
+
+
+class MarketplaceReturn(models.Model):
+    """One platform return/refund request (Shopee ``return_sn``, TikTok
+    ``return_id``), imported once per shop; its documents are created once."""
+
+    _name = "marketplace.return"
+    _description = "Marketplace Return"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char("Platform return", required=True, readonly=True, index=True)
+    shop_id = fields.Many2one(
+        "marketplace.shop", required=True, readonly=True, ondelete="cascade", index=True
+    )
+    provider = fields.Selection(related="shop_id.provider", store=True)
+    company_id = fields.Many2one(related="shop_id.company_id", store=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    marketplace_order_id = fields.Many2one(
+        "marketplace.order", readonly=True, index=True, ondelete="cascade"
+    )
+    sale_order_id = fields.Many2one(related="marketplace_order_id.sale_order_id")
+    state = fields.Selection(
+        [
+            ("requested", "Requested"),
+            ("done", "Refunded"),
+            ("closed", "Closed without refund"),
+            ("attention", "Needs attention"),
+        ],
+        default="requested",
+        required=True,
+        readonly=True,
+        tracking=True,
+        index=True,
+    )
+    platform_status = fields.Char(readonly=True, tracking=True)
+    platform_update_time = fields.Integer(readonly=True)
+    goods_back = fields.Boolean(
+        "Goods returned",
+        readonly=True,
+        help="The buyer sends the goods back (otherwise a refund only).",
+    )
+    refund_amount = fields.Monetary(readonly=True)
+    picking_ids = fields.Many2many(
+        "stock.picking", string="Return pickings", readonly=True, copy=False
+    )
+    credit_note_id = fields.Many2one("account.move", readonly=True, copy=False)
+    error_message = fields.Text(readonly=True)
+    payload = fields.Text(readonly=True)
+
+    _sql_constraints = [
+        (
+            "shop_return_uniq",
+            "unique(shop_id, name)",
+            "A platform return is imported once per shop.",
+        ),
+    ]
+
+    # ------------------------------------------------------------------ intake
+    @api.model
+    def _marketplace_lock(self, shop, external_id):
+        """The row of (shop, return id), created if needed, locked FOR UPDATE: the same
+        return arriving twice at once is processed once (like orders)."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            """INSERT INTO marketplace_return
+                   (name, shop_id, provider, company_id, state, create_uid, write_uid,
+                    create_date, write_date)
+               VALUES (%s, %s, %s, %s, 'requested', %s, %s, now() at time zone 'utc',
+                       now() at time zone 'utc')
+               ON CONFLICT (shop_id, name) DO NOTHING""",
+            [
+                external_id,
+                shop.id,
+                shop.provider,
+                shop.company_id.id,
+                self.env.uid,
+                self.env.uid,
+            ],
+        )
+        self.env.cr.execute(
+            "SELECT id FROM marketplace_return"
+            " WHERE shop_id = %s AND name = %s FOR UPDATE",
+            [shop.id, external_id],
+        )
+        record = self.browse(self.env.cr.fetchone()[0])
+        record.invalidate_recordset()
+        return record
+
+    @api.model
+    def _marketplace_import(self, shop, raw):
+        """Create or update the return from one platform payload and act on it.
+
+        Never raises for bad data or missing documents: the return parks (state
+        ``attention``, message, one activity). A payload older than the stored one
+        changes nothing; a refunded return never creates its documents twice.
+
+        :raises PermanentError: the payload has no return id at all.
+        """
+        adapter = ADAPTERS[shop.provider]
+        key = "return_sn" if shop.provider == "shopee" else "return_id"
+        external_id = str((raw or {}).get(key) or "") if isinstance(raw, dict) else ""
+        if not external_id:
+            raise PermanentError(_("The platform sent a return without its number."))
+        record = self._marketplace_lock(shop, external_id)
+        raw_text = json.dumps(raw, sort_keys=True, default=str)
+        try:
+            norm = adapter.normalize_return(raw)
+        except MalformedOrder as exc:
+            record._marketplace_park(
+                _("The platform sent a return that cannot be read: %s", exc), raw_text
+            )
+            return record
+        if (
+            record.platform_update_time
+            and norm["update_time"] < record.platform_update_time
+        ):
+            return record
+        order = self.env["marketplace.order"].search(
+            [("shop_id", "=", shop.id), ("name", "=", norm["order_ref"])], limit=1
+        )
+        record.write(
+            {
+                "marketplace_order_id": order.id or False,
+                "platform_status": norm["status"],
+                "platform_update_time": norm["update_time"],
+                "goods_back": norm["goods_back"],
+                "refund_amount": float(norm["refund_amount"]),
+                "payload": raw_text,
+            }
+        )
+        if record.state == "done":
+            return record  # documents exist: later statuses change nothing
+        action = adapter.RETURN_STATUS.get(norm["status"])
+        if not action:
+            record._marketplace_park(
+                _(
+                    "Unknown return status %s: no action is defined for it.",
+                    norm["status"],
+                ),
+                raw_text,
+            )
+            return record
+        if action == "wait":
+            record.write({"state": "requested", "error_message": False})
+            record._marketplace_close_attention(_("Return requested."))
+        elif action == "close":
+            record.write({"state": "closed", "error_message": False})
+            record._marketplace_close_attention(_("Return closed without refund."))
+        else:
+            record._marketplace_refund(norm)
+        return record
+
+    def _marketplace_park(self, message, raw_text=None):
+        self.ensure_one()
+        values = {"state": "attention", "error_message": message}
+        if raw_text:
+            values["payload"] = raw_text
+        self.write(values)
+        summary = _("Marketplace return needs attention")
+        if not self.activity_ids.filtered(lambda a: a.summary == summary):
+            self.activity_schedule(
+                "mail.mail_activity_data_warning",
+                summary=summary,
+                note=message,
+                user_id=self.shop_id.responsible_user_id.id or self.env.uid,
+            )
+        self.message_post(body=message)
+
+    def _marketplace_close_attention(self, feedback):
+        summary = _("Marketplace return needs attention")
+        self.activity_ids.filtered(lambda a: a.summary == summary).action_feedback(
+            feedback=feedback
+        )
+
+    # ------------------------------------------------------------------ documents
+    def _marketplace_returned_quantities(self, norm):
+        """``({product: qty}, problems)`` of the returned lines (bundles split)."""
+        self.ensure_one()
+        Map = self.env["marketplace.product.map"]
+        quantities, problems = {}, []
+        for line in norm["lines"]:
+            if line["quantity"] <= 0:
+                continue
+            mapping = Map._marketplace_resolve(
+                self.shop_id, line["item_id"], line["model_id"], line["sku"]
+            )
+            if not mapping and line["model_id"] not in ("", "0"):
+                mapping = Map.search(
+                    [
+                        ("shop_id", "=", self.shop_id.id),
+                        ("model_id", "=", line["model_id"]),
+                        ("line_ids", "!=", False),
+                    ],
+                    limit=1,
+                )
+            if not mapping:
+                problems.append(
+                    _(
+                        "Returned SKU %(sku)s (item %(item)s, model %(model)s) has no "
+                        "product mapping.",
+                        sku=line["sku"] or "-",
+                        item=line["item_id"] or "-",
+                        model=line["model_id"] or "-",
+                    )
+                )
+                continue
+            for product, qty, _amount in mapping._marketplace_split(
+                line["quantity"], 0
+            ):
+                quantities[product] = quantities.get(product, 0) + qty
+        return quantities, problems
+
+    def _marketplace_refund(self, norm):
+        """Create what a granted refund needs, once: the return picking of the
+        delivered goods (when they come back) and the credit note of the refunded
+        amount against the invoice. Every precondition is checked first; a return
+        that cannot be booked parks with all its problems listed."""
+        self.ensure_one()
+        sale = self.sale_order_id
+        problems = []
+        if not sale:
+            problems.append(
+                _(
+                    "Order %s has no sale order in Odoo yet: import it first.",
+                    norm["order_ref"],
+                )
+            )
+        invoice = sale.invoice_ids.filtered(
+            lambda m: m.move_type == "out_invoice" and m.state == "posted"
+        ).sorted("id")[-1:]
+        if sale and not invoice:
+            problems.append(
+                _(
+                    "Sale order %s has no posted invoice to credit: invoice it, then "
+                    "press Retry.",
+                    sale.name,
+                )
+            )
+        delivered = sale.picking_ids.filtered(
+            lambda p: p.picking_type_code == "outgoing" and p.state == "done"
+        )
+        # the returned products also shape the credit note lines (refund only too)
+        quantities, unknown = self._marketplace_returned_quantities(norm)
+        if self.goods_back and not self.picking_ids:
+            if sale and not delivered:
+                problems.append(
+                    _(
+                        "Nothing of sale order %s is delivered: the goods cannot come "
+                        "back. Validate the delivery, then press Retry.",
+                        sale.name,
+                    )
+                )
+            problems += unknown
+        if problems:
+            self._marketplace_park("\n".join(problems))
+            return
+        try:
+            with self.env.cr.savepoint():
+                if self.goods_back and not self.picking_ids:
+                    self.picking_ids = self._marketplace_return_goods(
+                        delivered, quantities
+                    )
+                if not self.credit_note_id:
+                    self.credit_note_id = self._marketplace_credit_note(
+                        invoice, norm, quantities
+                    )
+        except (UserError, ValidationError) as exc:
+            self.env.invalidate_all()
+            self._marketplace_park(
+                _(
+                    "The return could not be booked: %s",
+                    exc.args[0] if exc.args else exc,
+                )
+            )
+            return
+        self.write({"state": "done", "error_message": False})
+        self._marketplace_close_attention(_("Refund booked."))
+        body = _(
+            "Platform return %(ret)s refunded %(amount)s: credit note %(move)s%(pick)s.",
+            ret=self.name,
+            amount=self.refund_amount,
+            move=self.credit_note_id.name,
+            pick=_(", return %s", ", ".join(self.picking_ids.mapped("name")))
+            if self.picking_ids
+            else "",
+        )
+        self.message_post(body=body)
+        sale.message_post(body=body)
+
+    def _marketplace_return_goods(self, delivered, quantities):
+        """Return pickings through Odoo's ``stock.return.picking`` wizard.
+
+        ``quantities`` empty = everything delivered comes back (the platform named no
+        lines).
+        """
+        left = dict(quantities)
+        pickings = self.env["stock.picking"]
+        for picking in delivered.sorted("id"):
+            wizard = (
+                self.env["stock.return.picking"]
+                .with_context(active_id=picking.id, active_model="stock.picking")
+                .create({"picking_id": picking.id})
+            )
+            any_line = False
+            for line in wizard.product_return_moves:
+                done = line.move_id.quantity
+                qty = (
+                    done if not quantities else min(left.get(line.product_id, 0), done)
+                )
+                line.quantity = qty
+                if quantities and qty:
+                    left[line.product_id] -= qty
+                any_line = any_line or qty > 0
+            if any_line:
+                pickings |= wizard._create_return()
+        missing = {p: q for p, q in left.items() if q > 0}
+        if missing:
+            raise UserError(
+                _(
+                    "More is returned than was delivered: %s",
+                    ", ".join(f"{p.display_name} × {q}" for p, q in missing.items()),
+                )
+            )
+        return pickings
+
+    def _marketplace_credit_note(self, invoice, norm, quantities):
+        """Credit note of the refunded amount, a reversal of ``invoice``.
+
+        The whole invoice is reversed when the refund equals it; otherwise the
+        returned products keep their invoiced unit price and one line carries the
+        difference to the platform's refund (shipping, vouchers, partial refunds), so
+        the credit note totals exactly what the buyer got back.
+        """
+        shop = self.shop_id
+        credit = invoice._reverse_moves(
+            [
+                {
+                    "ref": _(
+                        "Return %(ret)s of %(order)s",
+                        ret=self.name,
+                        order=norm["order_ref"],
+                    ),
+                    "invoice_date": fields.Date.context_today(self),
+                }
+            ]
+        )
+        rounding = credit.currency_id.rounding
+        refund = float(norm["refund_amount"])
+        if float_compare(credit.amount_total, refund, precision_rounding=rounding):
+            left = dict(quantities)
+            commands = []
+            for line in credit.invoice_line_ids.filtered(
+                lambda li: li.display_type == "product"
+            ):
+                qty = min(left.get(line.product_id, 0), line.quantity)
+                if qty > 0:
+                    left[line.product_id] -= qty
+                    commands.append(Command.update(line.id, {"quantity": qty}))
+                else:
+                    commands.append(Command.delete(line.id))
+            credit.write({"invoice_line_ids": commands})
+            difference = refund - credit.amount_total
+            if float_compare(difference, 0, precision_rounding=rounding):
+                credit.write(
+                    {
+                        "invoice_line_ids": [
+                            Command.create(
+                                {
+                                    "product_id": shop.discount_product_id.id,
+                                    "name": _(
+                                        "Refund %s: difference to the platform refund",
+                                        self.name,
+                                    ),
+                                    "quantity": 1,
+                                    "price_unit": difference,
+                                    "tax_ids": [Command.set(shop.tax_id.ids)],
+                                }
+                            )
+                        ]
+                    }
+                )
+        if float_compare(credit.amount_total, refund, precision_rounding=rounding):
+            raise UserError(
+                _(
+                    "The credit note totals %(odoo)s, the platform refunded %(platform)s.",
+                    odoo=credit.amount_total,
+                    platform=refund,
+                )
+            )
+        credit.action_post()
+        return credit
+
+    @api.model
+    def _cron_sync_returns(self, hours=48):
+        """Import the returns changed in the last ``hours`` of every shop.
+
+        TikTok reports returns as their own records (no order status, reference §2.5);
+        Shopee's ``TO_RETURN`` order status also triggers a read per order. Idempotent:
+        a return already refunded is never booked again.
+        """
+        now = int(time.time())
+        since = now - hours * 3600
+        for shop in self.env["marketplace.shop"].search(
+            [("sync_enabled", "=", True), ("access_token", "!=", False)]
+        ):
+            try:
+                if shop.provider == "shopee":
+                    payloads = []
+                    for page_no in range(50):  # bounded
+                        page = shop._marketplace_api(
+                            "get_return_list",
+                            since,
+                            now,
+                            page_no=page_no,
+                            field="update_time",
+                        )
+                        payloads += page.get("return") or []
+                        if not page.get("more"):
+                            break
+                else:
+                    # update_time_lt is exclusive (return_refund.md)
+                    payloads = shop._marketplace_api(
+                        "search_returns", update_time_ge=since, update_time_lt=now + 1
+                    )
+                for payload in payloads:
+                    with self.env.cr.savepoint():
+                        self._marketplace_import(shop, payload)
+            except Exception:  # noqa: BLE001 - next run retries; the log says why
+                _logger.exception("Returns of marketplace shop %s failed", shop.id)
+
+    # ------------------------------------------------------------------ actions
+    def action_retry(self):
+        """Read the return again from the platform and act on it (after a fix)."""
+        for record in self:
+            record.marketplace_order_id._marketplace_fetch_returns(only=record.name)
+        return True
+
+    def action_open_credit_note(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.move",
+            "res_id": self.credit_note_id.id,
+            "view_mode": "form",
+        }
+
+
+class MarketplaceOrderAftersales(models.Model):
+    _inherit = "marketplace.order"
+
+    return_ids = fields.One2many("marketplace.return", "marketplace_order_id")
+    return_count = fields.Integer(compute="_compute_return_count")
+    marketplace_cancel_requested = fields.Boolean(
+        "Buyer asks to cancel",
+        compute="_compute_marketplace_cancel_requested",
+        help="Shopee IN_CANCEL, or a TikTok order flagged is_buyer_request_cancel.",
+    )
+
+    def _compute_return_count(self):
+        for order in self:
+            order.return_count = len(order.return_ids)
+
+    @api.depends("platform_status", "payload")
+    def _compute_marketplace_cancel_requested(self):
+        for order in self:
+            if order.provider == "shopee":
+                # developer-guide/229 §10: IN_CANCEL = cancellation being processed
+                order.marketplace_cancel_requested = (
+                    order.platform_status == "IN_CANCEL"
+                )
+                continue
+            try:
+                raw = json.loads(order.payload or "{}")
+            except ValueError:
+                raw = {}
+            # order.md: is_buyer_request_cancel on the order object
+            order.marketplace_cancel_requested = bool(
+                isinstance(raw, dict)
+                and raw.get("is_buyer_request_cancel")
+                and order.platform_status not in ("CANCELLED", "COMPLETED")
+            )
+
+    # ------------------------------------------------------------------ cancellation
+    def _marketplace_tiktok_cancellation(self):
+        """The pending buyer cancellation request of this TikTok order.
+
+        :raises UserError: there is none (already handled on the platform?).
+        """
+        cancellations = self.shop_id._marketplace_api(
+            "search_cancellations", [self.name]
+        )
+        pending = [
+            c
+            for c in cancellations
+            if c.get("cancel_status") == "CANCELLATION_REQUEST_PENDING"
+            and c.get("cancel_type", "BUYER_CANCEL") == "BUYER_CANCEL"
+        ]
+        if not pending:
+            raise UserError(
+                _("TikTok has no pending cancellation request for order %s.", self.name)
+            )
+        return pending[0]
+
+    def _marketplace_answer_cancellation(self, accept):
+        self.ensure_one()
+        if not self.marketplace_cancel_requested:
+            raise UserError(
+                _("The buyer of order %s has not asked to cancel it.", self.name)
+            )
+        shop = self.shop_id
+        if self.provider == "shopee":
+            shop._marketplace_api("handle_buyer_cancellation", self.name, accept)
+        else:
+            cancellation = self._marketplace_tiktok_cancellation()
+            cancel_id = cancellation["cancel_id"]
+            key = f"odoo-{self.id}-{cancel_id}-{'approve' if accept else 'reject'}"
+            if accept:
+                shop._marketplace_api("approve_cancellation", cancel_id, key)
+            else:
+                reasons = shop._marketplace_api("get_reject_reasons", cancel_id)
+                if not reasons:
+                    raise UserError(
+                        _(
+                            "TikTok offers no reason to reject cancellation %s.",
+                            cancel_id,
+                        )
+                    )
+                shop._marketplace_api(
+                    "reject_cancellation",
+                    cancel_id,
+                    key,
+                    reasons[0]["name"],
+                    comment=_("Rejected from Odoo: the order is being prepared."),
+                )
+        # the platform accepted: record, never raise from here on (STYLE §8)
+        if accept and self.sale_order_id:
+            self._marketplace_cancel_sale(
+                {"cancel_reason": _("buyer cancellation accepted from Odoo")}
+            )
+        self.message_post(
+            body=_("Buyer cancellation accepted on the platform.")
+            if accept
+            else _("Buyer cancellation rejected on the platform.")
+        )
+        try:
+            shop._marketplace_fetch_and_import([self.name])
+        except Exception as exc:  # noqa: BLE001 - the answer is already given
+            _logger.info("Re-reading order %s failed: %s", self.name, exc)
+            self.activity_schedule(
+                "mail.mail_activity_data_warning",
+                summary=_("Re-read the marketplace order"),
+                note=str(exc),
+                user_id=shop.responsible_user_id.id or self.env.uid,
+            )
+        if accept:
+            self.state = "cancelled"
+        return True
+
+    def action_marketplace_accept_cancellation(self):
+        for order in self:
+            order._marketplace_answer_cancellation(True)
+        return True
+
+    def action_marketplace_reject_cancellation(self):
+        for order in self:
+            order._marketplace_answer_cancellation(False)
+        return True
+
+    # ------------------------------------------------------------------ returns
+    def _marketplace_fetch_returns(self, only=None):
+        """Read this order's returns from the platform and import each one.
+
+        Shopee's return list has no order filter: returns created from the order's
+        creation on are paged in 15-day slices and filtered by ``order_sn``
+        **[inference]**. TikTok: ``returns/search`` by ``order_ids``.
+
+        :returns: the ``marketplace.return`` records touched.
+        """
+        self.ensure_one()
+        shop = self.shop_id
+        Return = self.env["marketplace.return"]
+        if self.provider == "shopee":
+            payloads = []
+            start = (
+                int((self.platform_create_time or fields.Datetime.now()).timestamp())
+                - 24 * 3600
+            )
+            now = int(time.time())
+            for _slice in range(SHOPEE_RETURN_SLICES):
+                if start >= now:
+                    break
+                end = min(start + SHOPEE_RETURN_WINDOW, now)
+                for page_no in range(50):  # bounded
+                    page = shop._marketplace_api(
+                        "get_return_list", start, end, page_no=page_no
+                    )
+                    payloads += [
+                        r
+                        for r in page.get("return") or []
+                        if str(r.get("order_sn")) == self.name
+                    ]
+                    if not page.get("more"):
+                        break
+                start = end
+        else:
+            payloads = shop._marketplace_api("search_returns", order_ids=[self.name])
+        key = "return_sn" if self.provider == "shopee" else "return_id"
+        result = Return
+        for payload in payloads:
+            if only and str(payload.get(key)) != only:
+                continue
+            result |= Return._marketplace_import(shop, payload)
+        return result
+
+    def _marketplace_check_returns(self):
+        """Import the returns; a platform error schedules an activity, never raises
+        (called from the order lifecycle)."""
+        for order in self:
+            try:
+                order._marketplace_fetch_returns()
+            except IntegrationError as exc:
+                order.activity_schedule(
+                    "mail.mail_activity_data_warning",
+                    summary=_("Check the returns of this order"),
+                    note=_("The platform's returns could not be read: %s", exc),
+                    user_id=order.shop_id.responsible_user_id.id or self.env.uid,
+                )
+
+    def action_marketplace_check_returns(self):
+        for order in self:
+            order._marketplace_fetch_returns()
+        return self.action_open_returns()
+
+    def action_open_returns(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "marketplace_sync.action_marketplace_return"
+        )
+        action["domain"] = [("marketplace_order_id", "in", self.ids)]
+        return action
