@@ -4,7 +4,7 @@
 
     python3 tests/benchmarks/bench_inbox.py [--events 1000] [--senders 16]
 
-Starts Odoo (2 HTTP workers, 2 cron workers) on its own database, posts N signed
+Starts Odoo (2 × CPUs + 1 HTTP workers, 2 cron workers) on its own database, posts N signed
 generic webhooks (each delivered twice, shuffled) from concurrent senders, and measures
 acknowledgement latency (p50/p99), acknowledgements per second, the events stored
 (must be N: duplicates store nothing) and the time until the crons have processed every
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import requests
 
-from benchlib import Rpc, odoo_server, percentile, wait_for
+from benchlib import HTTP_WORKERS, Rpc, odoo_server, percentile, wait_for, warm_up
 
 RESULTS = Path(__file__).parent / "results" / "inbox.md"
 SECRET = "bench-inbox-secret"
@@ -85,6 +85,7 @@ def main():
                 latencies.append(elapsed)
                 statuses.append(response.status_code)
 
+        warm_up(url, "/integration/webhook/0", args.senders)  # 404, nothing stored
         started = time.perf_counter()
         with ThreadPoolExecutor(args.senders) as pool:
             list(pool.map(send, deliveries))
@@ -127,7 +128,8 @@ def main():
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(
         "# Webhook inbox benchmark (`tests/benchmarks/bench_inbox.py`)\n\n"
-        f"Run on {time.strftime('%Y-%m-%d')}, 2 cores, Odoo with 2 HTTP workers and "
+        f"Run on {time.strftime('%Y-%m-%d')}, 2 cores, Odoo with {HTTP_WORKERS} HTTP "
+        "workers and "
         "2 cron workers.\n\n" + table + "\n"
     )
     if stored != args.events or effects != args.events:

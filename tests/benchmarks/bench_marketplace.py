@@ -20,7 +20,12 @@ Measured:
   ``action_confirm`` one by one (no platform call, no mapping);
 * XML-RPC baseline: one ``create`` and one ``action_confirm`` call per order from
   outside;
-* stock push: 5,000 SKUs (100 items × 50 models) → API calls and time.
+* stock push: 5,000 SKUs (100 items × 50 models) → API calls and time;
+* end to end through a running server (2 × CPUs + 1 HTTP workers, 2 cron workers, as production): N
+  signed Shopee pushes from 16 concurrent senders, acknowledged by the webhook route,
+  drained by the inbox crons (order details fetched by 50, sale orders created and
+  confirmed in batches), timed from the first push until N sale orders are confirmed
+  with their delivery; plus acknowledgement latency.
 
 Results are appended to ``tests/benchmarks/results/marketplace.md``.
 """
@@ -30,6 +35,7 @@ import os
 import resource
 import sys
 import tempfile
+import threading
 import time
 import xmlrpc.client
 from datetime import timedelta
@@ -37,7 +43,16 @@ from datetime import timedelta
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))  # <repo>/tests for gateway_servers
 
-from benchlib import ensure_database, odoo_server, write_config  # noqa: E402
+from benchlib import (  # noqa: E402
+    HTTP_WORKERS,
+    Rpc,
+    ensure_database,
+    odoo_server,
+    percentile,
+    wait_for,
+    warm_up,
+    write_config,
+)
 from gateway_servers import GatewayServer  # noqa: E402
 from gateway_servers.shopee import ShopeeApi  # noqa: E402
 
@@ -89,15 +104,24 @@ def order_payload(index, now):
     }
 
 
-def setup(env, server, api):
+def setup(env, server, api, shop_name="Bench shop"):
     from odoo import fields
 
     idr = env.ref("base.IDR")
     idr.active = True
-    company = env["res.company"].create(
-        {"name": "PT Bench", "currency_id": idr.id, "country_id": env.ref("base.id").id}
-    )
-    env["account.chart.template"].try_loading("id", company=company, install_demo=False)
+    company = env["res.company"].search([("name", "=", "PT Bench")], limit=1)
+    if not company:
+        company = env["res.company"].create(
+            {
+                "name": "PT Bench",
+                "currency_id": idr.id,
+                "country_id": env.ref("base.id").id,
+            }
+        )
+    if company.chart_template != "id":
+        env["account.chart.template"].try_loading(
+            "id", company=company, install_demo=False
+        )
     env.user.company_ids |= company
     env.user.company_id = company
     env = env(
@@ -123,7 +147,8 @@ def setup(env, server, api):
     access, refresh, lifetime = api.issue_tokens()
     shop = env["marketplace.shop"].create(
         {
-            "name": "Bench shop",
+            "name": shop_name,
+            "webhook_secret": api.push_key,
             "provider": "shopee",
             "company_id": company.id,
             "warehouse_id": warehouse.id,
@@ -255,6 +280,97 @@ def bench_stock(env, shop, api, products):
     return {"skus": 5000, "calls": calls, "seconds": elapsed}
 
 
+def ensure_push_shop(registry, server, api):
+    """A committed shop for the run against the server (in-process runs roll back);
+    returns its id."""
+    import odoo
+    from odoo import fields
+
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        shop = env["marketplace.shop"].search([("name", "=", "Bench push shop")])
+        if shop:
+            access, refresh, lifetime = api.issue_tokens()
+            shop.write(
+                {
+                    "base_url": server.url + "/shopee",
+                    "webhook_secret": api.push_key,
+                    "access_token": access,
+                    "refresh_token": refresh,
+                    "token_expires_at": fields.Datetime.now()
+                    + timedelta(seconds=lifetime),
+                }
+            )
+        else:
+            _env, shop, _products = setup(env, server, api, "Bench push shop")
+        # the reconciliation cron would pull the same orders: only pushes here
+        shop.sync_enabled = False
+        cr.commit()
+        return shop.id
+
+
+def bench_push(url, db, login, password, api, shop_id, n, senders=16):
+    """End to end through the server: N signed pushes (16 senders), the inbox crons
+    fetch the orders by 50 and create and confirm them; until N are confirmed."""
+    rpc = Rpc(url, db, login, password)
+    run = time.strftime("%H%M%S")
+    now = int(time.time())
+    names = []
+    for index in range(n):
+        payload = order_payload(index, now)
+        payload["order_sn"] = f"P{run}{index:06d}"
+        api.put_order(payload)
+        names.append(payload["order_sn"])
+    push_url = f"{url}/marketplace/shopee/push"
+    queue, latencies, statuses, lock = list(names), [], [], threading.Lock()
+
+    def sender():
+        while True:
+            with lock:
+                if not queue:
+                    return
+                name = queue.pop()
+            started = time.perf_counter()
+            response = api.push(push_url, api.push_payload(name))
+            with lock:
+                latencies.append(time.perf_counter() - started)
+                statuses.append(response.status_code)
+
+    warm_up(url, "/marketplace/shopee/push", senders)  # unsigned: 401, nothing stored
+    started = time.monotonic()
+    threads = [threading.Thread(target=sender) for _ in range(senders)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    acked = time.monotonic() - started
+
+    def confirmed():
+        return rpc(
+            "sale.order",
+            "search_count",
+            [
+                ("client_order_ref", "in", names),
+                ("state", "=", "sale"),
+                ("picking_ids", "!=", False),
+            ],
+        )
+
+    wait_for(lambda: confirmed() >= n, 3600, interval=1, what="confirmed orders")
+    elapsed = time.monotonic() - started
+    sales = rpc("sale.order", "search_count", [("client_order_ref", "in", names)])
+    return {
+        "orders": n,
+        "seconds": elapsed,
+        "orders_per_s": n / elapsed,
+        "ack_p50_ms": percentile(latencies, 50) * 1000,
+        "ack_p99_ms": percentile(latencies, 99) * 1000,
+        "acks_per_s": n / acked,
+        "http": sorted(set(statuses)),
+        "sale_orders": sales,
+    }
+
+
 def bench_xmlrpc(url, db, login, password, n):
     common = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/common")
     uid = common.authenticate(db, login, password, {})
@@ -325,7 +441,7 @@ def main():
     registry = odoo.modules.registry.Registry(args.database)
     api = ShopeeApi()
     server = GatewayServer(api).start()
-    lines = []
+    lines, push_lines = [], []
     try:
         with registry.cursor() as cr:
             env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
@@ -349,23 +465,42 @@ def main():
                 print(lines[-1], flush=True)
             stock = bench_stock(env, shop, api, products)
             cr.rollback()
+        push_shop_id = ensure_push_shop(registry, server, api)
+
+        def against(url):
+            rpc = bench_xmlrpc(
+                url,
+                args.database,
+                args.xmlrpc_login,
+                args.xmlrpc_password,
+                args.xmlrpc_n,
+            )
+            print(f"XML-RPC baseline: {rpc['orders_per_s']:.1f} orders/s", flush=True)
+            for n in sizes:
+                push = bench_push(
+                    url,
+                    args.database,
+                    args.xmlrpc_login,
+                    args.xmlrpc_password,
+                    api,
+                    push_shop_id,
+                    n,
+                )
+                push_lines.append(
+                    f"| {n} | {push['orders_per_s']:.1f} | {push['seconds']:.0f}"
+                    f" | {push['acks_per_s']:.0f} | {push['ack_p50_ms']:.0f}"
+                    f" | {push['ack_p99_ms']:.0f} | {push['sale_orders']} |"
+                )
+                print(push_lines[-1], flush=True)
+            return rpc
+
+        if args.xmlrpc_url:
+            rpc = against(args.xmlrpc_url)
+        else:
+            with odoo_server(args.database, "marketplace_sync,l10n_id") as url:
+                rpc = against(url)
     finally:
         server.stop()
-
-    def xmlrpc(url):
-        return bench_xmlrpc(
-            url,
-            args.database,
-            args.xmlrpc_login,
-            args.xmlrpc_password,
-            args.xmlrpc_n,
-        )
-
-    if args.xmlrpc_url:
-        rpc = xmlrpc(args.xmlrpc_url)
-    else:
-        with odoo_server(args.database, "marketplace_sync,l10n_id") as url:
-            rpc = xmlrpc(url)
     report = [
         f"\n## Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n",
         "Intake = reconciliation pull from the local Shopee test server (list +"
@@ -380,12 +515,18 @@ def main():
         "",
         f"Stock push: {stock['skus']} SKUs (100 items × 50 models) in {stock['calls']} "
         f"Shopee update_stock calls, {stock['seconds']:.1f} s.",
+        f"\nXML-RPC baseline (create + action_confirm per order, {rpc['orders']}"
+        f" orders, one call each): {rpc['orders_per_s']:.1f} orders/s.",
+        f"\nEnd to end through the server ({HTTP_WORKERS} HTTP + 2 cron workers): N"
+        " signed Shopee"
+        " pushes from 16 senders; the inbox crons fetch the orders by 50, create and"
+        " confirm them in batches; from the first push until N sale orders are"
+        " confirmed with their delivery.\n",
+        "| N pushes | orders/s | seconds | acks/s | ack p50 (ms) | ack p99 (ms) |"
+        " sale orders |",
+        "|---|---|---|---|---|---|---|",
+        *push_lines,
     ]
-    if rpc:
-        report.append(
-            f"\nXML-RPC baseline (create + action_confirm per order, {rpc['orders']}"
-            f" orders): {rpc['orders_per_s']:.1f} orders/s."
-        )
     out = os.path.join(HERE, "results", "marketplace.md")
     new = not os.path.exists(out)
     with open(out, "a") as handle:

@@ -16,7 +16,7 @@ One command::
 
     python3 tests/benchmarks/bench_payment_va.py
 
-starts Odoo (2 HTTP workers, 2 cron workers) on the database ``bench_payment_va``,
+starts Odoo (2 × CPUs + 1 HTTP workers, 2 cron workers) on the database ``bench_payment_va``,
 created with ``payment_va`` and ``l10n_id`` when missing; ``--url`` uses a server that
 already runs instead.
 
@@ -37,7 +37,7 @@ from pathlib import Path
 
 import requests
 
-from benchlib import Rpc, odoo_server, percentile, wait_for
+from benchlib import HTTP_WORKERS, Rpc, odoo_server, percentile, wait_for, warm_up
 from gateway_servers import GatewayServer
 from gateway_servers.midtrans import MidtransApi
 
@@ -153,7 +153,12 @@ def main():
     parser.add_argument("--skip-floor", action="store_true")
     args = parser.parse_args()
     if args.url:
+        args.server_kind = "a server started by hand"
         return run(args)
+    args.server_kind = (
+        f"Odoo 18 prefork server started by the script ({HTTP_WORKERS} HTTP "
+        "workers, 2 cron workers, odoo.conf's integration_cron_niceness)"
+    )
     # Long bookings: one cron job may run longer than Odoo's default 120 s.
     with odoo_server(
         args.db,
@@ -235,6 +240,8 @@ def run(args):
         f"Sending {len(deliveries)} notifications with {args.senders} senders ...",
         flush=True,
     )
+    # an unknown connection: 404 without touching the measured data
+    warm_up(args.url, "/payment_va/midtrans/notification/0", args.senders)
     t_send = time.monotonic()
     threads = [threading.Thread(target=sender) for _ in range(args.senders)]
     for thread in threads:
@@ -344,7 +351,8 @@ def run(args):
         "# payment_va benchmark",
         "",
         f"Run {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC against {args.url} "
-        f"(database `{args.db}`, {os.cpu_count()} CPUs), Odoo 18 threaded server, "
+        f"(database `{args.db}`, {os.cpu_count()} CPUs), "
+        f"{args.server_kind}, "
         "local Midtrans imitation (tests/gateway_servers/midtrans.py), status-API "
         "confirmation on.",
         "",

@@ -368,14 +368,33 @@ class MarketplaceOrder(models.Model):
         :raises BulkRejected: with the orders that must go one by one; nothing of
             this call is then kept (the caller's savepoint).
         """
-        failed, values = [], []
+        failed, prepared = [], []
         for external_id, (order, _raw, norm) in bulk.items():
             try:
-                values.append(order._marketplace_sale_values(norm))
+                order._marketplace_check_currency(norm)
+                commands = order._marketplace_line_commands(norm)
             except MappingError:
                 failed.append(external_id)
+                continue
+            prepared.append(
+                (order, norm, commands, *order._marketplace_partner_values(norm))
+            )
         if failed:
             raise BulkRejected(failed)
+        # One create for every delivery address: partner creation is costly.
+        addresses = iter(
+            self.env["res.partner"]
+            .sudo()
+            .create([item[4] for item in prepared if item[4]])
+        )
+        values = [
+            order._marketplace_sale_values(
+                norm,
+                partners=(customer, next(addresses) if address else customer),
+                commands=commands,
+            )
+            for order, norm, commands, customer, address in prepared
+        ]
         sales = self.env["sale.order"].with_company(shop.company_id).create(values)
         failed = [
             external_id
@@ -508,6 +527,15 @@ class MarketplaceOrder(models.Model):
 
     # ------------------------------------------------------------------ mapping
     def _marketplace_partners(self, norm):
+        """The customer and the delivery address of the order (created as needed)."""
+        customer, delivery_values = self._marketplace_partner_values(norm)
+        if not delivery_values:
+            return customer, customer
+        return customer, self.env["res.partner"].sudo().create(delivery_values)
+
+    def _marketplace_partner_values(self, norm):
+        """The customer (found or created) and the values of the delivery address to
+        create for this order (None: deliver to the customer)."""
         shop = self.shop_id
         buyer = norm["buyer"]
         Partner = self.env["res.partner"].sudo()
@@ -524,26 +552,20 @@ class MarketplaceOrder(models.Model):
         country = self.env["res.country"].search(
             [("code", "=", (buyer["country_code"] or "ID").upper())], limit=1
         )
-        delivery = (
-            Partner.create(
-                {
-                    "parent_id": customer.id,
-                    "type": "delivery",
-                    # masked values (J***n, ******12) are kept as sent: they are all
-                    # there is
-                    "name": buyer["name"] or _("Buyer of %s", norm["external_id"]),
-                    "phone": buyer["phone"] or False,
-                    "street": buyer["street"] or False,
-                    "city": buyer["city"] or False,
-                    "zip": buyer["zip"] or False,
-                    "country_id": country.id or False,
-                    "company_id": shop.company_id.id,
-                }
-            )
-            if (buyer["name"] or buyer["street"])
-            else customer
-        )
-        return customer, delivery
+        if not (buyer["name"] or buyer["street"]):
+            return customer, None
+        return customer, {
+            "parent_id": customer.id,
+            "type": "delivery",
+            # masked values (J***n, ******12) are kept as sent: they are all there is
+            "name": buyer["name"] or _("Buyer of %s", norm["external_id"]),
+            "phone": buyer["phone"] or False,
+            "street": buyer["street"] or False,
+            "city": buyer["city"] or False,
+            "zip": buyer["zip"] or False,
+            "country_id": country.id or False,
+            "company_id": shop.company_id.id,
+        }
 
     def _marketplace_line_commands(self, norm):
         """Sale order line commands.
@@ -627,26 +649,19 @@ class MarketplaceOrder(models.Model):
         self.sale_order_id = sale
         return sale
 
-    def _marketplace_sale_values(self, norm):
-        """Values of the sale order for ``norm`` (creates the partners it needs).
+    def _marketplace_sale_values(self, norm, partners=None, commands=None):
+        """Values of the sale order for ``norm`` (creates the partners it needs unless
+        ``partners`` gives the customer and delivery address).
 
         :raises MappingError: unknown SKUs or a foreign currency.
         """
         self.ensure_one()
         shop = self.shop_id
         company = shop.company_id
-        if norm["currency"] and norm["currency"] != company.currency_id.name:
-            raise MappingError(
-                _(
-                    "The order is in %(cur)s but company %(company)s keeps its "
-                    "books in %(own)s.",
-                    cur=norm["currency"],
-                    company=company.name,
-                    own=company.currency_id.name,
-                )
-            )
-        commands = self._marketplace_line_commands(norm)
-        customer, delivery = self._marketplace_partners(norm)
+        if commands is None:
+            self._marketplace_check_currency(norm)
+            commands = self._marketplace_line_commands(norm)
+        customer, delivery = partners or self._marketplace_partners(norm)
         return {
             "partner_id": customer.id,
             "partner_invoice_id": shop.partner_id.id
@@ -662,6 +677,19 @@ class MarketplaceOrder(models.Model):
             "date_order": datetime.utcfromtimestamp(norm["create_time"]),
             "order_line": commands,
         }
+
+    def _marketplace_check_currency(self, norm):
+        company = self.shop_id.company_id
+        if norm["currency"] and norm["currency"] != company.currency_id.name:
+            raise MappingError(
+                _(
+                    "The order is in %(cur)s but company %(company)s keeps its "
+                    "books in %(own)s.",
+                    cur=norm["currency"],
+                    company=company.name,
+                    own=company.currency_id.name,
+                )
+            )
 
     @api.model
     def _marketplace_total_problem(self, sale, norm):
