@@ -282,7 +282,7 @@ def bench_stock(env, shop, api, products):
 
 def ensure_push_shop(registry, server, api):
     """A committed shop for the run against the server (in-process runs roll back);
-    returns its id."""
+    returns its id and its company's."""
     import odoo
     from odoo import fields
 
@@ -305,11 +305,13 @@ def ensure_push_shop(registry, server, api):
             _env, shop, _products = setup(env, server, api, "Bench push shop")
         # the reconciliation cron would pull the same orders: only pushes here
         shop.sync_enabled = False
+        # the JSON-RPC user must see the shop's company to count its orders
+        env.ref("base.user_admin").company_ids |= shop.company_id
         cr.commit()
-        return shop.id
+        return shop.id, shop.company_id.id
 
 
-def bench_push(url, db, login, password, api, shop_id, n, senders=16):
+def bench_push(url, db, login, password, api, company_id, n, senders=16):
     """End to end through the server: N signed pushes (16 senders), the inbox crons
     fetch the orders by 50 and create and confirm them; until N are confirmed."""
     rpc = Rpc(url, db, login, password)
@@ -345,6 +347,8 @@ def bench_push(url, db, login, password, api, shop_id, n, senders=16):
         thread.join()
     acked = time.monotonic() - started
 
+    context = {"allowed_company_ids": [company_id]}
+
     def confirmed():
         return rpc(
             "sale.order",
@@ -354,11 +358,17 @@ def bench_push(url, db, login, password, api, shop_id, n, senders=16):
                 ("state", "=", "sale"),
                 ("picking_ids", "!=", False),
             ],
+            context=context,
         )
 
-    wait_for(lambda: confirmed() >= n, 3600, interval=1, what="confirmed orders")
+    wait_for(lambda: confirmed() >= n, 60 + n, interval=1, what="confirmed orders")
     elapsed = time.monotonic() - started
-    sales = rpc("sale.order", "search_count", [("client_order_ref", "in", names)])
+    sales = rpc(
+        "sale.order",
+        "search_count",
+        [("client_order_ref", "in", names)],
+        context=context,
+    )
     return {
         "orders": n,
         "seconds": elapsed,
@@ -465,7 +475,7 @@ def main():
                 print(lines[-1], flush=True)
             stock = bench_stock(env, shop, api, products)
             cr.rollback()
-        push_shop_id = ensure_push_shop(registry, server, api)
+        _push_shop_id, push_company_id = ensure_push_shop(registry, server, api)
 
         def against(url):
             rpc = bench_xmlrpc(
@@ -483,7 +493,7 @@ def main():
                     args.xmlrpc_login,
                     args.xmlrpc_password,
                     api,
-                    push_shop_id,
+                    push_company_id,
                     n,
                 )
                 push_lines.append(

@@ -48,7 +48,7 @@ def _lower_cron_priority():
     workers win the CPU when both want it. Off by default.
     """
     niceness = int(config.get("integration_cron_niceness") or 0)
-    if niceness <= 0 or not config.get("workers") or _niced_pids.get(os.getpid()):
+    if niceness <= 0 or not config.get("workers") or os.getpid() in _niced_pids:
         return
     _niced_pids[os.getpid()] = os.nice(niceness)
 
@@ -386,23 +386,29 @@ class IntegrationEvent(models.Model):
                 break
             seen.update(batch.ids)
             if len(batch) > 1:
-                batch._process_batch()
+                processed += batch._process_batch(commit=commit, deadline=deadline)
             else:
                 event._process_one()
-            processed += len(batch)
+                processed += 1
             if commit:
                 # Safe: only crons pass commit=True, and each event's work is complete.
                 self.env.cr.commit()  # pylint: disable=invalid-commit
         return processed
 
-    def _process_batch(self):
+    def _process_batch(self, commit=False, deadline=None):
         """Hand several claimed events of one connection and handler to its batch
         method, ``connection.<handler>_batch(events) -> {event_id: result}``.
 
-        The batch method handles what it can do in bulk and leaves the rest out of its
-        answer: those events then go through the one-by-one handler. Its whole work runs
-        in one savepoint; if it raises, nothing of it is kept and every event is
-        processed one by one, so a batch can never do less than single processing.
+        A result is the record produced (the event is done) or an exception, recorded
+        as that event's failure with the usual backoff (e.g. the gateway is down: no
+        point in calling it again for each event now). Events left out of the answer go
+        through the one-by-one handler. The batch method's work runs in one savepoint;
+        if it raises, nothing of it is kept and every event is processed one by one,
+        so a batch never does less than single processing. The one-by-one rest stops
+        at ``deadline`` (the others stay due) and, with ``commit``, is committed event
+        by event like ``_process_pending``.
+
+        :return: how many events were processed.
         """
         first = self[:1]
         connection = first.connection_id.with_company(first.company_id)
@@ -420,10 +426,14 @@ class IntegrationEvent(models.Model):
                 str(exc)[:300],
             )
             results = {}
-        done = self.filtered(lambda event: event.id in results)
+        answered = self.filtered(lambda event: event.id in results)
         now = fields.Datetime.now()
-        for event in done:
+        for event in answered:
             result = results[event.id]
+            if isinstance(result, Exception):
+                event.write({"state": "processing", "attempts": event.attempts + 1})
+                event._record_failure(connection, result)
+                continue
             vals = {
                 "state": "done",
                 "attempts": event.attempts + 1,
@@ -434,8 +444,35 @@ class IntegrationEvent(models.Model):
             if isinstance(result, models.BaseModel) and len(result) == 1:
                 vals.update(res_model=result._name, res_id=result.id)
             event.write(vals)
-        for event in self - done:
+        processed = len(answered)
+        for event in self - answered:
+            if commit:
+                # Keeps each event's work final; the commit also releases the row
+                # locks of the batch, so each event is locked again before its turn.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+            if deadline is not None and time.monotonic() >= deadline:
+                break  # the rest stays due for the next run
+            if commit and not event._lock_if_due():
+                continue  # another worker took it meanwhile
             event._process_one()
+            processed += 1
+        return processed
+
+    def _lock_if_due(self):
+        """Lock this event again (after a commit) unless it is gone, locked by another
+        worker or no longer waiting."""
+        self.ensure_one()
+        self.env.cr.execute(
+            """
+            SELECT id FROM integration_event
+             WHERE id = %s AND state IN ('received', 'failed')
+               AND dead_letter IS NOT TRUE
+               FOR UPDATE SKIP LOCKED
+            """,
+            [self.id],
+        )
+        self.invalidate_recordset()
+        return bool(self.env.cr.fetchone())
 
     def _process_one(self):
         self.ensure_one()

@@ -787,7 +787,8 @@ class MarketplaceOrderSettlement(models.Model):
             invoices = order.sale_order_id.invoice_ids.filtered(
                 lambda m: m.state == "posted"
             )
-            invoiced = sum(invoices.mapped("amount_total"))
+            # Net of credit notes (returns): what the receivable still holds.
+            invoiced = sum(invoices.mapped("amount_total_signed"))
             settlement = Settlement.create(
                 {
                     "name": _(
@@ -805,11 +806,12 @@ class MarketplaceOrderSettlement(models.Model):
             )
             split = order._marketplace_settlement_fees(escrow)
             shipping = sum(
-                invoices.invoice_line_ids.filtered(
+                (-1 if line.move_id.move_type == "out_refund" else 1) * line.price_total
+                for line in invoices.invoice_line_ids.filtered(
                     lambda line, product=order.shop_id.shipping_product_id: (
                         line.product_id == product
                     )
-                ).mapped("price_total")
+                )
             )
             settlement.line_ids = settlement._marketplace_prepare_lines(
                 split["fees"], shipping, split["buyer_shipping"]

@@ -451,11 +451,22 @@ class MarketplaceReturn(models.Model):
                     payloads = shop._marketplace_api(
                         "search_returns", update_time_ge=since, update_time_lt=now + 1
                     )
-                for payload in payloads:
-                    with self.env.cr.savepoint():
-                        self._marketplace_import(shop, payload)
             except Exception:  # noqa: BLE001 - next run retries; the log says why
                 _logger.exception("Returns of marketplace shop %s failed", shop.id)
+                continue
+            for payload in payloads:
+                # One unreadable return must not hold back the shop's others.
+                try:
+                    with self.env.cr.savepoint():
+                        self._marketplace_import(shop, payload)
+                except Exception:  # noqa: BLE001 - next run retries; the log says why
+                    _logger.exception(
+                        "Return %s of marketplace shop %s failed",
+                        (payload or {}).get("return_sn") or (payload or {}).get("id")
+                        if isinstance(payload, dict)
+                        else "?",
+                        shop.id,
+                    )
 
     # ------------------------------------------------------------------ actions
     def action_retry(self):

@@ -8,7 +8,11 @@ from datetime import datetime, timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from odoo.addons.base_integration.api.exceptions import IgnoreEvent, PermanentError
+from odoo.addons.base_integration.api.exceptions import (
+    IgnoreEvent,
+    PermanentError,
+    RetryableError,
+)
 
 from ..api import shopee, tiktok
 from ..api.common import AuthenticationError, TokenExpiredError
@@ -549,11 +553,13 @@ class MarketplaceShop(models.Model):
         refs = sorted(set(wanted.values()))
         if not refs:
             return {}
-        details = [
-            detail
-            for detail in self._marketplace_api("get_order_details", refs)
-            if isinstance(detail, dict)
-        ]
+        try:
+            fetched = self._marketplace_api("get_order_details", refs)
+        except RetryableError as exc:
+            # The platform cannot be asked now: every push of the batch waits for
+            # its retry instead of asking again push by push.
+            return dict.fromkeys(wanted, exc)
+        details = [detail for detail in fetched if isinstance(detail, dict)]
         orders = {
             order.name: order for order in self._marketplace_import_payloads(details)
         }

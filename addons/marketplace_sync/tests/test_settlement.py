@@ -377,3 +377,59 @@ class TestSettlementBuckets(MarketplaceCase):
             | self.accounts["shipping"],
         )
         self._assert_booked(mp)
+
+    def test_settlement_after_refund_is_net_of_the_credit_note(self):
+        """A refund (credit note) lowers what the receivable holds: the settlement
+        credits the net amount and clears invoice and credit note together."""
+        self._configure(self.shopee_shop)
+        mp = self._shopee_invoiced()
+        sale = mp.sale_order_id
+        picking = sale.picking_ids
+        for move in picking.move_ids:
+            move.quantity = move.product_uom_qty
+        picking.move_ids.picked = True
+        picking.button_validate()
+        self.addCleanup(self.shopee_api.returns.clear)
+        self.shopee_api.put_return(
+            {
+                "return_sn": "2206150VTNET001",
+                "order_sn": "201218V2Y6E59M",
+                "status": "ACCEPTED",
+                "refund_amount": 50000,
+                "currency": "IDR",
+                "needs_logistics": False,
+                "reason": "DAMAGED_PRODUCT",
+                "text_reason": "",
+                "item": [
+                    {
+                        "item_id": 1001,
+                        "model_id": 2001,
+                        "variation_sku": "KAOS-HIT-L",
+                        "amount": 1,
+                        "item_price": 50000,
+                    }
+                ],
+            }
+        )
+        mp.action_marketplace_check_returns()
+        refund = sale.invoice_ids.filtered(lambda m: m.move_type == "out_refund")
+        self.assertEqual(refund.amount_total, 50000.0, mp.return_ids.error_message)
+        escrow = self.shopee_api.settle("201218V2Y6E59M")
+        mp.action_import_settlement()
+        settlement = mp.settlement_id
+        self.assertEqual(settlement.invoiced_amount, 212000.0 - 50000.0)
+        self.assertEqual(
+            settlement.payout_amount, escrow["order_income"]["escrow_amount"]
+        )
+        self.assertEqual(
+            settlement.fee_amount,
+            settlement.invoiced_amount - settlement.payout_amount,
+        )
+        move = settlement.move_id
+        self.assertEqual(move.state, "posted")
+        self.assertEqual(
+            sum(move.line_ids.mapped("debit")), sum(move.line_ids.mapped("credit"))
+        )
+        invoice = sale.invoice_ids - refund
+        self.assertEqual(invoice.amount_residual, 0.0)
+        self.assertEqual(refund.amount_residual, 0.0)

@@ -8,6 +8,7 @@ import time
 from datetime import datetime, timedelta
 
 import pytz
+from markupsafe import escape
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -28,6 +29,10 @@ VA_PROVIDERS = ("midtrans", "xendit")
 WIB = pytz.timezone("Asia/Jakarta")
 # An open VA is re-checked with the gateway at most this often by the recovery cron.
 RECHECK_EVERY_MINUTES = 25
+
+
+class StatusNotSettled(RetryableError):
+    """The notification says paid, the status API does not (yet): re-check later."""
 
 
 def midtrans_time_to_utc(text):
@@ -356,12 +361,18 @@ class IntegrationConnection(models.Model):
         one-by-one handler deals with it exactly as if there were no batch.
         """
         self.ensure_one()
-        items = {}
-        for event in events:
+        items, failures = {}, {}
+        for index, event in enumerate(events):
             try:
                 data, confirmed, va = self._midtrans_confirm(event)
-            except RetryableError:
-                break  # the gateway struggles: let the single path retry the rest
+            except StatusNotSettled as exc:
+                failures[event.id] = exc
+                continue
+            except RetryableError as exc:
+                # The gateway cannot be asked now: the rest waits for a retry too
+                # instead of asking again event by event.
+                failures.update(dict.fromkeys(events[index:].ids, exc))
+                break
             except Exception:  # noqa: BLE001 - the single path records the failure
                 continue
             if not (
@@ -373,7 +384,7 @@ class IntegrationConnection(models.Model):
             ):
                 continue
             items[event.id] = dict(va=va, **self._midtrans_booking_values(confirmed))
-        return self._payment_va_book_many(items)
+        return {**failures, **self._payment_va_book_many(items)}
 
     def _midtrans_booking_values(self, confirmed):
         return {
@@ -424,7 +435,7 @@ class IntegrationConnection(models.Model):
             # Either a forgery signed with a leaked key or a status API lagging behind:
             # never book it, but keep the event (its dedupe key would hide the real
             # notification) and re-check later through the inbox retries.
-            raise RetryableError(
+            raise StatusNotSettled(
                 _(
                     "The notification says %(sent)s but the Midtrans status API says "
                     "pending; "
@@ -480,17 +491,18 @@ class IntegrationConnection(models.Model):
     def _xendit_process_callback_batch(self, events):
         """Bulk path for paid callbacks of open invoice VAs (see the Midtrans one)."""
         self.ensure_one()
-        items = {}
-        for event in events:
+        items, failures = {}, {}
+        for index, event in enumerate(events):
             try:
                 data, confirmed, va = self._xendit_confirm(event)
-            except RetryableError:
+            except RetryableError as exc:
+                failures.update(dict.fromkeys(events[index:].ids, exc))
                 break
             except Exception:  # noqa: BLE001 - the single path records the failure
                 continue
             if va and data.get("amount") == confirmed.get("amount"):
                 items[event.id] = dict(va=va, **self._xendit_booking_values(confirmed))
-        return self._payment_va_book_many(items)
+        return {**failures, **self._payment_va_book_many(items)}
 
     def _xendit_booking_values(self, confirmed):
         return {
@@ -769,11 +781,14 @@ class IntegrationConnection(models.Model):
         booked_vas.move_id._payment_va_schedule_refresh()
         booked_vas._message_log_batch(
             bodies={
-                item["va"].id: _(
-                    "Payment %(payment)s of %(amount)s received (%(ref)s).",
-                    payment=payment.name,
-                    amount=transaction.amount,
-                    ref=item["external_id"],
+                # escaped as message_post would: the reference comes from the gateway
+                item["va"].id: escape(
+                    _(
+                        "Payment %(payment)s of %(amount)s received (%(ref)s).",
+                        payment=payment.name,
+                        amount=transaction.amount,
+                        ref=item["external_id"],
+                    )
                 )
                 for item, payment, transaction in zip(
                     todo.values(), payments, transactions, strict=True

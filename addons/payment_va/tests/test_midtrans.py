@@ -408,8 +408,8 @@ class TestMidtrans(PaymentVaCommon):
     # ------------------------------------------------------------------ bulk booking
     def test_batch_books_plain_settlements_and_leaves_the_rest(self):
         """One inbox run books many settlements together; the unusual ones (pending,
-        unknown order, a second payment to a VA in the same run) still go through the
-        one-by-one path and end exactly as they would alone."""
+        unknown order) still go through the one-by-one path and end exactly as they
+        would alone."""
         Connection = type(self.env["integration.connection"])
         invoices = [self._invoice(100000 + i) for i in range(6)]
         self._process_outbound()
@@ -481,3 +481,29 @@ class TestMidtrans(PaymentVaCommon):
         for move in invoices:
             self.assertIn(move.payment_state, ("paid", "in_payment"))
         self.assertEqual(set(self._events(self.midtrans).mapped("state")), {"done"})
+
+    def test_batch_with_status_api_down_fails_all_without_asking_each(self):
+        invoices = [self._invoice(130000 + i) for i in range(4)]
+        self._process_outbound()
+        for move in invoices:
+            self._settle(move.payment_va_current_id)
+        self.gateway.faults.add("/midtrans/v2/", Fault(status=503), times=100)
+        self._process_inbound()
+        events = self._events(self.midtrans)
+        self.assertEqual(len(events), 4)
+        self.assertEqual(set(events.mapped("state")), {"failed"})
+        self.assertTrue(all(events.mapped("next_attempt_at")))
+        self.assertFalse(any(events.mapped("dead_letter")))
+        self.assertEqual(set(events.mapped("attempts")), {1})
+        status_calls = [
+            r for r in self.gateway.requests_to("/midtrans/v2/") if "status" in r.path
+        ]
+        self.assertLessEqual(
+            len(status_calls), 2, "one status call (and its retry) for the batch"
+        )
+        self.assertFalse(self._payments(self.midtrans))
+        self.gateway.faults.clear()
+        self._make_due(self.midtrans)
+        self._process_inbound()
+        self.assertEqual(set(events.mapped("state")), {"done"})
+        self.assertEqual(len(self._payments(self.midtrans)), 4)
