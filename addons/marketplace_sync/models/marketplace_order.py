@@ -5,10 +5,11 @@ import logging
 from datetime import datetime
 
 from odoo import Command, _, api, fields, models
-from odoo.tools import SQL, float_compare
+from odoo.tools import float_compare
 
 from ..api import shopee, tiktok
 from ..api.common import MalformedOrder, PermanentError
+from .platform_rows import lock_platform_rows
 
 _logger = logging.getLogger(__name__)
 
@@ -136,31 +137,7 @@ class MarketplaceOrder(models.Model):
         workers importing the same order serialise here instead of creating two sale
         orders.
         """
-        self.env.flush_all()
-        self.env.cr.execute(
-            """INSERT INTO marketplace_order
-                   (name, shop_id, provider, company_id, state, create_uid, write_uid,
-                    create_date, write_date)
-               VALUES (%s, %s, %s, %s, 'new', %s, %s, now() at time zone 'utc',
-                       now() at time zone 'utc')
-               ON CONFLICT (shop_id, name) DO NOTHING""",
-            [
-                external_id,
-                shop.id,
-                shop.provider,
-                shop.company_id.id,
-                self.env.uid,
-                self.env.uid,
-            ],
-        )
-        self.env.cr.execute(
-            "SELECT id FROM marketplace_order"
-            " WHERE shop_id = %s AND name = %s FOR UPDATE",
-            [shop.id, external_id],
-        )
-        order = self.browse(self.env.cr.fetchone()[0])
-        order.invalidate_recordset()
-        return order
+        return lock_platform_rows(self, shop, [external_id], "new")[external_id]
 
     @api.model
     def _marketplace_import(self, shop, raw):
@@ -243,45 +220,8 @@ class MarketplaceOrder(models.Model):
 
     @api.model
     def _marketplace_lock_many(self, shop, external_ids):
-        """``_marketplace_lock`` for many orders at once: ``{external_id: order}``.
-
-        Rows are inserted and locked in external-id order, the same order for every
-        worker, so two workers importing overlapping pages wait for each other instead
-        of deadlocking.
-        """
-        refs = sorted(set(external_ids))
-        if not refs:
-            return {}
-        self.env.flush_all()
-        uid = self.env.uid
-        self.env.cr.execute(
-            SQL(
-                """INSERT INTO marketplace_order
-                       (name, shop_id, provider, company_id, state, create_uid,
-                        write_uid, create_date, write_date)
-                   SELECT ref, %s, %s, %s, 'new', %s, %s, now() at time zone 'utc',
-                          now() at time zone 'utc'
-                     FROM unnest(%s::varchar[]) WITH ORDINALITY AS t(ref, position)
-                    ORDER BY position
-                   ON CONFLICT (shop_id, name) DO NOTHING""",
-                shop.id,
-                shop.provider,
-                shop.company_id.id,
-                uid,
-                uid,
-                refs,
-            )
-        )
-        self.env.cr.execute(
-            "SELECT id, name FROM marketplace_order"
-            " WHERE shop_id = %s AND name = ANY(%s) ORDER BY name FOR UPDATE",
-            [shop.id, refs],
-        )
-        orders = {
-            name: self.browse(order_id) for order_id, name in self.env.cr.fetchall()
-        }
-        self.browse([order.id for order in orders.values()]).invalidate_recordset()
-        return orders
+        """``_marketplace_lock`` for many orders at once: ``{external_id: order}``."""
+        return lock_platform_rows(self, shop, external_ids, "new")
 
     @api.model
     def _marketplace_import_many(self, shop, raws):

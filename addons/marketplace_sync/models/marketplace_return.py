@@ -19,6 +19,7 @@ from odoo.tools import float_compare
 
 from ..api import shopee, tiktok
 from ..api.common import IntegrationError, MalformedOrder, PermanentError
+from .platform_rows import lock_platform_rows
 
 _logger = logging.getLogger(__name__)
 
@@ -89,31 +90,7 @@ class MarketplaceReturn(models.Model):
     def _marketplace_lock(self, shop, external_id):
         """The row of (shop, return id), created if needed, locked FOR UPDATE: the same
         return arriving twice at once is processed once (like orders)."""
-        self.env.flush_all()
-        self.env.cr.execute(
-            """INSERT INTO marketplace_return
-                   (name, shop_id, provider, company_id, state, create_uid, write_uid,
-                    create_date, write_date)
-               VALUES (%s, %s, %s, %s, 'requested', %s, %s, now() at time zone 'utc',
-                       now() at time zone 'utc')
-               ON CONFLICT (shop_id, name) DO NOTHING""",
-            [
-                external_id,
-                shop.id,
-                shop.provider,
-                shop.company_id.id,
-                self.env.uid,
-                self.env.uid,
-            ],
-        )
-        self.env.cr.execute(
-            "SELECT id FROM marketplace_return"
-            " WHERE shop_id = %s AND name = %s FOR UPDATE",
-            [shop.id, external_id],
-        )
-        record = self.browse(self.env.cr.fetchone()[0])
-        record.invalidate_recordset()
-        return record
+        return lock_platform_rows(self, shop, [external_id], "requested")[external_id]
 
     @api.model
     def _marketplace_import(self, shop, raw):
