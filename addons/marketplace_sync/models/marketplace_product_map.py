@@ -45,6 +45,12 @@ class MarketplaceProductMap(models.Model):
         help="The product when the listing maps to a single one.",
     )
     is_bundle = fields.Boolean(compute="_compute_product_id")
+    promotion_stock = fields.Integer(
+        "Promotion stock",
+        help="Units the platform holds for a running promotion (flash sale, campaign). "
+        "The pushed quantity never goes below it: the platform refuses a stock level "
+        "under its promotion stock.",
+    )
     stock_dirty = fields.Boolean("Stock to push", default=True)
     stock_pushed_qty = fields.Integer(readonly=True)
     stock_pushed_at = fields.Datetime(readonly=True)
@@ -137,7 +143,8 @@ class MarketplaceProductMap(models.Model):
     # ------------------------------------------------------------------ stock
     def _marketplace_available_qty(self):
         """``{map_id: qty}``: on hand − reserved (free qty) in the shop's warehouse, per
-        bundle the minimum over components, minus the shop's safety buffer, never < 0.
+        bundle the minimum over components, minus the shop's safety buffer, never < 0
+        and never below the listing's promotion stock.
         """
         result = {}
         for mapping in self:
@@ -148,7 +155,9 @@ class MarketplaceProductMap(models.Model):
                 can = int(free // line.quantity) if line.quantity else 0
                 units = can if units is None else min(units, can)
             result[mapping.id] = max(
-                0, (units or 0) - mapping.shop_id.stock_safety_buffer
+                0,
+                mapping.promotion_stock,
+                (units or 0) - mapping.shop_id.stock_safety_buffer,
             )
         return result
 

@@ -34,9 +34,12 @@ class TestStock(MarketplaceCase):
             ]
         )
         self.shopee_api.stock_failures.add((5000, 7003))
+        # a flash sale holds 15 units of the first listing: never pushed below that
+        maps[0].promotion_stock = 15
         calls = shop._marketplace_push_stock(maps)
         self.assertEqual(calls, 3)  # 120 models of one item, ≤50 per call
-        self.assertEqual(self.shopee_api.stock[(5000, 7000)], 8)
+        self.assertEqual(self.shopee_api.stock[(5000, 7000)], 15)
+        self.assertEqual(self.shopee_api.stock[(5000, 7005)], 8)
         self.assertEqual(self.shopee_api.stock[(5000, 7004)], 12)
         failed = maps.filtered("stock_push_error")
         self.assertEqual(failed.model_id, "7003")

@@ -309,17 +309,9 @@ class IntegrationConnection(models.Model):
         order_id = data["order_id"]
         status = confirmed["transaction_status"]
         transaction_id = confirmed.get("transaction_id")
-        if va and confirmed.get("gross_amount") != data.get("gross_amount"):
-            va.message_post(
-                subtype_xmlid="mail.mt_note",
-                body=_(
-                    "Notification amount %(sent)s differs from the amount confirmed "
-                    "by Midtrans "
-                    "%(confirmed)s; only the confirmed amount is used.",
-                    sent=data.get("gross_amount"),
-                    confirmed=confirmed.get("gross_amount"),
-                ),
-            )
+        self._payment_va_note_amount_difference(
+            va, data.get("gross_amount"), confirmed.get("gross_amount")
+        )
         if status in midtrans_api.PAID_STATUSES:
             if confirmed.get("fraud_status") not in (None, "", "accept"):
                 raise IgnoreEvent(
@@ -351,6 +343,21 @@ class IntegrationConnection(models.Model):
         if status in midtrans_api.PARTIAL_REVERSAL_STATUSES:
             return self._payment_va_flag_partial_reversal(transaction_id, va, status)
         raise IgnoreEvent(_("Transaction status %s needs no booking.", status))
+
+    def _payment_va_note_amount_difference(self, va, notified, confirmed):
+        """Say on the VA when the gateway notified another amount than it confirms."""
+        if va and notified != confirmed:
+            va.message_post(
+                subtype_xmlid="mail.mt_note",
+                body=_(
+                    "The notified amount %(sent)s differs from the amount confirmed "
+                    "by %(gateway)s (%(confirmed)s); only the confirmed amount is "
+                    "used.",
+                    sent=notified,
+                    gateway=dict(self._fields["provider"].selection)[self.provider],
+                    confirmed=confirmed,
+                ),
+            )
 
     def _midtrans_process_notification_batch(self, events):
         """Bulk path of the inbox: settlements of open invoice VAs, confirmed one by
@@ -475,17 +482,9 @@ class IntegrationConnection(models.Model):
                 va._payment_va_mark_closed("expired")
             return va
         data, confirmed, va = self._xendit_confirm(event)
-        if va and data.get("amount") != confirmed.get("amount"):
-            va.message_post(
-                subtype_xmlid="mail.mt_note",
-                body=_(
-                    "Callback amount %(sent)s differs from the amount confirmed by "
-                    "Xendit "
-                    "%(confirmed)s; only the confirmed amount is used.",
-                    sent=data.get("amount"),
-                    confirmed=confirmed.get("amount"),
-                ),
-            )
+        self._payment_va_note_amount_difference(
+            va, data.get("amount"), confirmed.get("amount")
+        )
         return self._payment_va_book(va, **self._xendit_booking_values(confirmed))
 
     def _xendit_process_callback_batch(self, events):
