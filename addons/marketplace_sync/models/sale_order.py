@@ -19,8 +19,19 @@ class SaleOrder(models.Model):
     marketplace_lifecycle = fields.Selection(related="marketplace_order_id.lifecycle")
 
     def _marketplace_invoice(self):
-        """Invoice what is left to invoice and post it (the shop's invoicing moment)."""
-        for order in self.filtered(lambda o: o.invoice_status == "to invoice"):
+        """Invoice the order once and post it (the shop's invoicing moment).
+
+        One invoice per marketplace order: a credit note for a return makes the order
+        "to invoice" again, which must not bill the refunded goods a second time.
+        """
+        for order in self.filtered(
+            lambda o: (
+                o.invoice_status == "to invoice"
+                and not o.invoice_ids.filtered(
+                    lambda m: m.move_type == "out_invoice" and m.state == "posted"
+                )
+            )
+        ):
             moves = order.with_context(
                 raise_if_nothing_to_invoice=False
             )._create_invoices()

@@ -190,6 +190,11 @@ class TestReturns(MarketplaceCase):
         incoming, refunds = self._returns(sale)
         self.assertEqual((len(incoming), len(refunds)), (1, 1))
         self.assertEqual(len(mp.return_ids), 1)
+        # the credit note makes the order "to invoice" again: never billed twice
+        sale._marketplace_invoice()
+        self.assertEqual(
+            len(sale.invoice_ids.filtered(lambda m: m.move_type == "out_invoice")), 1
+        )
 
     def test_refund_only_creates_credit_note_only(self):
         mp = self._shopee_imported()
