@@ -364,8 +364,10 @@ class IntegrationConnection(models.Model):
         one with the status API, then booked together (``_payment_va_book_many``).
 
         Anything unusual (other statuses, amounts that differ from the notification,
-        fraud flags, unknown VAs, status API trouble) is left out of the answer, so the
-        one-by-one handler deals with it exactly as if there were no batch.
+        fraud flags, unknown VAs) is left out of the answer, so the one-by-one handler
+        deals with it exactly as if there were no batch. When the status API cannot be
+        asked, that failure is the answer for the rest of the batch (retried later with
+        backoff), as it is for a notification the status API does not confirm yet.
         """
         self.ensure_one()
         items, failures = {}, {}
