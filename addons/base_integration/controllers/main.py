@@ -4,10 +4,9 @@
 import hashlib
 
 from odoo import http
-from odoo.http import request
 
 from ..api.signing import verify_hmac
-from .webhook import handle_webhook
+from .webhook import find_connection, handle_webhook
 
 
 class GenericWebhookController(http.Controller):
@@ -25,11 +24,7 @@ class GenericWebhookController(http.Controller):
         save_session=False,
     )
     def generic_webhook(self, connection_id, **kwargs):
-        connection = (
-            request.env["integration.connection"]
-            .sudo()
-            .search([("id", "=", connection_id), ("provider", "=", "generic")], limit=1)
-        )
+        connection = find_connection(connection_id, "generic")
         secret = connection.webhook_secret if connection else None
 
         def verify_raw(raw, headers):

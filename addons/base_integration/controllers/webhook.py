@@ -28,6 +28,16 @@ def json_response(status, payload):
     return Response(json.dumps(payload), status=status, content_type="application/json")
 
 
+def find_connection(connection_id, provider):
+    """The connection of a webhook URL (sudo: gateways are not Odoo users), or an
+    empty record when the id is not a connection of ``provider``."""
+    return (
+        request.env["integration.connection"]
+        .sudo()
+        .search([("id", "=", connection_id), ("provider", "=", provider)], limit=1)
+    )
+
+
 def _read_body(max_bytes):
     httprequest = request.httprequest
     length = httprequest.content_length

@@ -7,9 +7,11 @@ Own routes: Odoo's ``payment_xendit`` owns ``/payment/xendit/webhook`` and would
 """
 
 from odoo import http
-from odoo.http import request
 
-from odoo.addons.base_integration.controllers.webhook import handle_webhook
+from odoo.addons.base_integration.controllers.webhook import (
+    find_connection,
+    handle_webhook,
+)
 
 from ..api import midtrans as midtrans_api
 from ..api import xendit as xendit_api
@@ -55,13 +57,6 @@ def describe_xendit(payload):
 
 
 class PaymentVaController(http.Controller):
-    def _connection(self, connection_id, provider):
-        return (
-            request.env["integration.connection"]
-            .sudo()
-            .search([("id", "=", connection_id), ("provider", "=", provider)], limit=1)
-        )
-
     @http.route(
         "/payment_va/midtrans/notification/<int:connection_id>",
         type="http",
@@ -71,7 +66,7 @@ class PaymentVaController(http.Controller):
         save_session=False,
     )
     def midtrans_notification(self, connection_id, **_kw):
-        connection = self._connection(connection_id, "midtrans")
+        connection = find_connection(connection_id, "midtrans")
         server_key = connection.api_secret if connection else None
 
         def verify(payload, _headers):
@@ -94,7 +89,7 @@ class PaymentVaController(http.Controller):
         save_session=False,
     )
     def xendit_callback(self, connection_id, **_kw):
-        connection = self._connection(connection_id, "xendit")
+        connection = find_connection(connection_id, "xendit")
         token = connection.webhook_secret if connection else None
 
         def verify(_raw, headers):
