@@ -33,6 +33,22 @@ class AuthenticationError(PermanentError):
     """401/403 from the gateway: credentials are wrong, expired or revoked."""
 
 
+class TokenExpiredError(AuthenticationError):
+    """The access token expired or was replaced meanwhile: a refresh fixes the call.
+
+    An authentication error, so a client refreshes and repeats the call once; but for
+    the queue it is retryable (``retryable = True``): an event that meets it is tried
+    again with backoff, never dead-lettered for it.
+    """
+
+    retryable = True
+
+
+class CircuitOpenError(RetryableError):
+    """The connection's circuit breaker is open after repeated transient failures:
+    the call was not sent. Retry after the cool-down."""
+
+
 class SignatureError(Exception):
     """An inbound request failed verification.
 
