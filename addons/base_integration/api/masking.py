@@ -3,6 +3,7 @@
 """Remove secrets from what gets logged: by field name and by literal value."""
 
 import json
+import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 MASK = "***"
@@ -57,6 +58,23 @@ def mask_text(text, secret_values=()):
         if value and len(value) >= 4:
             text = text.replace(value, MASK)
     return text
+
+
+# A URL with a query string inside free text, e.g. what ``requests`` puts in the message
+# of a ConnectionError: "... Max retries exceeded with url: /path?access_token=...&sign=...".
+_URL_WITH_QUERY = re.compile(r"[^\s'\"()<>]*\?[^\s'\"()<>]+")
+
+
+def mask_message(text, secret_values=(), extra_names=()):
+    """Mask free text that may quote URLs (exception messages, tracebacks): secret query
+    parameters by name, then every literal secret value."""
+    if not text:
+        return text
+    text = str(text)
+    text = _URL_WITH_QUERY.sub(
+        lambda match: mask_url(match.group(0), (), extra_names), text
+    )
+    return mask_text(text, secret_values)
 
 
 def mask_headers(headers, secret_values=(), extra_names=()):

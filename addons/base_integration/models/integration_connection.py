@@ -8,6 +8,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..api.exceptions import IgnoreEvent, IntegrationError
+from ..api import masking
 from ..api.http import IntegrationSession
 
 _logger = logging.getLogger(__name__)
@@ -246,6 +247,15 @@ class IntegrationConnection(models.Model):
     def _get_secret_names(self):
         """Extra header/query/JSON names that hold secrets for this provider."""
         return ()
+
+    def _mask_text(self, text):
+        """``text`` (an error message, a traceback) without this connection's secrets:
+        secret query parameters of quoted URLs by name, and every literal secret value.
+        Use it for anything that reaches a field, an activity, a UserError or the log."""
+        self.ensure_one()
+        return masking.mask_message(
+            text, self._get_secret_values(), self._get_secret_names()
+        )
 
     def _get_http_session(self, **kwargs):
         """The outbound session for this connection: timeouts, retries, masked log."""
