@@ -7,8 +7,8 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..api.exceptions import IgnoreEvent, IntegrationError
 from ..api import masking
+from ..api.exceptions import IgnoreEvent, IntegrationError
 from ..api.http import IntegrationSession
 
 _logger = logging.getLogger(__name__)
