@@ -12,3 +12,4 @@ from . import (
     test_ui,
     test_webhook,
 )
+from . import test_i18n
