@@ -374,7 +374,9 @@ class IntegrationConnection(models.Model):
                 " ORDER BY id FOR NO KEY UPDATE%s",
                 tuple(self.ids),
                 SQL(" NOWAIT") if nowait else SQL(""),
-            )
+            ),
+            # LockNotAvailable is an answer for a NOWAIT caller, not a bad query.
+            log_exceptions=not nowait,
         )
 
     def _test_connection(self):

@@ -4,6 +4,8 @@
 # common first: it puts the repository's tests/ (gateway_servers) on sys.path.
 from . import common
 from . import (
+    test_http_circuit,
+    test_http_log_locks,
     test_http_session,
     test_masking,
     test_parallel_workers,
