@@ -5,9 +5,11 @@
 from . import common
 from . import (
     test_http_circuit,
+    test_http_log_housekeeping,
     test_http_log_locks,
     test_http_session,
     test_masking,
+    test_masking_dead_letter,
     test_parallel_workers,
     test_processing,
     test_security,
