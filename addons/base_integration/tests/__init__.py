@@ -8,6 +8,7 @@ from . import (
     test_http_log_housekeeping,
     test_http_log_locks,
     test_http_session,
+    test_http_transport,
     test_masking,
     test_masking_dead_letter,
     test_parallel_workers,
