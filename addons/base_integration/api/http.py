@@ -255,7 +255,8 @@ class IntegrationSession:
         return masking.mask_message(text, secrets, self.secret_names)
 
     def _attempt_timeout(self, timeout, deadline):
-        """``timeout`` cut to what remains of the budget (a zero timeout is none)."""
+        """``timeout`` cut to what remains of the budget (1 ms at least: requests
+        takes 0 as "do not wait at all")."""
         connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
         if deadline is None:
             return (connect, read)

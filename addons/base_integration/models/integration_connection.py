@@ -299,8 +299,10 @@ class IntegrationConnection(models.Model):
         kwargs.setdefault("secret_values", self._get_secret_values())
         kwargs.setdefault("secret_names", self._get_secret_names())
         kwargs.setdefault("log", self.env["integration.log"]._make_logger(self))
-        kwargs.setdefault("circuit", self._get_circuit_breaker())
-        kwargs.setdefault("session", self._get_http_transport())
+        if "circuit" not in kwargs:
+            kwargs["circuit"] = self._get_circuit_breaker()
+        if "session" not in kwargs:
+            kwargs["session"] = self._get_http_transport()
         return IntegrationSession(**kwargs)
 
     def _get_http_transport(self):
