@@ -195,6 +195,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             body=body,
         )
         request.raw_path = self.path
+        request.client_port = self.client_address[1]  # tells reused connections apart
         gateway_server.record(request)
         handler = gateway_server.handler_for(split.path)
         fault = gateway_server.faults.take(split.path)

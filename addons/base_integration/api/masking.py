@@ -4,7 +4,7 @@
 
 import json
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit, urlunsplit
 
 MASK = "***"
 
@@ -77,6 +77,18 @@ def mask_message(text, secret_values=(), extra_names=()):
     return mask_text(text, secret_values)
 
 
+def secret_query_values(url, extra_names=()):
+    """The values of ``url``'s secret query parameters, as sent (percent-encoded) and
+    decoded: literal values to blank out of texts that may quote the URL in another
+    form than :func:`mask_message` recognises."""
+    values = []
+    for part in (urlsplit(url or "").query or "").split("&"):
+        name, _sep, value = part.partition("=")
+        if value and is_secret_name(unquote_plus(name), extra_names):
+            values += [value, unquote_plus(value)]
+    return values
+
+
 def mask_headers(headers, secret_values=(), extra_names=()):
     return {
         key: MASK
@@ -109,7 +121,13 @@ def mask_json(data, extra_names=()):
     return data
 
 
-def mask_body(body, secret_values=(), extra_names=(), limit=20000):
+# Bodies kept in the HTTP log are cut here: enough to read an error, short enough not to
+# hoard whole order documents (buyer names, addresses, phone numbers) for the retention
+# period.
+BODY_LIMIT = 4000
+
+
+def mask_body(body, secret_values=(), extra_names=(), limit=BODY_LIMIT):
     """Mask a request or response body (bytes, str or JSON-able) and truncate it."""
     if body is None:
         return None

@@ -4,12 +4,17 @@
 import logging
 from datetime import timedelta
 
+import requests
+from markupsafe import Markup, escape
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from ..api import masking
 from ..api.exceptions import IgnoreEvent, IntegrationError
-from ..api.http import IntegrationSession
+from ..api.http import DEFAULT_TOTAL_TIMEOUT, CircuitBreaker, IntegrationSession
+from .integration_event import _is_testing
 
 _logger = logging.getLogger(__name__)
 
@@ -20,6 +25,16 @@ CREDENTIAL_FIELDS = (
     "access_token",
     "refresh_token",
 )
+# Circuit breaker defaults (system parameters base_integration.circuit_*).
+CIRCUIT_THRESHOLD = 5
+CIRCUIT_WINDOW = 300
+CIRCUIT_COOLDOWN = 60
+# Rows deleted per statement (and per commit) by the purge cron.
+PURGE_BATCH = 5000
+# Dead-letter events listed in the activity note; the others are only counted.
+DEAD_LETTER_NOTE_EVENTS = 10
+# Key of the per-transaction ``requests.Session`` store in ``cr.postcommit.data``.
+_TRANSPORTS = "base_integration.http_transports"
 
 
 class IntegrationConnection(models.Model):
@@ -192,6 +207,18 @@ class IntegrationConnection(models.Model):
                 stats[cid].update(
                     http_success=ok_at, http_failure=ko_at, http_failed_24h=ko_24h
                 )
+            # The error of each connection's latest failed event, in one query.
+            self.env.cr.execute(
+                """
+                SELECT DISTINCT ON (connection_id) connection_id, error
+                  FROM integration_event
+                 WHERE connection_id = ANY(%s) AND state = 'failed'
+                 ORDER BY connection_id, write_date DESC, id DESC
+                """,
+                [ids],
+            )
+            for cid, error in self.env.cr.fetchall():
+                stats[cid]["last_error"] = error
         for connection in self:
             data = stats.get(connection.id, {})
             success = max(
@@ -209,14 +236,7 @@ class IntegrationConnection(models.Model):
             )
             connection.waiting_event_count = data.get("waiting", 0)
             connection.dead_letter_count = data.get("dead", 0)
-            connection.last_error = False
-            if failure:
-                last = self.env["integration.event"].search(
-                    [("connection_id", "=", connection.id), ("state", "=", "failed")],
-                    order="write_date desc",
-                    limit=1,
-                )
-                connection.last_error = last.error
+            connection.last_error = (failure and data.get("last_error")) or False
             if connection.dead_letter_count:
                 connection.health_state = "error"
             elif failure and (not success or failure > success):
@@ -258,13 +278,108 @@ class IntegrationConnection(models.Model):
         )
 
     def _get_http_session(self, **kwargs):
-        """The outbound session for this connection: timeouts, retries, masked log."""
+        """The outbound session for this connection: timeouts, a total time budget,
+        retries, masked log and errors, the connection's circuit breaker.
+
+        Sessions of one connection in one transaction share one ``requests.Session``
+        (see :meth:`_get_http_transport`), so a job's calls reuse their TCP and TLS
+        connections; callers need not close anything.
+        """
         self.ensure_one()
+        params = self.env["ir.config_parameter"].sudo()
         kwargs.setdefault("timeout", (5, self.http_timeout or 30))
+        kwargs.setdefault(
+            "total_timeout",
+            float(
+                params.get_param(
+                    "base_integration.http_total_timeout", DEFAULT_TOTAL_TIMEOUT
+                )
+            ),
+        )
         kwargs.setdefault("secret_values", self._get_secret_values())
         kwargs.setdefault("secret_names", self._get_secret_names())
         kwargs.setdefault("log", self.env["integration.log"]._make_logger(self))
+        if "circuit" not in kwargs:
+            kwargs["circuit"] = self._get_circuit_breaker()
+        if "session" not in kwargs:
+            kwargs["session"] = self._get_http_transport()
         return IntegrationSession(**kwargs)
+
+    def _get_http_transport(self):
+        """The ``requests.Session`` of this connection for the current transaction.
+
+        Built on first use and closed when the transaction ends (commit or rollback):
+        one pool of TCP connections per connection and job (a cron commits after each
+        event, an HTTP request at its end), never left open.
+        """
+        self.ensure_one()
+        cr = self.env.cr
+        # postcommit.data is cleared by both a commit and a rollback, and exactly one
+        # of the two callbacks registered below runs: the store lives as long as the
+        # transaction.
+        store = cr.postcommit.data.get(_TRANSPORTS)
+        if store is None:
+            store = cr.postcommit.data[_TRANSPORTS] = {}
+
+            def close_all():
+                for transport in store.values():
+                    transport.close()
+                store.clear()
+
+            cr.postcommit.add(close_all)
+            cr.postrollback.add(close_all)
+        transport = store.get(self.id)
+        if transport is None:
+            transport = store[self.id] = requests.Session()
+        return transport
+
+    def _get_circuit_breaker(self):
+        """This connection's breaker in this process, or None when switched off
+        (``base_integration.circuit_threshold`` = 0)."""
+        self.ensure_one()
+        params = self.env["ir.config_parameter"].sudo()
+        threshold = int(
+            params.get_param("base_integration.circuit_threshold", CIRCUIT_THRESHOLD)
+        )
+        if threshold <= 0 or not isinstance(self.id, int):
+            return None
+        return CircuitBreaker.get(
+            (self.env.cr.dbname, self.id),
+            threshold=threshold,
+            window=float(
+                params.get_param("base_integration.circuit_window", CIRCUIT_WINDOW)
+            ),
+            cooldown=float(
+                params.get_param("base_integration.circuit_cooldown", CIRCUIT_COOLDOWN)
+            ),
+        )
+
+    def _lock_row(self, nowait=False):
+        """Lock these connection rows ``FOR NO KEY UPDATE`` (in id order) until the end
+        of the transaction, e.g. around a token refresh.
+
+        Never lock them ``FOR UPDATE``: the HTTP log writes its entries in a side
+        cursor, and its insert takes ``FOR KEY SHARE`` on the connection row (foreign
+        key), which ``FOR UPDATE`` blocks: a caller logging while holding that lock
+        would wait for itself (the log gives up after a second and writes the entry in
+        the caller's transaction, where a rollback loses it). ``FOR NO KEY UPDATE``
+        still excludes every other writer and locker of the row.
+
+        :param nowait: raise ``psycopg2.errors.LockNotAvailable`` at once when another
+            transaction holds the row.
+        """
+        if not self:
+            return
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM integration_connection WHERE id IN %s"
+                " ORDER BY id FOR NO KEY UPDATE%s",
+                tuple(self.ids),
+                SQL(" NOWAIT") if nowait else SQL(""),
+            ),
+            # LockNotAvailable is an answer for a NOWAIT caller, not a bad query.
+            log_exceptions=not nowait,
+        )
 
     def _test_connection(self):
         """Call a cheap authenticated endpoint; override per provider. Returns a message."""
@@ -293,22 +408,21 @@ class IntegrationConnection(models.Model):
 
     # ------------------------------------------------------------------ dead letters
     def _notify_dead_letter(self, event):
-        """Ask a person to act, once per connection while the previous ask is open."""
+        """Ask a person to act, once per connection while the previous ask is open.
+
+        The note is rewritten from the events each time: how many dead letters wait,
+        and the latest ``DEAD_LETTER_NOTE_EVENTS`` of them (``event`` first), errors
+        masked and cut. It stays the same size however many events fail.
+        """
         self.ensure_one()
         activity_type = self.env.ref("mail.mail_activity_data_warning")
         summary = _("Integration events need attention")
         existing = self.activity_ids.filtered(
             lambda a: a.activity_type_id == activity_type and a.summary == summary
         )
-        note = _(
-            "Event %(event)s (%(type)s) failed %(attempts)s times: %(error)s",
-            event=event.display_name,
-            type=event.event_type or "-",
-            attempts=event.attempts,
-            error=event.error or "",
-        )
+        note = self._dead_letter_note(event)
         if existing:
-            existing[:1].note = f"{existing[:1].note or ''}<br/>{note}"
+            existing[:1].note = note
             return existing[:1]
         return self.activity_schedule(
             activity_type_id=activity_type.id,
@@ -317,13 +431,50 @@ class IntegrationConnection(models.Model):
             user_id=(self.responsible_user_id or self.env.ref("base.user_admin")).id,
         )
 
+    def _dead_letter_note(self, event):
+        Event = self.env["integration.event"].sudo()
+        domain = [
+            ("connection_id", "=", self.id),
+            ("state", "=", "failed"),
+            ("dead_letter", "=", True),
+        ]
+        total = Event.search_count(domain)
+        latest = Event.search(
+            domain + [("id", "!=", event.id)], limit=DEAD_LETTER_NOTE_EVENTS - 1
+        )
+        lines = [
+            escape(
+                _(
+                    "Event %(event)s (%(type)s) failed %(attempts)s times: %(error)s",
+                    event=dead.display_name,
+                    type=dead.event_type or "-",
+                    attempts=dead.attempts,
+                    error=self._mask_text(dead.error or "")[:300],
+                )
+            )
+            for dead in event.sudo() | latest
+        ]
+        header = escape(
+            _(
+                "%(count)s event(s) failed for good and wait for a retry or to be "
+                "ignored. The latest:",
+                count=max(total, len(lines)),
+            )
+        )
+        return Markup("<p>%s</p><ul>%s</ul>") % (
+            header,
+            Markup().join(Markup("<li>%s</li>") % line for line in lines),
+        )
+
     # ------------------------------------------------------------------ actions
     def action_test_connection(self):
         self.ensure_one()
         try:
             message = self._test_connection()
         except IntegrationError as exc:
-            raise UserError(_("Connection test failed: %s", exc)) from exc
+            raise UserError(
+                _("Connection test failed: %s", self._mask_text(str(exc)))
+            ) from None
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -368,14 +519,49 @@ class IntegrationConnection(models.Model):
 
     @api.model
     def _cron_purge(self):
-        """Forget old HTTP logs and finished events (keep failures for inspection)."""
-        days = int(
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("base_integration.retention_days", 30)
+        """Forget old HTTP logs and finished events (keep failures for inspection).
+
+        Deletes in batches of ``base_integration.purge_batch_size`` rows, committed one
+        by one outside tests: a backlog of millions of rows neither holds one huge
+        transaction nor loads every id. Nothing else points at these rows (foreign keys
+        to them cascade or are set null by the database).
+        """
+        params = self.env["ir.config_parameter"].sudo()
+        days = int(params.get_param("base_integration.retention_days", 30))
+        batch = max(
+            1, int(params.get_param("base_integration.purge_batch_size", PURGE_BATCH))
         )
         limit = fields.Datetime.now() - timedelta(days=days)
-        self.env["integration.log"].search([("create_date", "<", limit)]).unlink()
-        self.env["integration.event"].search(
-            [("state", "in", ("done", "ignored")), ("write_date", "<", limit)]
-        ).unlink()
+        self.env.flush_all()
+        deleted = self._purge_rows(
+            "integration_log", SQL("create_date < %s", limit), batch
+        )
+        deleted += self._purge_rows(
+            "integration_event",
+            SQL("state IN ('done', 'ignored') AND write_date < %s", limit),
+            batch,
+        )
+        self.env["integration.log"].invalidate_model()
+        self.env["integration.event"].invalidate_model()
+        return deleted
+
+    def _purge_rows(self, table, condition, batch):
+        commit = not _is_testing(self.env)
+        deleted = 0
+        while True:
+            self.env.cr.execute(
+                SQL(
+                    "DELETE FROM %(table)s WHERE id IN"
+                    " (SELECT id FROM %(table)s WHERE %(condition)s LIMIT %(batch)s)",
+                    table=SQL.identifier(table),
+                    condition=condition,
+                    batch=batch,
+                )
+            )
+            count = self.env.cr.rowcount
+            deleted += count
+            if commit:
+                # Safe: a purge cron run holds nothing but these deletions.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+            if count < batch:
+                return deleted

@@ -4,8 +4,13 @@
 # common first: it puts the repository's tests/ (gateway_servers) on sys.path.
 from . import common
 from . import (
+    test_http_circuit,
+    test_http_log_housekeeping,
+    test_http_log_locks,
     test_http_session,
+    test_http_transport,
     test_masking,
+    test_masking_dead_letter,
     test_parallel_workers,
     test_processing,
     test_security,

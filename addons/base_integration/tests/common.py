@@ -23,9 +23,17 @@ if (
 
 from gateway_servers import GatewayServer  # noqa: E402
 
+from ..api.http import CircuitBreaker  # noqa: E402
+
 
 class IntegrationTestMixin:
     """Mixin for ``TransactionCase``/``HttpCase`` classes of the integration addons."""
+
+    def setUp(self):
+        super().setUp()
+        # Circuit breakers live per process: failures injected by one test must not
+        # open the circuit of a connection the next test uses.
+        CircuitBreaker.forget()
 
     @classmethod
     def _start_gateway_server(cls, *handlers):

@@ -1,6 +1,9 @@
 # Copyright 2026 Odoo Indonesia Suite
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 
+import time
+import traceback
+
 from odoo.tests import TransactionCase, tagged
 
 from gateway_servers import Fault
@@ -8,6 +11,9 @@ from gateway_servers.echo import EchoApi
 
 from ..api.exceptions import AuthenticationError, PermanentError, RetryableError
 from .common import IntegrationTestMixin
+
+SECRET_TOKEN = "SECRETTOKEN123"
+SECRET_SIGN = "abcdef0123456789signature"
 
 
 @tagged("post_install", "-at_install")
@@ -106,7 +112,137 @@ class TestHttpSession(IntegrationTestMixin, TransactionCase):
         with self.assertRaises(RetryableError):
             self._session(max_attempts=2).request("GET", self._url("/items"))
 
+    def _assert_no_secret(self, exc, *secrets):
+        texts = [str(exc), "".join(traceback.format_exception(exc))]
+        for text in texts:
+            for secret in secrets:
+                self.assertNotIn(secret, text)
+
+    def test_refused_call_error_text_has_no_secret(self):
+        # What requests puts in a ConnectionError quotes path and query (D2).
+        self.connection.sudo().write(
+            {"base_url": "http://127.0.0.1:9", "access_token": SECRET_TOKEN}
+        )
+        # Not assertRaises: it rolls back to a savepoint, and the log with it.
+        try:
+            self._session(max_attempts=2).request(
+                "GET",
+                self._url("/items"),
+                params={"access_token": SECRET_TOKEN, "sign": SECRET_SIGN, "page": 3},
+            )
+        except RetryableError as exc:
+            error = exc
+        else:
+            self.fail("a refused call raises")
+        self._assert_no_secret(error, SECRET_TOKEN, SECRET_SIGN)
+        self.assertIn("ConnectionError", str(error))
+        self.assertIn("page=3", str(error), "the rest of the URL stays")
+        logs = self.env["integration.log"].search(
+            [("connection_id", "=", self.connection.id)]
+        )
+        self.assertEqual(len(logs), 2)
+        for log in logs:
+            for secret in (SECRET_TOKEN, SECRET_SIGN):
+                self.assertNotIn(secret, log.error)
+                self.assertNotIn(secret, log.url)
+
+    def test_error_answer_text_has_no_secret(self):
+        # A gateway that quotes the request's signature in its error message.
+        self.server.faults.add(
+            "/echo/items",
+            Fault(status=503, body={"message": f"busy, sign={SECRET_SIGN} refused"}),
+        )
+        with self.assertRaises(RetryableError) as ctx:
+            self._session(max_attempts=1).request(
+                "GET", self._url("/items"), params={"sign": SECRET_SIGN}
+            )
+        self._assert_no_secret(ctx.exception, SECRET_SIGN)
+        self.assertNotIn(SECRET_SIGN, ctx.exception.response_body)
+        self.assertIn("busy", str(ctx.exception))
+
+    def test_non_json_answer_text_has_no_secret(self):
+        self.server.faults.add(
+            "/echo/items", Fault(status=200, body=f"<html>{SECRET_SIGN}</html>")
+        )
+        with self.assertRaises(RetryableError) as ctx:
+            self._session().request_json(
+                "GET",
+                self._url("/items"),
+                headers=self._auth(),
+                params={"sign": SECRET_SIGN},
+            )
+        self._assert_no_secret(ctx.exception, SECRET_SIGN)
+        self.assertNotIn(SECRET_SIGN, ctx.exception.response_body)
+
+    # ------------------------------------------------------------------ time budget
+    def test_budget_caps_the_read_timeout(self):
+        # One slow answer: without a budget the 5 s read timeout lets it arrive.
+        self.server.faults.add("/echo/items", Fault(delay=3))
+        started = time.monotonic()
+        with self.assertRaises(RetryableError) as ctx:
+            self._session(timeout=(2, 5), total_timeout=1.0).request(
+                "GET", self._url("/items"), headers=self._auth()
+            )
+        self.assertLess(time.monotonic() - started, 2.0)
+        self.assertIn("Timeout", str(ctx.exception))
+
+    def test_budget_covers_attempts_and_backoff(self):
+        # Every attempt times out after 0.4 s; real backoff sleeps of 0.2-0.4 s.
+        self.server.faults.add("/echo/items", Fault(delay=1.0), times=20)
+        started = time.monotonic()
+        with self.assertRaises(RetryableError):
+            self._session(
+                timeout=(2, 0.4),
+                total_timeout=1.5,
+                max_attempts=10,
+                backoff_base=0.4,
+                backoff_max=0.4,
+                sleep=time.sleep,
+            ).request("GET", self._url("/items"), headers=self._auth())
+        elapsed = time.monotonic() - started
+        self.assertLess(elapsed, 1.5 + 0.3, "nothing runs past the budget")
+        attempts = len(self.server.requests_to("/echo/items"))
+        self.assertGreaterEqual(attempts, 2, "retried within the budget")
+        self.assertLessEqual(attempts, 3, "but not ten times")
+
+    def test_retry_after_beyond_budget_is_not_waited(self):
+        self.server.faults.add(
+            "/echo/items", Fault(status=429, headers={"Retry-After": "30"})
+        )
+        with self.assertRaises(RetryableError) as ctx:
+            self._session(total_timeout=5, backoff_max=60).request(
+                "GET", self._url("/items"), headers=self._auth()
+            )
+        self.assertEqual(ctx.exception.status_code, 429)
+        self.assertEqual(self.waits, [], "a wait past the budget is not started")
+        self.assertEqual(len(self.server.requests_to("/echo/items")), 1)
+
+    def test_default_budget_is_below_the_worker_limit(self):
+        session = self._session()
+        self.assertEqual(session.total_timeout, 60)
+        self.env["ir.config_parameter"].sudo().set_param(
+            "base_integration.http_total_timeout", "20"
+        )
+        self.assertEqual(self._session().total_timeout, 20)
+
+    # ------------------------------------------------------------------ transport
+    def test_calls_of_one_transaction_reuse_one_connection(self):
+        for _number in range(3):
+            # a new client per call, as the marketplace shop builds them
+            self._session().request("GET", self._url("/items"), headers=self._auth())
+        ports = {r.client_port for r in self.server.requests_to("/echo/items")}
+        self.assertEqual(len(ports), 1, "one TCP connection for the three calls")
+        other = self._create_connection(base_url=self.server.url + "/echo")
+        other._get_http_session(sleep=self.waits.append).request(
+            "GET", self._url("/items"), headers=self._auth()
+        )
+        ports = {r.client_port for r in self.server.requests_to("/echo/items")}
+        self.assertEqual(len(ports), 2, "each connection has its own pool")
+
     def test_log_has_no_secret(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "base_integration.http_log_bodies", "all"
+        )
         self.connection.sudo().write({"api_secret": "very-secret-signing-key"})
         self._session().request(
             "POST",
@@ -134,3 +270,21 @@ class TestHttpSession(IntegrationTestMixin, TransactionCase):
             self.assertNotIn(secret, everything)
         self.assertIn('"sku": "C"', logs.request_body)
         self.assertEqual(logs.status_code, 201)
+
+    def test_log_keeps_bodies_of_failed_attempts_only(self):
+        self.server.faults.add("/echo/items", Fault(status=500))
+        self._session().request(
+            "POST",
+            self._url("/items"),
+            headers=self._auth(),
+            json={"buyer": "Budi, Jl. Merdeka 1"},
+            idempotency_key="k-bodies",
+        )
+        failed, ok = self.env["integration.log"].search(
+            [("connection_id", "=", self.connection.id)], order="id"
+        )
+        self.assertEqual((failed.status_code, ok.status_code), (500, 201))
+        self.assertIn("Budi", failed.request_body)
+        self.assertTrue(failed.response_body)
+        self.assertFalse(ok.request_body, "no buyer data kept for a success")
+        self.assertFalse(ok.response_body)

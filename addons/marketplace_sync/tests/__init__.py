@@ -10,3 +10,4 @@ from . import test_settlement
 from . import test_tour
 from . import test_returns
 from . import test_i18n
+from . import test_masking_shopee
