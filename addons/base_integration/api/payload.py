@@ -98,6 +98,17 @@ def loads(raw, max_depth=MAX_DEPTH):
 
 
 # ---------------------------------------------------------------------- field readers
+def is_text(value):
+    """True for a string that can be encoded, hashed and stored (no lone surrogate)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _storable(value, name, max_length):
     if len(value) > max_length:
         raise MalformedPayload(f"field '{name}' is too long")

@@ -3,3 +3,5 @@
 
 from . import test_api, test_midtrans, test_tour, test_xendit
 from . import test_portal
+from . import test_perimeter_routes
+from . import test_perimeter_rbac
