@@ -46,7 +46,10 @@ def refused(status=403):
 def too_large(max_bytes=MAX_BODY_BYTES):
     return json_response(
         413,
-        {"error": "payload_too_large", "message": f"Body larger than {max_bytes} bytes."},
+        {
+            "error": "payload_too_large",
+            "message": f"Body larger than {max_bytes} bytes.",
+        },
     )
 
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from ..api.exceptions import IgnoreEvent, IntegrationError
 from ..api import masking
+from ..api.exceptions import IgnoreEvent, IntegrationError
 from ..api.http import IntegrationSession
 
 _logger = logging.getLogger(__name__)
@@ -158,7 +158,9 @@ class IntegrationConnection(models.Model):
             for vals in vals_list
             for name in self._ROUTING_FIELDS
             if name in vals
-            and any((vals[name] or False) != (row.get(name) or False) for row in current)
+            and any(
+                (vals[name] or False) != (row.get(name) or False) for row in current
+            )
         }
         if changed:
             raise AccessError(

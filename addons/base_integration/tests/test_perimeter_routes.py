@@ -20,7 +20,18 @@ _HOLE = "__hostile__"
 # JSON of the wrong type where the route expects something else.
 # (An identifier too long for a database index: hex does not compress.)
 LONG_TEXT = "".join(hashlib.sha256(b"%d" % i).hexdigest() for i in range(100))
-WRONG_TYPES = (["x"], {"x": ["y"]}, "x", True, 1.5, -7, "", "\u0000", "\ud800", LONG_TEXT)
+WRONG_TYPES = (
+    ["x"],
+    {"x": ["y"]},
+    "x",
+    True,
+    1.5,
+    -7,
+    "",
+    "\u0000",
+    "\ud800",
+    LONG_TEXT,
+)
 # Number literals that Python's json module would turn into inf, nan or a 401-digit int.
 BAD_NUMBERS = ("1e999", "-1e999", "1" + "0" * 400, "NaN", "Infinity", "-Infinity")
 WHOLE_BODIES = (
@@ -64,8 +75,10 @@ def hostile_bodies(template, paths, sign_payload=None):
             signed = sign_payload(copy.deepcopy(payload)) if sign_payload else payload
 
             def render(data, token=token):
-                return json.dumps(data).encode().replace(
-                    json.dumps(_HOLE).encode(), token.encode()
+                return (
+                    json.dumps(data)
+                    .encode()
+                    .replace(json.dumps(_HOLE).encode(), token.encode())
                 )
 
             yield f"{path}={token[:24]}", render(payload), render(signed)
@@ -99,7 +112,9 @@ class HostileRouteMixin:
                     if not signed:
                         self.assertGreaterEqual(response.status_code, 400)
                         self.assertEqual(
-                            Event.search_count(domain), before, "unsigned: nothing stored"
+                            Event.search_count(domain),
+                            before,
+                            "unsigned: nothing stored",
                         )
                     elif response.status_code == 400 and signs_raw_body:
                         # Signed but unusable: kept for a person to inspect.
@@ -140,9 +155,10 @@ class TestPerimeterRoutes(HostileRouteMixin, IntegrationTestMixin, HttpCase):
         _body, forged = self._sign("not-the-secret", {"id": "probe-1"})
         archived = self._create_connection(name="Archived", active=False)
         no_secret = self._create_connection(name="No secret", webhook_secret=False)
-        missing_id = self.env["integration.connection"].search(
-            [], order="id desc", limit=1
-        ).id + 1000
+        missing_id = (
+            self.env["integration.connection"].search([], order="id desc", limit=1).id
+            + 1000
+        )
         for signature_sent in (forged, None):
             answers = {
                 case: self._post(connection_id, body, signature_sent)
@@ -155,7 +171,11 @@ class TestPerimeterRoutes(HostileRouteMixin, IntegrationTestMixin, HttpCase):
             }
             with self.subTest(signature=bool(signature_sent)):
                 seen = {(r.status_code, r.content) for r in answers.values()}
-                self.assertEqual(len(seen), 1, {k: (r.status_code, r.text) for k, r in answers.items()})
+                self.assertEqual(
+                    len(seen),
+                    1,
+                    {k: (r.status_code, r.text) for k, r in answers.items()},
+                )
                 status, content = seen.pop()
                 self.assertIn(status, (401, 403))
                 self.assertNotIn(b"configured", content)
@@ -163,7 +183,9 @@ class TestPerimeterRoutes(HostileRouteMixin, IntegrationTestMixin, HttpCase):
         # A signed delivery with a valid signature to an archived connection is refused
         # like any other.
         archived_body, archived_sig = self._sign(archived.webhook_secret, {"id": "p2"})
-        self.assertEqual(self._post(archived.id, archived_body, archived_sig).status_code, 403)
+        self.assertEqual(
+            self._post(archived.id, archived_body, archived_sig).status_code, 403
+        )
         self.assertFalse(self._events(archived) | self._events(no_secret))
 
     def test_success_answer_has_no_internal_id(self):

@@ -38,7 +38,10 @@ class TestPerimeterRouting(IntegrationTestMixin, TransactionCase):
         # The rest of the connection is theirs to manage, and the host stays readable
         # (the form shows it, the test ribbon uses the environment).
         connection.write({"name": "Renamed", "http_timeout": 20})
-        self.assertEqual(connection.read(["base_url", "environment"])[0]["base_url"], "https://api.example.com")
+        self.assertEqual(
+            connection.read(["base_url", "environment"])[0]["base_url"],
+            "https://api.example.com",
+        )
 
     def test_manager_cannot_create_a_redirected_connection(self):
         Connection = self.env["integration.connection"].with_user(self.manager)

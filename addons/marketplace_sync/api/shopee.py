@@ -507,9 +507,7 @@ def describe_push(payload):
         status = payload_api.text(data, "status") or ""
         update_time = payload_api.identifier(data, "update_time") or ""
         tracking_no = payload_api.identifier(data, "tracking_no") or ""
-        key = (
-            f"shopee:{shop_id}:{order_sn}:{code}:{status}:{update_time}:{tracking_no}"
-        )
+        key = f"shopee:{shop_id}:{order_sn}:{code}:{status}:{update_time}:{tracking_no}"
         return {
             "event_type": f"shopee_{code}",
             "external_id": order_sn,

@@ -82,7 +82,11 @@ def _routing_shop_ref(raw):
     ``None`` when the body does not say (or is not usable; it is refused later)."""
     try:
         payload = payload_api.loads(raw or b"{}")
-        return payload_api.identifier(payload, "shop_id") if isinstance(payload, dict) else None
+        return (
+            payload_api.identifier(payload, "shop_id")
+            if isinstance(payload, dict)
+            else None
+        )
     except payload_api.MalformedPayload:
         return None
 

@@ -106,9 +106,11 @@ class TestPerimeterMarketplaceRbac(MarketplaceCase):
         shop.write({"stock_safety_buffer": 3, "name": "Shopee renamed"})
 
     def test_shop_form_shows_hosts_read_only_to_sales_managers(self):
-        arch = self.env["marketplace.shop"].with_user(self.sales_manager).get_views(
-            [(False, "form")]
-        )["views"]["form"]["arch"]
+        arch = (
+            self.env["marketplace.shop"]
+            .with_user(self.sales_manager)
+            .get_views([(False, "form")])["views"]["form"]["arch"]
+        )
         form = etree.fromstring(arch)
         for name in ("base_url", "environment"):
             fields_ = form.xpath(f"//field[@name='{name}']")
@@ -154,7 +156,9 @@ class TestPerimeterMarketplaceRbac(MarketplaceCase):
         self.assertEqual(
             set(connections.search([]).mapped("provider")), {"shopee", "tiktok"}
         )
-        self.assertFalse(self.env["integration.log"].with_user(self.salesman).has_access("read"))
+        self.assertFalse(
+            self.env["integration.log"].with_user(self.salesman).has_access("read")
+        )
 
     def test_sales_manager_manages_shop_events_only(self):
         event = self.shop_event.with_user(self.sales_manager)
@@ -177,15 +181,19 @@ class TestPerimeterMarketplaceRbac(MarketplaceCase):
         Connection = self.env["integration.connection"].with_user(self.invoicing)
         if Event.has_access("read"):
             self.assertNotIn(self.shop_event, Event.search([]))
-            self.assertFalse(Connection.search([("provider", "in", ("shopee", "tiktok"))]))
+            self.assertFalse(
+                Connection.search([("provider", "in", ("shopee", "tiktok"))])
+            )
         with self.assertRaises(AccessError):
             self.shop_event.with_user(self.invoicing).read(["state"])
 
     def test_header_buttons_by_role(self):
         def buttons(user):
-            arch = self.env["marketplace.shop"].with_user(user).get_views(
-                [(False, "form")]
-            )["views"]["form"]["arch"]
+            arch = (
+                self.env["marketplace.shop"]
+                .with_user(user)
+                .get_views([(False, "form")])["views"]["form"]["arch"]
+            )
             return set(etree.fromstring(arch).xpath("//header/button/@name"))
 
         self.assertNotIn("action_connect", buttons(self.salesman))

@@ -102,9 +102,11 @@ class TestPerimeterMarketplaceRoutes(HostileRouteMixin, MarketplaceCase):
             },
         )
         shops = (self.shopee_shop | self.tiktok_shop).connection_id
-        self.assertFalse(self.env["integration.event"].search_count(
-            [("connection_id", "in", shops.ids)]
-        ))
+        self.assertFalse(
+            self.env["integration.event"].search_count(
+                [("connection_id", "in", shops.ids)]
+            )
+        )
 
     def _raw_post(self, url, headers, body, timeout=5):
         """Send a request by hand: the declared length need not be the real one."""

@@ -58,7 +58,9 @@ class TestPerimeterPaymentRbac(PaymentVaCommon):
         )
 
     def test_salesperson_cannot_read_a_payment_event_body(self):
-        salesman = self._sales_user("perimeter_va_salesman", "sales_team.group_sale_salesman")
+        salesman = self._sales_user(
+            "perimeter_va_salesman", "sales_team.group_sale_salesman"
+        )
         event = self.payment_event.with_user(salesman)
         with self.assertRaises(AccessError):
             event.read(["body"])
@@ -75,7 +77,9 @@ class TestPerimeterPaymentRbac(PaymentVaCommon):
             self.assertFalse(Connection.has_access("read"))
 
     def test_sales_manager_cannot_ignore_a_payment_event(self):
-        manager = self._sales_user("perimeter_va_sales_mgr", "sales_team.group_sale_manager")
+        manager = self._sales_user(
+            "perimeter_va_sales_mgr", "sales_team.group_sale_manager"
+        )
         event = self.payment_event.with_user(manager)
         for action in ("action_ignore", "action_retry", "unlink"):
             with self.subTest(action=action), self.assertRaises(AccessError):

@@ -103,7 +103,9 @@ class TestPerimeterPaymentRoutes(HostileRouteMixin, PaymentVaCommon):
             with self.subTest(signature=bool(signature)):
                 seen = {(r.status_code, r.content) for r in answers.values()}
                 self.assertEqual(
-                    len(seen), 1, {k: (r.status_code, r.text) for k, r in answers.items()}
+                    len(seen),
+                    1,
+                    {k: (r.status_code, r.text) for k, r in answers.items()},
                 )
                 status, content = seen.pop()
                 self.assertEqual(status, 403 if signature else 401)
@@ -111,8 +113,9 @@ class TestPerimeterPaymentRoutes(HostileRouteMixin, PaymentVaCommon):
         # Correctly signed, to an archived connection: refused all the same.
         signed = _midtrans_signed(dict(notification))
         self.assertEqual(
-            self._post(f"/payment_va/midtrans/notification/{archived.id}", signed)
-            .status_code,
+            self._post(
+                f"/payment_va/midtrans/notification/{archived.id}", signed
+            ).status_code,
             403,
         )
         keyless_xendit = self.xendit.sudo().copy({"name": "Xendit without token"})
