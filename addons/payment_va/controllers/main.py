@@ -23,7 +23,9 @@ from ..api import xendit as xendit_api
 def describe_midtrans(payload):
     """Dedupe on (transaction_id, transaction_status): order_id alone is not enough once
     an expired order_id is reused (payments.md §0 and §5 item 5). Midtrans sends these
-    as strings; anything else is refused."""
+    as strings; anything else is refused. Neither transaction_id nor transaction_status
+    is covered by the signature (review D19): they only deduplicate deliveries, the
+    booking must not rest on them."""
     values = {
         name: payload_api.text(payload, name)
         for name in ("order_id", "transaction_id", "transaction_status")
