@@ -9,5 +9,4 @@ from . import test_oauth
 from . import test_settlement
 from . import test_tour
 from . import test_returns
-from . import test_perimeter_routes
-from . import test_perimeter_rbac
+from . import test_perimeter_rbac, test_perimeter_routes
