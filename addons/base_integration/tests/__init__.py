@@ -12,4 +12,4 @@ from . import (
     test_ui,
     test_webhook,
 )
-from . import test_perimeter_routes, test_perimeter_routing  # noqa: E402
+from . import test_perimeter_routes, test_perimeter_routing
