@@ -24,23 +24,28 @@ def sha512_hex(text):
 def verify_token(expected, given):
     """Compare a shared token in constant time; fail closed without a configured secret.
 
+    A missing token is checked first, so that the answer does not depend on whether a
+    secret is configured (webhook answers must not tell, review D20).
+
     :raises SignatureError: 401 when given is empty, 403 when expected is not
-        configured or the values differ.
+        configured or the values differ (the same message for both).
     """
-    if not expected:
-        raise SignatureError(
-            "No verification secret is configured: request refused.", 403
-        )
-    if not given:
+    if not given or not str(given).strip():
         raise SignatureError("Missing signature or token.", 401)
+    if not expected:
+        raise SignatureError("Invalid signature or token.", 403)
     if not hmac.compare_digest(_to_bytes(expected), _to_bytes(given.strip())):
         raise SignatureError("Invalid signature or token.", 403)
 
 
 def verify_hmac(secret, message, given, digestmod=hashlib.sha256):
-    """Check that given is the hex HMAC of message (case-insensitive hex)."""
+    """Check that given is the hex HMAC of message (case-insensitive hex).
+
+    :raises SignatureError: as :func:`verify_token`.
+    """
+    given = (given or "").strip().lower()
+    if not given:
+        raise SignatureError("Missing signature or token.", 401)
     if not secret:
-        raise SignatureError(
-            "No verification secret is configured: request refused.", 403
-        )
-    verify_token(hmac_hex(secret, message, digestmod), (given or "").strip().lower())
+        raise SignatureError("Invalid signature or token.", 403)
+    verify_token(hmac_hex(secret, message, digestmod), given)

@@ -5,8 +5,9 @@ import hashlib
 
 from odoo import http
 
+from ..api import payload as payload_api
 from ..api.signing import verify_hmac
-from .webhook import find_connection, handle_webhook
+from .webhook import find_connection, handle_webhook, verification_secret
 
 
 class GenericWebhookController(http.Controller):
@@ -25,18 +26,17 @@ class GenericWebhookController(http.Controller):
     )
     def generic_webhook(self, connection_id, **kwargs):
         connection = find_connection(connection_id, "generic")
-        secret = connection.webhook_secret if connection else None
+        secret = verification_secret(connection, connection.webhook_secret)
 
         def verify_raw(raw, headers):
             verify_hmac(secret, raw, headers.get("X-Signature"), hashlib.sha256)
 
         def describe(payload):
-            if not payload.get("id"):
-                raise ValueError("field 'id' is required")
+            event_id = payload_api.identifier(payload, "id", required=True)
             return {
-                "event_type": str(payload.get("type") or "event"),
-                "external_id": str(payload["id"]),
-                "dedupe_key": str(payload["id"]),
+                "event_type": payload_api.text(payload, "type") or "event",
+                "external_id": event_id,
+                "dedupe_key": event_id,
             }
 
         return handle_webhook(

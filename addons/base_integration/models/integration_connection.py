@@ -8,7 +8,7 @@ import requests
 from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..api import masking
@@ -62,6 +62,8 @@ class IntegrationConnection(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True
     )
+    # Where requests go, and so where the credentials are sent: readable by every user
+    # of the connection, changed by Settings administrators only (see _ROUTING_FIELDS).
     environment = fields.Selection(
         [("test", "Test / sandbox"), ("production", "Production")],
         required=True,
@@ -70,8 +72,9 @@ class IntegrationConnection(models.Model):
     )
     base_url = fields.Char(
         string="Base URL override",
+        tracking=True,
         help="Leave empty to use the provider's URL for the environment. Set it for a "
-        "sandbox or a local test server.",
+        "sandbox or a local test server. Only administrators (Settings) can change it.",
     )
     active = fields.Boolean(default=True, tracking=True)
     responsible_user_id = fields.Many2one(
@@ -134,6 +137,56 @@ class IntegrationConnection(models.Model):
             "At least one attempt is needed.",
         ),
     ]
+
+    # Fields that decide where requests (with their credentials) are sent (review D1).
+    _ROUTING_FIELDS = ("environment", "base_url")
+
+    # ------------------------------------------------------------------ routing guard
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_routing_access(vals_list, creating=True)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_routing_access([vals])
+        return super().write(vals)
+
+    def _check_routing_access(self, vals_list, creating=False):
+        """Refuse a change of a routing field by anyone but a Settings administrator.
+
+        The fields stay readable (forms, the test ribbon, the clients), so a ``groups``
+        on them would not do; Odoo's ``payment.provider`` is likewise writable by
+        ``base.group_system`` only. A new connection may keep the defaults (the
+        provider's own test host).
+
+        :raises AccessError: naming the fields.
+        """
+        if self.env.su or self.env.user.has_group("base.group_system"):
+            return
+        current = (
+            [self.default_get(list(self._ROUTING_FIELDS))]
+            if creating
+            else self.read(list(self._ROUTING_FIELDS))
+        )
+        changed = {
+            name
+            for vals in vals_list
+            for name in self._ROUTING_FIELDS
+            if name in vals
+            and any(
+                (vals[name] or False) != (row.get(name) or False) for row in current
+            )
+        }
+        if changed:
+            raise AccessError(
+                _(
+                    "Only administrators (Settings) can change where a connection "
+                    "sends its requests: %(fields)s.",
+                    fields=", ".join(
+                        sorted(self._fields[name].string for name in changed)
+                    ),
+                )
+            )
 
     # ------------------------------------------------------------------ computes
     @api.depends("provider")

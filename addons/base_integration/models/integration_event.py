@@ -91,8 +91,18 @@ class IntegrationEvent(models.Model):
     handler = fields.Char(
         required=True, help="Method of the connection that does the work."
     )
-    body = fields.Text(string="Raw body")
-    headers = fields.Text(help="Selected request headers, without secrets (JSON).")
+    # Raw deliveries carry signatures, buyer names, addresses and phones: for managers
+    # of every connection, or of their addon's (whose record rules say which).
+    body = fields.Text(
+        string="Raw body",
+        groups="base_integration.group_integration_manager,"
+        "base_integration.group_integration_scoped_manager",
+    )
+    headers = fields.Text(
+        help="Selected request headers, without secrets (JSON).",
+        groups="base_integration.group_integration_manager,"
+        "base_integration.group_integration_scoped_manager",
+    )
     received_at = fields.Datetime(
         default=fields.Datetime.now, required=True, index=True
     )
@@ -614,6 +624,7 @@ class IntegrationEvent(models.Model):
     # ------------------------------------------------------------------ actions
     def action_retry(self):
         """Put events back in the queue now, with a fresh attempt budget."""
+        self.check_access("write")  # managers of these events only
         retryable = self.filtered(
             lambda e: e.state in ("failed", "ignored", "received")
         )
@@ -641,6 +652,7 @@ class IntegrationEvent(models.Model):
         return True
 
     def action_ignore(self):
+        self.check_access("write")  # managers of these events only
         self.filtered(lambda e: e.state != "done").write(
             {"state": "ignored", "dead_letter": False, "next_attempt_at": False}
         )

@@ -18,3 +18,4 @@ from . import (
     test_webhook,
 )
 from . import test_i18n
+from . import test_perimeter_routes, test_perimeter_routing

@@ -17,6 +17,8 @@ import time
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from odoo.addons.base_integration.api import payload as payload_api
+
 from .common import (
     FEE_BUCKETS,
     AuthenticationError,
@@ -486,29 +488,36 @@ def escrow_fees(escrow):
 def describe_push(payload):
     """Event type, external id and dedupe key of a push (developer-guide/18).
 
-    ``code`` and ``shop_id`` may arrive as strings (reference §1.10 [secondary]), so
-    they are coerced. Order pushes dedupe on (shop, order_sn, status, update_time).
+    ``code`` and ``shop_id`` may arrive as strings (reference §1.10 [secondary]); every
+    field read is type-checked. Order pushes dedupe on (shop, order_sn, status,
+    update_time).
+
+    :raises MalformedPayload: (a ``ValueError``) naming the field that is missing or
+        of the wrong type.
     """
-    code = int(payload["code"])
-    data = payload.get("data") or {}
-    shop_id = payload.get("shop_id") or ""
+    code = payload_api.integer(payload, "code", required=True)
+    data = payload_api.obj(payload, "data")
+    shop_id = payload_api.identifier(payload, "shop_id") or ""
     if code in (3, 4):
-        order_sn = data.get("ordersn") or data.get("order_sn")
-        if not order_sn:
-            raise ValueError("order push without data.ordersn")
-        key = (
-            f"shopee:{shop_id}:{order_sn}:{code}:{data.get('status', '')}:"
-            f"{data.get('update_time', '')}:{data.get('tracking_no', '')}"
+        order_sn = payload_api.identifier(data, "ordersn") or payload_api.identifier(
+            data, "order_sn"
         )
+        if not order_sn:
+            raise payload_api.MalformedPayload("order push without data.ordersn")
+        status = payload_api.text(data, "status") or ""
+        update_time = payload_api.identifier(data, "update_time") or ""
+        tracking_no = payload_api.identifier(data, "tracking_no") or ""
+        key = f"shopee:{shop_id}:{order_sn}:{code}:{status}:{update_time}:{tracking_no}"
         return {
             "event_type": f"shopee_{code}",
             "external_id": order_sn,
             "dedupe_key": key,
         }
+    timestamp = payload_api.identifier(payload, "timestamp") or ""
     return {
         "event_type": f"shopee_{code}",
-        "external_id": str(shop_id),
-        "dedupe_key": f"shopee:{shop_id}:{code}:{payload.get('timestamp', '')}",
+        "external_id": shop_id,
+        "dedupe_key": f"shopee:{shop_id}:{code}:{timestamp}",
     }
 
 

@@ -17,6 +17,8 @@ import time
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from odoo.addons.base_integration.api import payload as payload_api
+
 from .common import (
     FEE_BUCKETS,
     MalformedOrder,
@@ -463,16 +465,24 @@ def statement_fees(data):
 def describe_webhook(payload):
     """Dedupe on ``tts_notification_id``.
 
-    The signature has no timestamp (reference §2.8).
+    The signature has no timestamp (reference §2.8). Every field read is type-checked.
+
+    :raises MalformedPayload: (a ``ValueError``) naming the field that is missing or
+        of the wrong type.
     """
-    notification = payload.get("tts_notification_id")
+    notification = payload_api.identifier(payload, "tts_notification_id")
     if not notification:
-        raise ValueError("webhook without tts_notification_id")
-    data = payload.get("data") or {}
-    event_type = int(payload.get("type") or 0)
+        raise payload_api.MalformedPayload("webhook without tts_notification_id")
+    data = payload_api.obj(payload, "data")
+    event_type = payload_api.integer(payload, "type") or 0
+    external_id = (
+        payload_api.identifier(data, "order_id")
+        or payload_api.identifier(payload, "shop_id")
+        or ""
+    )
     return {
         "event_type": f"tiktok_{event_type}",
-        "external_id": str(data.get("order_id") or payload.get("shop_id") or ""),
+        "external_id": external_id,
         "dedupe_key": f"tiktok:{notification}",
     }
 

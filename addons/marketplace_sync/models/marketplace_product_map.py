@@ -17,6 +17,7 @@ class MarketplaceProductMap(models.Model):
     _name = "marketplace.product.map"
     _description = "Marketplace Product Mapping"
     _order = "shop_id, item_id, model_id, id"
+    _check_company_auto = True
 
     shop_id = fields.Many2one(
         "marketplace.shop", required=True, ondelete="cascade", index=True
@@ -42,6 +43,7 @@ class MarketplaceProductMap(models.Model):
         inverse="_inverse_product_id",
         search="_search_product_id",
         string="Product",
+        check_company=True,
         help="The product when the listing maps to a single one.",
     )
     is_bundle = fields.Boolean(compute="_compute_product_id")
@@ -207,11 +209,15 @@ class MarketplaceProductMap(models.Model):
 class MarketplaceProductMapLine(models.Model):
     _name = "marketplace.product.map.line"
     _description = "Marketplace Product Mapping Component"
+    _check_company_auto = True
 
     map_id = fields.Many2one(
         "marketplace.product.map", required=True, ondelete="cascade", index=True
     )
-    product_id = fields.Many2one("product.product", required=True, index=True)
+    company_id = fields.Many2one(related="map_id.company_id", store=True)
+    product_id = fields.Many2one(
+        "product.product", required=True, index=True, check_company=True
+    )
     quantity = fields.Float(default=1.0, required=True)
 
     @api.constrains("quantity")

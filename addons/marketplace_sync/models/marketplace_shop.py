@@ -68,6 +68,8 @@ class MarketplaceShop(models.Model):
     )
     shopee_push_url = fields.Char(
         "Push callback URL",
+        groups="base.group_system",
+        tracking=True,
         help="As registered at Shopee (it is part of the push "
         "signature). Empty: the URL the request arrived at.",
     )
@@ -84,8 +86,11 @@ class MarketplaceShop(models.Model):
         help="Ship Package handover_method for platform-shipped packages "
         "(fulfillment.md); seller-shipped packages are always DROP_OFF.",
     )
+    # Receives the app secret and the refresh token: administrators only (review D1).
     tiktok_auth_url = fields.Char(
         "Auth host override",
+        groups="base.group_system",
+        tracking=True,
         help="TikTok token host; empty = https://auth.tiktok-shops.com",
     )
     warehouse_id = fields.Many2one(

@@ -11,3 +11,4 @@ from . import test_tour
 from . import test_returns
 from . import test_i18n
 from . import test_masking_shopee
+from . import test_perimeter_rbac, test_perimeter_routes

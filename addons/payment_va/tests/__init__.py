@@ -4,3 +4,4 @@
 from . import test_api, test_midtrans, test_tour, test_xendit
 from . import test_portal
 from . import test_i18n
+from . import test_perimeter_rbac, test_perimeter_routes

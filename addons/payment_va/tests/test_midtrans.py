@@ -366,12 +366,12 @@ class TestMidtrans(PaymentVaCommon):
         )
         self.assertAlmostEqual(receivable.amount_residual, -50000)
 
-    def test_archived_connection_is_404_and_stores_nothing(self):
+    def test_archived_connection_is_refused_and_stores_nothing(self):
         _move, va = self._invoice_with_va(150000)
         self.midtrans.sudo().active = False
         self.env.flush_all()
         response = self._notify(va.reference)
-        self.assertEqual(response.status_code, 404)
+        self.assertEqual(response.status_code, 403)  # like a bad signature (D20)
         self.assertFalse(self._events(self.midtrans.with_context(active_test=False)))
 
     def test_invoicing_user_without_integration_rights(self):
