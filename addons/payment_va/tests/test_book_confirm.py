@@ -4,8 +4,12 @@
 (issue 8, point 5: one failing status call fails only its own event)."""
 
 import uuid
+from unittest.mock import patch
 
 from odoo.tests import tagged
+
+from odoo.addons.base_integration.api.exceptions import CircuitOpenError
+from odoo.addons.base_integration.api.http import IntegrationSession
 
 from gateway_servers import Fault
 
@@ -149,3 +153,26 @@ class TestBookConfirm(PaymentVaCommon):
         self._make_due(self.xendit)
         self._process_inbound()
         self.assertEqual(len(self._payments(self.xendit)), 3)
+
+    def test_batch_open_circuit_fails_the_rest_without_calling(self):
+        """When the connection's circuit breaker is open no call is sent at all: the
+        batch answers that for every remaining event instead of trying each."""
+        invoices = [self._invoice(160000 + i) for i in range(3)]
+        self._process_outbound()
+        for move in invoices:
+            self.midtrans_api.simulate_payment(move.payment_va_current_id.reference)
+        with patch.object(
+            IntegrationSession,
+            "request_json",
+            autospec=True,
+            side_effect=CircuitOpenError("The circuit of this connection is open."),
+        ) as request:
+            self._process_inbound()
+        self.assertEqual(request.call_count, 1)
+        events = self._events(self.midtrans)
+        self.assertEqual(set(events.mapped("state")), {"failed"})
+        self.assertFalse(any(events.mapped("dead_letter")))
+        self.assertTrue(all("circuit" in event.error for event in events))
+        self._make_due(self.midtrans)
+        self._process_inbound()
+        self.assertEqual(set(events.mapped("state")), {"done"})
