@@ -228,7 +228,9 @@ class IntegrationConnection(models.Model):
             template = table.get(const.AUTH_ERROR_CODES.get(self.provider))
         if template is None:
             template = const.ERROR_GENERIC
-        return self.env._(template) % {
+        # Translated first, then filled: the table entries are lazy (``_lt``).
+        sentence = self.env._(template)
+        return sentence % {
             "gateway": dict(self._fields["provider"].selection).get(
                 self.provider, self.provider
             ),

@@ -237,9 +237,7 @@ class PaymentVaTransaction(models.Model):
 
     def _get_memo(self):
         self.ensure_one()
-        provider = dict(self.connection_id._fields["provider"].selection).get(
-            self.connection_id.provider, ""
-        )
+        provider = dict(self._fields["provider"].selection).get(self.provider, "")
         return f"{provider} {self.reference} {self.external_id}"
 
     @api.model
