@@ -237,7 +237,8 @@ class PaymentVaTransaction(models.Model):
 
     def _get_memo(self):
         self.ensure_one()
-        provider = dict(self._fields["provider"].selection).get(self.provider, "")
+        selection = self.env["integration.connection"]._fields["provider"].selection
+        provider = dict(selection).get(self.provider, "")
         return f"{provider} {self.reference} {self.external_id}"
 
     @api.model
