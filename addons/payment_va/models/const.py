@@ -31,6 +31,12 @@ MIDTRANS_STATUS_MAPPING = {
 # Midtrans ``fraud_status`` values that allow booking; not every method sends one.
 MIDTRANS_FRAUD_OK = (None, "", "accept")
 
+# A batch stops asking the status API after this many consecutive calls that got no
+# answer at all (timeout, connection refused): the gateway is unreachable, and each
+# further call would only wait for its own timeout. Calls that the gateway answers
+# with an error fail only their own event.
+BATCH_UNANSWERED_LIMIT = 2
+
 # Gateway error code -> actionable sentence. ``%(detail)s`` is the gateway's own
 # message, ``%(gateway)s`` the provider's name.
 MIDTRANS_ERROR_MESSAGES = {
@@ -76,3 +82,7 @@ ERROR_UNREACHABLE = _lt(
     "%(gateway)s is not reachable right now (%(detail)s). Try again later."
 )
 ERROR_GENERIC = _lt("%(gateway)s error: %(detail)s")
+ERROR_NOT_ASKED = _lt(
+    "Not asked: %(gateway)s did not answer the previous %(count)s status calls of this "
+    "batch. Will try again."
+)

@@ -434,15 +434,17 @@ class IntegrationConnection(models.Model):
         """Confirm each event of a batch with ``confirm(event)``.
 
         A failing status call is that event's own failure, with its own (masked)
-        error text: the other events of the batch are still confirmed and booked. Only
-        an open circuit breaker (no call is being sent to this gateway at all) fails
-        the rest of the batch at once. Any other error leaves the event out of the
-        answer, for the one-by-one handler to record.
+        error text: the other events of the batch are still confirmed and booked. The
+        rest of the batch is not asked (and fails with a sentence saying so) only when
+        the gateway cannot be reached at all: the circuit breaker is open, or
+        ``const.BATCH_UNANSWERED_LIMIT`` calls in a row got no answer. Any other error
+        leaves the event out of the answer, for the one-by-one handler to record.
 
         :return: ``(confirmed, failures)``: ``{event: (data, confirmed, va)}`` and
             ``{event_id: exception}``.
         """
         confirmed, failures = {}, {}
+        unanswered = 0
         for index, event in enumerate(events):
             try:
                 confirmed[event] = confirm(event)
@@ -453,9 +455,29 @@ class IntegrationConnection(models.Model):
                 break
             except RetryableError as exc:
                 failures[event.id] = self._payment_va_masked(exc)
+                no_answer = exc.status_code is None and not isinstance(
+                    exc, StatusNotSettled
+                )
+                unanswered = unanswered + 1 if no_answer else 0
+                if unanswered >= const.BATCH_UNANSWERED_LIMIT:
+                    not_asked = self._payment_va_not_asked_error(unanswered)
+                    failures.update(dict.fromkeys(events[index + 1 :].ids, not_asked))
+                    break
+                continue
             except Exception:  # noqa: BLE001 - the single path records the failure
                 continue
+            unanswered = 0
         return confirmed, failures
+
+    def _payment_va_not_asked_error(self, count):
+        sentence = self.env._(const.ERROR_NOT_ASKED)
+        return RetryableError(
+            sentence
+            % {
+                "gateway": dict(self._fields["provider"].selection)[self.provider],
+                "count": count,
+            }
+        )
 
     def _midtrans_process_notification_batch(self, events):
         """Bulk path of the inbox: settlements of open invoice VAs, confirmed one by

@@ -176,3 +176,28 @@ class TestBookConfirm(PaymentVaCommon):
         self._make_due(self.midtrans)
         self._process_inbound()
         self.assertEqual(set(events.mapped("state")), {"done"})
+
+    def test_batch_stops_asking_a_gateway_that_does_not_answer(self):
+        """A gateway that answers nothing (connections dropped) is not asked for every
+        event of the batch, each waiting for its own timeout: after two unanswered
+        events the rest fail at once, saying they were not asked."""
+        invoices = [self._invoice(170000 + i) for i in range(4)]
+        self._process_outbound()
+        for move in invoices:
+            self.midtrans_api.simulate_payment(move.payment_va_current_id.reference)
+        self.gateway.faults.add("/midtrans/v2/", Fault(drop=True), times=100)
+        self._process_inbound()
+        events = self._events(self.midtrans).sorted("id")
+        self.assertEqual(set(events.mapped("state")), {"failed"})
+        self.assertFalse(any(events.mapped("dead_letter")))
+        not_asked = events.filtered(lambda e: "Not asked" in e.error)
+        self.assertEqual(len(not_asked), 2, events.mapped("error"))
+        status_calls = [
+            r for r in self.gateway.requests_to("/midtrans/v2/") if "status" in r.path
+        ]
+        self.assertLessEqual(len(status_calls), 2 * 2, "two events asked, twice each")
+        self.gateway.faults.clear()
+        self._make_due(self.midtrans)
+        self._process_inbound()
+        self.assertEqual(set(events.mapped("state")), {"done"})
+        self.assertEqual(len(self._payments(self.midtrans)), 4)
