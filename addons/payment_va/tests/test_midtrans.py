@@ -8,8 +8,9 @@ from unittest.mock import patch
 
 import requests
 
+from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from gateway_servers import Fault
 
@@ -18,6 +19,18 @@ from .common import PaymentVaCommon
 
 @tagged("post_install", "-at_install")
 class TestMidtrans(PaymentVaCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # Who handles payments to review: an accountant, not an integration admin.
+        cls.accountant = new_test_user(
+            cls.env,
+            login="va-midtrans-accountant",
+            groups="account.group_account_manager",
+            company_id=cls.env.company.id,
+            company_ids=[Command.set(cls.env.company.ids)],
+        )
+
     def _notify(self, order_id, **kw):
         return self.midtrans_api.send_notification(order_id, **kw)
 
@@ -248,8 +261,16 @@ class TestMidtrans(PaymentVaCommon):
         self.assertFalse(self._payments(self.midtrans))
         # A person allocates it to an invoice.
         move = self._invoice(75000)
-        wizard = self.env["payment.va.review.allocate"].create(
-            {"review_id": review.id, "partner_id": self.customer.id, "move_id": move.id}
+        wizard = (
+            self.env["payment.va.review.allocate"]
+            .with_user(self.accountant)
+            .create(
+                {
+                    "review_id": review.id,
+                    "partner_id": self.customer.id,
+                    "move_id": move.id,
+                }
+            )
         )
         wizard.action_allocate()
         self.assertEqual(review.state, "allocated")
@@ -267,7 +288,7 @@ class TestMidtrans(PaymentVaCommon):
         self.assertEqual(review.reason, "expired_va")
         self.assertEqual(review.move_id, move)
         self.assertFalse(self._payments(self.midtrans))
-        review.action_mark_refunded()
+        review.with_user(self.accountant).action_mark_refunded()
         self.assertEqual(review.state, "refunded")
 
     def test_expire_after_settlement_is_noop_and_deny_reverses(self):
