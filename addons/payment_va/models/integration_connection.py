@@ -1,27 +1,29 @@
 # Copyright 2026 Odoo Indonesia Suite
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Midtrans and Xendit connections: configuration, client factory, event handlers,
-booking."""
+"""Midtrans and Xendit connections: configuration, client factory, and the event
+handlers that parse, confirm with the gateway and dispatch (booking itself is on
+``payment.va.transaction``)."""
 
+import copy
 import logging
 import time
 from datetime import datetime, timedelta
 
 import pytz
-from markupsafe import escape
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.base_integration.api.exceptions import (
+    CircuitOpenError,
     IgnoreEvent,
     IntegrationError,
-    PermanentError,
     RetryableError,
 )
 
 from ..api import midtrans as midtrans_api
 from ..api import xendit as xendit_api
+from . import const
 
 _logger = logging.getLogger(__name__)
 
@@ -57,6 +59,19 @@ class IntegrationConnection(models.Model):
         check_company=True,
         help="Payments received on virtual accounts are booked in this journal.",
     )
+    va_rounding_account_id = fields.Many2one(
+        "account.account",
+        string="Rounding write-off account",
+        compute="_compute_va_rounding_account_id",
+        store=True,
+        readonly=False,
+        check_company=True,
+        domain="[('deprecated', '=', False)]",
+        help="A VA asks for whole rupiah while invoices may have cents (11 % PPN): "
+        "the difference below one rupiah between what the VA asked and what the "
+        "invoice still owes is written off here, so a paid VA closes its invoice. "
+        "Defaults to the company's cash difference loss account.",
+    )
     va_bank_ids = fields.Many2many(
         "payment.va.bank",
         string="Enabled banks",
@@ -84,12 +99,15 @@ class IntegrationConnection(models.Model):
         string="Create VA when an invoice is posted",
         default=True,
     )
+    # Midtrans ignores this field: its notifications sign neither transaction_id nor
+    # transaction_status, so they are always re-read from the status API (D19). Kept
+    # for Xendit, whose whole callback is authenticated by its token.
     va_confirm_with_status_api = fields.Boolean(
         string="Confirm with the status API",
         default=True,
-        help="Re-read every notified payment from the gateway before booking it. "
-        "Xendit "
-        "callbacks are not signed, so leave this on.",
+        help="Xendit: re-read every notified payment from Xendit before booking it. "
+        "Callbacks are not signed, so leave this on. Midtrans notifications are "
+        "always confirmed with the status API.",
     )
     va_count = fields.Integer(
         string="Virtual account count", compute="_compute_va_count"
@@ -123,6 +141,20 @@ class IntegrationConnection(models.Model):
         for connection in self:
             connection.va_count = va_data.get(connection, 0)
             connection.va_review_count = review_data.get(connection, 0)
+
+    @api.depends("provider", "company_id")
+    def _compute_va_rounding_account_id(self):
+        for connection in self:
+            if connection.provider not in VA_PROVIDERS:
+                connection.va_rounding_account_id = False
+                continue
+            company = connection.company_id or self.env.company
+            current = connection.va_rounding_account_id
+            if current and company in current.company_ids:
+                continue
+            connection.va_rounding_account_id = (
+                company.default_cash_difference_expense_account_id
+            )
 
     @api.onchange("provider")
     def _onchange_provider_va_banks(self):
@@ -185,67 +217,37 @@ class IntegrationConnection(models.Model):
         raise UserError(_("Connection %s is not a virtual-account gateway.", self.name))
 
     def _payment_va_error_message(self, exc):
-        """Gateway error -> actionable, translated sentence (one table per gateway)."""
+        """Gateway error -> actionable, translated sentence (tables in ``const``), with
+        this connection's secrets masked out of the gateway's own text."""
         code = str(getattr(exc, "code", "") or "")
-        midtrans = {
-            "401": _(
-                "Midtrans refused the server key. Check the key and that the "
-                "environment "
-                "(sandbox/production) matches it."
-            ),
-            "406": _(
-                "Midtrans already has a transaction with this order ID. Cancel it "
-                "first "
-                "or request a new virtual account."
-            ),
-            "400": _("Midtrans rejected the request: %(detail)s"),
-            "412": _("Midtrans can no longer change this transaction: %(detail)s"),
-        }
-        xendit = {
-            "INVALID_API_KEY": _(
-                "Xendit refused the secret API key. Check the key and its "
-                "Money-In write permission."
-            ),
-            "REQUEST_FORBIDDEN_ERROR": _(
-                "The Xendit API key lacks the permission for virtual "
-                "accounts (Money-In: write)."
-            ),
-            "BANK_NOT_SUPPORTED_ERROR": _(
-                "Xendit does not offer this bank on your account."
-            ),
-            "VIRTUAL_ACCOUNT_NUMBER_OUTSIDE_RANGE": _(
-                "The VA number is outside the range Xendit assigned to your account."
-            ),
-            "CALLBACK_VIRTUAL_ACCOUNT_NAME_NOT_ALLOWED_ERROR": _(
-                "Xendit does not allow this customer name on a virtual account."
-            ),
-            "EXPECTED_AMOUNT_REQUIRED_ERROR": _(
-                "A closed virtual account needs an amount."
-            ),
-            "MINIMUM_EXPECTED_AMOUNT_ERROR": _(
-                "The amount is below the bank's minimum."
-            ),
-            "MAXIMUM_EXPECTED_AMOUNT_ERROR": _(
-                "The amount is above the bank's maximum."
-            ),
-            "API_VALIDATION_ERROR": _("Xendit rejected the request: %(detail)s"),
-        }
-        table = midtrans if self.provider == "midtrans" else xendit
+        table = const.ERROR_MESSAGES.get(self.provider, {})
         template = table.get(code)
         if template is None and getattr(exc, "retryable", False):
-            template = _(
-                "%(gateway)s is not reachable right now (%(detail)s). Try again later."
-            )
+            template = const.ERROR_UNREACHABLE
         if template is None and getattr(exc, "status_code", None) in (401, 403):
-            template = table.get("401") or table.get("INVALID_API_KEY")
+            template = table.get(const.AUTH_ERROR_CODES.get(self.provider))
         if template is None:
-            template = _("%(gateway)s error: %(detail)s")
-        return template % {
+            template = const.ERROR_GENERIC
+        # Translated first, then filled: the table entries are lazy (``_lt``).
+        sentence = self.env._(template)
+        return sentence % {
             "gateway": dict(self._fields["provider"].selection).get(
                 self.provider, self.provider
             ),
-            "detail": str(exc),
+            "detail": self._mask_text(str(exc)),
         }
+
+    def _payment_va_masked(self, exc):
+        """``exc`` with this connection's secrets masked out of its text: what a batch
+        answers for one event is written to that event's error."""
+        masked = self._mask_text(str(exc))
+        if masked == str(exc):
+            return exc
+        clone = copy.copy(exc)
+        clone.args = (masked,)
+        if isinstance(clone, IntegrationError):
+            clone.message = masked
+        return clone
 
     # ------------------------------------------------------------------ configuration
     @api.model
@@ -255,6 +257,33 @@ class IntegrationConnection(models.Model):
             domain.append(("va_mode", "=", mode))
         return self.search(domain, limit=1)
 
+    def _payment_va_method_line(self):
+        """The receiving journal's inbound payment method line used for VA payments."""
+        self.ensure_one()
+        lines = self.va_journal_id.inbound_payment_method_line_ids
+        return lines.filtered(lambda line: line.code == "manual")[:1] or lines[:1]
+
+    def _payment_va_outstanding_account(self):
+        """Where a VA payment is booked until the bank statement line matches it: the
+        method line's outstanding receipts account, else the company's (as Odoo
+        Community does, ``account.payment._get_outstanding_account``). Set explicitly
+        on the payment, so it always has an entry to reconcile, also when
+        ``account_accountant`` would book payments without an entry (D18)."""
+        self.ensure_one()
+        account = self._payment_va_method_line().payment_account_id
+        if account:
+            return account
+        company = self.va_journal_id.company_id or self.company_id
+        chart = self.env["account.chart.template"].with_context(
+            allowed_company_ids=company.root_id.ids
+        )
+        return (
+            chart.ref(
+                "account_journal_payment_debit_account_id", raise_if_not_found=False
+            )
+            or company.transfer_account_id
+        )
+
     def _payment_va_check_config(self):
         """Raise one ``UserError`` listing every missing setting (before any remote
         call)."""
@@ -262,8 +291,42 @@ class IntegrationConnection(models.Model):
         problems = []
         if self.provider not in VA_PROVIDERS:
             problems.append(_("The provider is not Midtrans or Xendit."))
-        if not self.va_journal_id:
+        journal = self.va_journal_id
+        if not journal:
             problems.append(_("Set the receiving bank journal."))
+        elif not self._payment_va_method_line():
+            problems.append(
+                _(
+                    "The receiving journal %s has no inbound payment method.",
+                    journal.name,
+                )
+            )
+        else:
+            outstanding = self._payment_va_outstanding_account()
+            if not outstanding:
+                problems.append(
+                    _(
+                        "Set an outstanding receipts account on the inbound payment "
+                        "method of journal %s (or on the company).",
+                        journal.name,
+                    )
+                )
+            elif outstanding == journal.default_account_id:
+                # The bank statement line would then count the money a second time.
+                problems.append(
+                    _(
+                        "VA payments must go through an outstanding receipts account, "
+                        "not straight to the bank account of journal %s.",
+                        journal.name,
+                    )
+                )
+        if not self.va_rounding_account_id:
+            problems.append(
+                _(
+                    "Set the rounding write-off account (for the cents a whole-rupiah "
+                    "VA leaves on an invoice)."
+                )
+            )
         if not self.sudo().api_secret:
             problems.append(
                 _("Set the server key (Midtrans) or secret API key (Xendit).")
@@ -298,36 +361,42 @@ class IntegrationConnection(models.Model):
     def _midtrans_process_notification(self, event):
         """Inbox handler for a verified Midtrans notification.
 
-        The notification only triggers the work: with ``va_confirm_with_status_api`` the
-        transaction is re-read (GET /v2/{transaction_id}/status, "Verify Using GET
-        Status API Call") and only the confirmed data is booked. A status API failure
+        The notification only triggers the work: the transaction is always re-read
+        (GET /v2/{id}/status, "Verify Using GET Status API Call") and only the
+        confirmed data decides and is booked, since the signature covers neither
+        ``transaction_id`` nor ``transaction_status`` (D19). A status API failure
         raises a retryable error, so nothing is booked on unconfirmed data and the inbox
         retries later.
         """
         self.ensure_one()
         data, confirmed, va = self._midtrans_confirm(event)
-        order_id = data["order_id"]
+        order_id = confirmed["order_id"]
         status = confirmed["transaction_status"]
+        outcome = const.MIDTRANS_STATUS_MAPPING.get(status)
         transaction_id = confirmed.get("transaction_id")
         self._payment_va_note_amount_difference(
             va, data.get("gross_amount"), confirmed.get("gross_amount")
         )
-        if status in midtrans_api.PAID_STATUSES:
-            if confirmed.get("fraud_status") not in (None, "", "accept"):
+        if outcome == "paid":
+            if confirmed.get("fraud_status") not in const.MIDTRANS_FRAUD_OK:
                 raise IgnoreEvent(
                     _(
                         "Midtrans reports fraud status %s: nothing booked.",
                         confirmed.get("fraud_status"),
                     )
                 )
-            return self._payment_va_book(va, **self._midtrans_booking_values(confirmed))
-        if status == "pending":
+            Transaction = self.env["payment.va.transaction"]
+            transaction, created = Transaction._record(
+                self, va, **self._midtrans_booking_values(confirmed)
+            )
+            return transaction._book() if created else transaction._result()
+        if outcome == "pending":
             if not va:
                 raise IgnoreEvent(
                     _("Pending notification for unknown order %s.", order_id)
                 )
             return va
-        if status in midtrans_api.CLOSED_UNPAID_STATUSES:
+        if outcome in ("expired", "cancelled"):
             if not va:
                 raise IgnoreEvent(
                     _(
@@ -336,12 +405,14 @@ class IntegrationConnection(models.Model):
                         order=order_id,
                     )
                 )
-            va._payment_va_mark_closed("expired" if status == "expire" else "cancelled")
+            va._payment_va_mark_closed(outcome)
             return va
-        if status in midtrans_api.REVERSAL_STATUSES:
+        if outcome == "reversed":
             return self._payment_va_reverse(transaction_id, va, status)
-        if status in midtrans_api.PARTIAL_REVERSAL_STATUSES:
-            return self._payment_va_flag_partial_reversal(transaction_id, va, status)
+        if outcome == "partially_reversed":
+            return self.env["payment.va.transaction"]._flag_partial_reversal(
+                self, transaction_id, va, status
+            )
         raise IgnoreEvent(_("Transaction status %s needs no booking.", status))
 
     def _payment_va_note_amount_difference(self, va, notified, confirmed):
@@ -359,41 +430,84 @@ class IntegrationConnection(models.Model):
                 ),
             )
 
+    def _payment_va_confirm_batch(self, events, confirm):
+        """Confirm each event of a batch with ``confirm(event)``.
+
+        A failing status call is that event's own failure, with its own (masked)
+        error text: the other events of the batch are still confirmed and booked. The
+        rest of the batch is not asked (and fails with a sentence saying so) only when
+        the gateway cannot be reached at all: the circuit breaker is open, or
+        ``const.BATCH_UNANSWERED_LIMIT`` calls in a row got no answer. Any other error
+        leaves the event out of the answer, for the one-by-one handler to record.
+
+        :return: ``(confirmed, failures)``: ``{event: (data, confirmed, va)}`` and
+            ``{event_id: exception}``.
+        """
+        confirmed, failures = {}, {}
+        unanswered = 0
+        for index, event in enumerate(events):
+            try:
+                confirmed[event] = confirm(event)
+            except CircuitOpenError as exc:
+                failures.update(
+                    dict.fromkeys(events[index:].ids, self._payment_va_masked(exc))
+                )
+                break
+            except RetryableError as exc:
+                failures[event.id] = self._payment_va_masked(exc)
+                no_answer = exc.status_code is None and not isinstance(
+                    exc, StatusNotSettled
+                )
+                unanswered = unanswered + 1 if no_answer else 0
+                if unanswered >= const.BATCH_UNANSWERED_LIMIT:
+                    not_asked = self._payment_va_not_asked_error(unanswered)
+                    failures.update(dict.fromkeys(events[index + 1 :].ids, not_asked))
+                    break
+                continue
+            except Exception:  # noqa: BLE001 - the single path records the failure
+                continue
+            unanswered = 0
+        return confirmed, failures
+
+    def _payment_va_not_asked_error(self, count):
+        sentence = self.env._(const.ERROR_NOT_ASKED)
+        return RetryableError(
+            sentence
+            % {
+                "gateway": dict(self._fields["provider"].selection)[self.provider],
+                "count": count,
+            }
+        )
+
     def _midtrans_process_notification_batch(self, events):
         """Bulk path of the inbox: settlements of open invoice VAs, confirmed one by
-        one with the status API, then booked together (``_payment_va_book_many``).
+        one with the status API, then booked together
+        (``payment.va.transaction._book_many``).
 
         Anything unusual (other statuses, amounts that differ from the notification,
         fraud flags, unknown VAs) is left out of the answer, so the one-by-one handler
-        deals with it exactly as if there were no batch. When the status API cannot be
-        asked, that failure is the answer for the rest of the batch (retried later with
-        backoff), as it is for a notification the status API does not confirm yet.
+        deals with it exactly as if there were no batch. An event whose status call
+        fails is answered with its own failure (retried later with backoff).
         """
         self.ensure_one()
-        items, failures = {}, {}
-        for index, event in enumerate(events):
-            try:
-                data, confirmed, va = self._midtrans_confirm(event)
-            except StatusNotSettled as exc:
-                failures[event.id] = exc
-                continue
-            except RetryableError as exc:
-                # The gateway cannot be asked now: the rest waits for a retry too
-                # instead of asking again event by event.
-                failures.update(dict.fromkeys(events[index:].ids, exc))
-                break
-            except Exception:  # noqa: BLE001 - the single path records the failure
-                continue
+        confirmed_events, failures = self._payment_va_confirm_batch(
+            events, self._midtrans_confirm
+        )
+        items = {}
+        for event, (data, confirmed, va) in confirmed_events.items():
             if not (
                 va
-                and data.get("transaction_status") in midtrans_api.PAID_STATUSES
-                and confirmed["transaction_status"] in midtrans_api.PAID_STATUSES
-                and confirmed.get("fraud_status") in (None, "", "accept")
+                and const.MIDTRANS_STATUS_MAPPING.get(data.get("transaction_status"))
+                == "paid"
+                and const.MIDTRANS_STATUS_MAPPING.get(confirmed["transaction_status"])
+                == "paid"
+                and confirmed.get("fraud_status") in const.MIDTRANS_FRAUD_OK
                 and confirmed.get("gross_amount") == data.get("gross_amount")
             ):
                 continue
             items[event.id] = dict(va=va, **self._midtrans_booking_values(confirmed))
-        return {**failures, **self._payment_va_book_many(items)}
+        booked = self.env["payment.va.transaction"]._book_many(self, items)
+        return {**failures, **booked}
 
     def _midtrans_booking_values(self, confirmed):
         return {
@@ -407,7 +521,13 @@ class IntegrationConnection(models.Model):
         }
 
     def _midtrans_confirm(self, event):
-        """Read the notification and, when configured, the status API's view of it.
+        """Read the notification and the status API's view of it.
+
+        The status API is asked by what the signature or Odoo itself vouches for: the
+        VA's own transaction id (from the charge Odoo made) or the signed ``order_id``,
+        never the unsigned notified ``transaction_id``. A notification that names
+        another transaction than the one Midtrans reports for its order (a replay with
+        an invented id) decides nothing.
 
         :return: ``(notified, confirmed, va)``; raises ``IgnoreEvent`` or
             ``RetryableError`` when the two cannot be trusted together.
@@ -417,28 +537,35 @@ class IntegrationConnection(models.Model):
         va = self.env["payment.va"].search(
             [("connection_id", "=", self.id), ("reference", "=", order_id)], limit=1
         )
-        confirmed = data
-        if self.va_confirm_with_status_api:
-            client = self._payment_va_client(max_attempts=2, backoff_base=0.2)
-            confirmed = client.get_status(data.get("transaction_id") or order_id)
-            if confirmed is None:
-                raise IgnoreEvent(
-                    _(
-                        "Midtrans does not know transaction %s: nothing booked.",
-                        data.get("transaction_id") or order_id,
-                    )
+        client = self._payment_va_client(max_attempts=2, backoff_base=0.2)
+        confirmed = client.get_status(va.gateway_id or order_id)
+        if confirmed is None:
+            raise IgnoreEvent(
+                _("Midtrans does not know order %s: nothing booked.", order_id)
+            )
+        if confirmed.get("order_id") != order_id:
+            raise IgnoreEvent(
+                _(
+                    "The status API returned order %(got)s for notified order "
+                    "%(sent)s: nothing booked.",
+                    got=confirmed.get("order_id"),
+                    sent=order_id,
                 )
-            if confirmed.get("order_id") != order_id:
-                raise IgnoreEvent(
-                    _(
-                        "The status API returned order %(got)s for notified order "
-                        "%(sent)s: nothing booked.",
-                        got=confirmed.get("order_id"),
-                        sent=order_id,
-                    )
+            )
+        transaction_id = confirmed.get("transaction_id")
+        notified_id = data.get("transaction_id")
+        if notified_id and transaction_id and notified_id != transaction_id:
+            raise IgnoreEvent(
+                _(
+                    "The notification names transaction %(sent)s, but Midtrans reports "
+                    "transaction %(got)s for order %(order)s: nothing booked.",
+                    sent=notified_id,
+                    got=transaction_id,
+                    order=order_id,
                 )
+            )
         if (
-            data.get("transaction_status") in midtrans_api.PAID_STATUSES
+            const.MIDTRANS_STATUS_MAPPING.get(data.get("transaction_status")) == "paid"
             and confirmed["transaction_status"] == "pending"
         ):
             # Either a forgery signed with a leaked key or a status API lagging behind:
@@ -452,7 +579,6 @@ class IntegrationConnection(models.Model):
                     sent=data.get("transaction_status"),
                 )
             )
-        transaction_id = confirmed.get("transaction_id")
         if va and not va.gateway_id and transaction_id:
             va.gateway_id = transaction_id
         return data, confirmed, va
@@ -487,23 +613,24 @@ class IntegrationConnection(models.Model):
         self._payment_va_note_amount_difference(
             va, data.get("amount"), confirmed.get("amount")
         )
-        return self._payment_va_book(va, **self._xendit_booking_values(confirmed))
+        transaction, created = self.env["payment.va.transaction"]._record(
+            self, va, **self._xendit_booking_values(confirmed)
+        )
+        return transaction._book() if created else transaction._result()
 
     def _xendit_process_callback_batch(self, events):
         """Bulk path for paid callbacks of open invoice VAs (see the Midtrans one)."""
         self.ensure_one()
-        items, failures = {}, {}
-        for index, event in enumerate(events):
-            try:
-                data, confirmed, va = self._xendit_confirm(event)
-            except RetryableError as exc:
-                failures.update(dict.fromkeys(events[index:].ids, exc))
-                break
-            except Exception:  # noqa: BLE001 - the single path records the failure
-                continue
-            if va and data.get("amount") == confirmed.get("amount"):
-                items[event.id] = dict(va=va, **self._xendit_booking_values(confirmed))
-        return {**failures, **self._payment_va_book_many(items)}
+        confirmed_events, failures = self._payment_va_confirm_batch(
+            events, self._xendit_confirm
+        )
+        items = {
+            event.id: dict(va=va, **self._xendit_booking_values(confirmed))
+            for event, (data, confirmed, va) in confirmed_events.items()
+            if va and data.get("amount") == confirmed.get("amount")
+        }
+        booked = self.env["payment.va.transaction"]._book_many(self, items)
+        return {**failures, **booked}
 
     def _xendit_booking_values(self, confirmed):
         return {
@@ -552,366 +679,28 @@ class IntegrationConnection(models.Model):
             )
         return data, confirmed, va
 
-    # ------------------------------------------------------------------ booking
-    def _payment_va_book(self, va, *, external_id, reference, amount, paid_at, raw):
-        """Record one confirmed gateway payment exactly once and book it.
-
-        Idempotency: the VA row is locked, then the ledger (``payment.va.transaction``,
-        unique per connection and external id) is re-checked. A payment that cannot be
-        booked safely (unknown or closed VA, cancelled invoice) becomes a review item.
-
-        :return: the ``account.payment`` or ``payment.va.review`` produced (or found).
-        """
-        self.ensure_one()
-        if not external_id:
-            raise PermanentError(_("The gateway payment has no identifier."))
-        if va:
-            # Serialises concurrent deliveries of the same payment on this VA.
-            self.env.cr.execute(
-                "SELECT id FROM payment_va WHERE id = %s FOR UPDATE", [va.id]
-            )
-            va.invalidate_recordset()
-        Transaction = self.env["payment.va.transaction"]
-        existing = Transaction.search(
-            [("connection_id", "=", self.id), ("external_id", "=", external_id)],
-            limit=1,
-        )
-        if existing:
-            return existing.payment_id or existing.review_id or existing
-        transaction = Transaction.create(
-            {
-                "connection_id": self.id,
-                "va_id": va.id if va else False,
-                "external_id": external_id,
-                "reference": reference,
-                "amount": float(amount),
-                "paid_at": paid_at or fields.Datetime.now(),
-                "raw": Transaction._dump(raw),
-            }
-        )
-        reason = None
-        if not va:
-            reason = "unknown_va"
-        elif va.state in ("expired", "cancelled"):
-            reason = "expired_va"
-        elif va.mode == "invoice" and va.move_id.state != "posted":
-            reason = "cancelled_invoice"
-        if reason:
-            review = self.env["payment.va.review"]._create_from_transaction(
-                transaction, reason
-            )
-            transaction.write({"state": "review", "review_id": review.id})
-            return review
-        payment = self._payment_va_create_payment(
-            va.partner_id,
-            transaction.amount,
-            transaction.paid_at,
-            va=va,
-            memo=self._payment_va_memo(reference, external_id),
-        )
-        transaction.write({"state": "booked", "payment_id": payment.id})
-        if va.mode == "invoice":
-            # Before reconciling: the reconcile hook then sees no open VA and queues a
-            # refresh only when money is still due (a partial payment).
-            va.state = "paid"
-        invoices = va.move_id if va.mode == "invoice" else self.env["account.move"]
-        self._payment_va_reconcile(payment, invoices)
-        va.message_post(
-            subtype_xmlid="mail.mt_note",
-            body=_(
-                "Payment %(payment)s of %(amount)s received (%(ref)s).",
-                payment=payment.name,
-                amount=transaction.amount,
-                ref=external_id,
-            ),
-        )
-        return payment
-
-    def _payment_va_create_payment(
-        self, partner, amount, paid_at, *, va=None, memo=None
-    ):
-        """Create and post the ``account.payment`` in the connection's journal."""
-        self.ensure_one()
-        payment = self.env["account.payment"].create(
-            self._payment_va_payment_values(partner, amount, paid_at, va=va, memo=memo)
-        )
-        payment.action_post()
-        return payment
-
-    def _payment_va_payment_values(
-        self, partner, amount, paid_at, *, va=None, memo=None
-    ):
-        self.ensure_one()
-        journal = self.va_journal_id
-        if not journal:
-            raise PermanentError(
-                _("Connection %s has no receiving bank journal.", self.name)
-            )
-        method_line = (
-            journal.inbound_payment_method_line_ids.filtered(
-                lambda line: line.code == "manual"
-            )[:1]
-            or journal.inbound_payment_method_line_ids[:1]
-        )
-        paid_date = (
-            pytz.utc.localize(paid_at).astimezone(WIB).date()
-            if paid_at
-            else (fields.Date.context_today(self))
-        )
-        return {
-            "payment_type": "inbound",
-            "partner_type": "customer",
-            "partner_id": partner.commercial_partner_id.id,
-            "amount": amount,
-            "currency_id": (journal.currency_id or journal.company_id.currency_id).id,
-            "journal_id": journal.id,
-            "payment_method_line_id": method_line.id,
-            "date": paid_date,
-            "memo": memo,
-            "payment_va_id": va.id if va else False,
-        }
-
-    def _payment_va_memo(self, reference, external_id):
-        provider = dict(self._fields["provider"].selection)[self.provider]
-        return f"{provider} {reference} {external_id}"
-
-    def _payment_va_book_many(self, items):
-        """Book many confirmed payments to open invoice VAs together.
-
-        The same rules as ``_payment_va_book`` (VA rows locked, ledger re-checked, one
-        ledger row and one posted payment per gateway payment, reconciled with the
-        invoice), done with one ``create`` of the ledger rows, one of the payments, one
-        posting and one reconciliation plan, which is where most of the time of a
-        booking goes. Only the plain case is handled here: a payment already in the
-        ledger, a second payment to the same VA in this batch, or a VA that is not open
-        on a posted invoice is left out, for ``_payment_va_book``.
-
-        :param items: ``{event_id: {va, external_id, reference, amount, paid_at, raw}}``
-        :return: ``{event_id: account.payment}`` for what was booked.
-        """
-        self.ensure_one()
-        items = {key: item for key, item in items.items() if item["external_id"]}
-        if not items:
-            return {}
-        vas = self.env["payment.va"].browse({item["va"].id for item in items.values()})
-        # Serialises against concurrent deliveries of the same payments (same lock
-        # order as the single path: one VA row at a time, ascending ids).
-        self.env.cr.execute(
-            "SELECT id FROM payment_va WHERE id IN %s ORDER BY id FOR UPDATE",
-            [tuple(vas.ids)],
-        )
-        vas.invalidate_recordset()
-        Transaction = self.env["payment.va.transaction"]
-        known = set(
-            Transaction.search(
-                [
-                    ("connection_id", "=", self.id),
-                    ("external_id", "in", [i["external_id"] for i in items.values()]),
-                ]
-            ).mapped("external_id")
-        )
-        todo, seen_vas = {}, set()
-        for key, item in items.items():
-            va = item["va"]
-            if (
-                item["external_id"] in known
-                or va.id in seen_vas
-                or va.state != "open"
-                or va.mode != "invoice"
-                or va.move_id.state != "posted"
-            ):
-                continue
-            seen_vas.add(va.id)
-            known.add(item["external_id"])
-            todo[key] = item
-        if not todo:
-            return {}
-        now = fields.Datetime.now()
-        transactions = Transaction.create(
-            [
-                {
-                    "connection_id": self.id,
-                    "va_id": item["va"].id,
-                    "external_id": item["external_id"],
-                    "reference": item["reference"],
-                    "amount": float(item["amount"]),
-                    "paid_at": item["paid_at"] or now,
-                    "raw": Transaction._dump(item["raw"]),
-                }
-                for item in todo.values()
-            ]
-        )
-        payments = self.env["account.payment"].create(
-            [
-                self._payment_va_payment_values(
-                    item["va"].partner_id,
-                    transaction.amount,
-                    transaction.paid_at,
-                    va=item["va"],
-                    memo=self._payment_va_memo(item["reference"], item["external_id"]),
-                )
-                for item, transaction in zip(todo.values(), transactions, strict=True)
-            ]
-        )
-        payments.action_post()
-        for transaction, payment in zip(transactions, payments, strict=True):
-            transaction.write({"state": "booked", "payment_id": payment.id})
-        booked_vas = self.env["payment.va"].browse(
-            [item["va"].id for item in todo.values()]
-        )
-        # Before reconciling, as in the single path: the reconcile hook then queues a
-        # VA refresh only where money is still due.
-        booked_vas.write({"state": "paid"})
-        plan = []
-        for payment, item in zip(payments, todo.values(), strict=True):
-            payment_lines = payment.move_id.line_ids.filtered(
-                lambda line: (
-                    line.account_id.account_type == "asset_receivable"
-                    and not line.reconciled
-                )
-            )
-            invoice_lines = item["va"].move_id.line_ids.filtered(
-                lambda line, accounts=payment_lines.account_id: (
-                    line.account_id in accounts and not line.reconciled
-                )
-            )
-            if payment_lines and invoice_lines:
-                plan.append(payment_lines + invoice_lines)
-        if plan:
-            self.env["account.move.line"]._reconcile_plan(plan)
-        booked_vas.move_id._payment_va_schedule_refresh()
-        booked_vas._message_log_batch(
-            bodies={
-                # escaped as message_post would: the reference comes from the gateway
-                item["va"].id: escape(
-                    _(
-                        "Payment %(payment)s of %(amount)s received (%(ref)s).",
-                        payment=payment.name,
-                        amount=transaction.amount,
-                        ref=item["external_id"],
-                    )
-                )
-                for item, payment, transaction in zip(
-                    todo.values(), payments, transactions, strict=True
-                )
-            }
-        )
-        return dict(zip(todo, payments, strict=True))
-
-    def _payment_va_reconcile(self, payment, invoices=None):
-        """Reconcile ``payment`` with ``invoices``, or with the partner's open invoices
-        oldest
-        first (per-customer VA). What is left stays as outstanding credit on the
-        customer."""
-        payment_lines = payment.move_id.line_ids.filtered(
-            lambda line: (
-                line.account_id.account_type == "asset_receivable"
-                and not line.reconciled
-            )
-        )
-        if not payment_lines:
-            return
-        if not invoices:
-            invoices = self.env["account.move"].search(
-                [
-                    ("move_type", "=", "out_invoice"),
-                    ("state", "=", "posted"),
-                    ("company_id", "=", payment.company_id.id),
-                    (
-                        "commercial_partner_id",
-                        "=",
-                        payment.partner_id.commercial_partner_id.id,
-                    ),
-                    ("payment_state", "in", ("not_paid", "partial")),
-                    ("currency_id", "=", payment.currency_id.id),
-                ],
-                order="invoice_date_due asc, invoice_date asc, id asc",
-            )
-        for invoice in invoices.filtered(lambda m: m.state == "posted"):
-            if all(line.reconciled for line in payment_lines):
-                break
-            invoice_lines = invoice.line_ids.filtered(
-                lambda line: (
-                    line.account_id in payment_lines.account_id and not line.reconciled
-                )
-            )
-            if invoice_lines:
-                (
-                    payment_lines.filtered(lambda line: not line.reconciled)
-                    + invoice_lines
-                ).reconcile()
-
+    # ------------------------------------------------------------------ dispatch
     def _payment_va_reverse(self, external_id, va, status):
-        """A settled payment was denied/refunded/charged back: undo, ask finance."""
-        transaction = self.env["payment.va.transaction"].search(
-            [("connection_id", "=", self.id), ("external_id", "=", external_id)],
-            limit=1,
-        )
-        if not transaction or transaction.state != "booked":
-            if transaction.state == "review" and transaction.review_id:
-                transaction.review_id.message_post(
-                    subtype_xmlid="mail.mt_note",
-                    body=_("The gateway reports %s.", status),
+        """A settled payment was denied, refunded or charged back: its ledger row
+        reverses the booking (``payment.va.transaction._reverse``). Without a booking,
+        an open VA is closed."""
+        self.ensure_one()
+        transaction = self.env["payment.va.transaction"]
+        if external_id:
+            transaction = transaction._find(self, [external_id])[:1]
+        if transaction.state in ("booked", "review"):
+            return transaction._reverse(status, va)
+        if va and va.state == "open":
+            va._payment_va_mark_closed("cancelled")
+        if not va:
+            raise IgnoreEvent(
+                _(
+                    "%(status)s for unknown transaction %(id)s.",
+                    status=status,
+                    id=external_id,
                 )
-                return transaction.review_id
-            if va and va.state == "open":
-                va._payment_va_mark_closed("cancelled")
-            if not va:
-                raise IgnoreEvent(
-                    _(
-                        "%(status)s for unknown transaction %(id)s.",
-                        status=status,
-                        id=external_id,
-                    )
-                )
-            return va
-        payment = transaction.payment_id
-        note = _(
-            "The gateway reports %(status)s for transaction %(id)s after it was "
-            "booked in "
-            "payment %(payment)s.",
-            status=status,
-            id=external_id,
-            payment=payment.name,
-        )
-        try:
-            with self.env.cr.savepoint():
-                payment.action_draft()
-                payment.action_cancel()
-            note += " " + _("The payment was cancelled; the invoice is open again.")
-        except UserError as exc:  # e.g. lock date: a person must reverse it
-            note += " " + _("The payment could not be cancelled automatically: %s", exc)
-        transaction.state = "reversed"
-        target = va.move_id if va and va.move_id else payment
-        target.activity_schedule(
-            "mail.mail_activity_data_warning",
-            summary=_("Virtual-account payment reversed"),
-            note=note,
-            user_id=(self.responsible_user_id or self.env.user).id,
-        )
-        if va:
-            va.message_post(subtype_xmlid="mail.mt_note", body=note)
-        return payment
-
-    def _payment_va_flag_partial_reversal(self, external_id, va, status):
-        transaction = self.env["payment.va.transaction"].search(
-            [("connection_id", "=", self.id), ("external_id", "=", external_id)],
-            limit=1,
-        )
-        target = transaction.payment_id or (va and va.move_id) or va or self
-        target.activity_schedule(
-            "mail.mail_activity_data_warning",
-            summary=_("Partial refund on a virtual-account payment"),
-            note=_(
-                "The gateway reports %(status)s for transaction %(id)s; book the "
-                "refunded "
-                "part by hand.",
-                status=status,
-                id=external_id,
-            ),
-            user_id=(self.responsible_user_id or self.env.user).id,
-        )
-        return transaction.payment_id or va or None
+            )
+        return va
 
     # ------------------------------------------------------------------ recovery cron
     @api.model

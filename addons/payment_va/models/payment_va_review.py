@@ -2,7 +2,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Money that arrived but could not be booked automatically: never lost."""
 
+import psycopg2
+
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 
 class PaymentVaReview(models.Model):
@@ -34,6 +37,7 @@ class PaymentVaReview(models.Model):
             ("unknown_va", "Unknown virtual account"),
             ("expired_va", "Expired or replaced virtual account"),
             ("cancelled_invoice", "Invoice cancelled or reset to draft"),
+            ("paid_va", "Virtual account already paid"),
         ],
         required=True,
         readonly=True,
@@ -102,23 +106,66 @@ class PaymentVaReview(models.Model):
             },
         }
 
+    def _lock_to_review(self):
+        """Lock these review rows and check that they are still to review.
+
+        Allocating or refunding the same money twice (a stale wizard submitted again,
+        two people at once, or Odoo replaying a request after a serialization failure)
+        would book it twice: the row lock serialises them, and the state read after the
+        lock tells the later ones that it is done.
+
+        :raises UserError: when another transaction holds a row (``NOWAIT``: a person
+            should not wait for another's click) or a review is no longer to review.
+        """
+        try:
+            with self.env.cr.savepoint():
+                self.env.cr.execute(
+                    "SELECT id FROM payment_va_review WHERE id IN %s FOR UPDATE NOWAIT",
+                    [tuple(self.ids)],
+                )
+        except psycopg2.errors.LockNotAvailable as exc:
+            raise UserError(
+                _(
+                    "Someone else is handling this payment right now. Try again in a "
+                    "moment."
+                )
+            ) from exc
+        self.invalidate_recordset(["state", "payment_id"])
+        done = self.filtered(lambda review: review.state != "to_review")
+        if done:
+            states = dict(self._fields["state"]._description_selection(self.env))
+            raise UserError(
+                _(
+                    "Already handled, nothing was booked: %s",
+                    ", ".join(
+                        f"{review.name} ({states[review.state]})" for review in done
+                    ),
+                )
+            )
+
     def _payment_va_allocate(self, partner, invoice=None):
-        """Book the received money for ``partner`` (and reconcile with ``invoice`` if
-        given)."""
+        """Book the received money for ``partner``, reconciled with ``invoice`` or with
+        the customer's open invoices, oldest first (what is left stays as credit).
+
+        :return: the posted ``account.payment``.
+        :raises UserError: when the review is locked or already handled.
+        """
         self.ensure_one()
-        connection = self.connection_id
-        payment = connection._payment_va_create_payment(
-            partner,
-            self.amount,
-            self.paid_at,
-            va=self.va_id,
-            memo=_("Review %s", self.name),
+        self._lock_to_review()
+        Transaction = self.env["payment.va.transaction"]
+        invoices = invoice or Transaction._open_invoices(
+            partner, self.company_id, self.currency_id
         )
-        connection._payment_va_reconcile(payment, invoice or None)
+        transaction = self.transaction_id
+        if not transaction:
+            # Every review comes from a ledger row; guard against hand-made ones.
+            raise UserError(_("This review has no gateway payment to book."))
+        payment = transaction._book_payment(
+            partner, invoices, memo=_("Review %s", self.name)
+        )
         self.write(
             {"state": "allocated", "payment_id": payment.id, "partner_id": partner.id}
         )
-        self.transaction_id.write({"state": "booked", "payment_id": payment.id})
         self.activity_feedback(
             ["mail.mail_activity_data_todo"],
             feedback=_("Allocated in %s", payment.name),
@@ -126,7 +173,9 @@ class PaymentVaReview(models.Model):
         return payment
 
     def action_mark_refunded(self):
-        for review in self.filtered(lambda r: r.state == "to_review"):
+        """The money went back to the sender outside Odoo: close the review."""
+        self._lock_to_review()
+        for review in self:
             review.state = "refunded"
             review.activity_feedback(
                 ["mail.mail_activity_data_todo"], feedback=_("Refunded to the sender")

@@ -5,3 +5,9 @@ from . import test_api, test_midtrans, test_tour, test_xendit
 from . import test_portal
 from . import test_i18n
 from . import test_perimeter_rbac, test_perimeter_routes
+from . import (
+    test_book_confirm,
+    test_book_reversal,
+    test_book_review,
+    test_book_rounding,
+)

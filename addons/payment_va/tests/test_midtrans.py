@@ -8,8 +8,9 @@ from unittest.mock import patch
 
 import requests
 
+from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from gateway_servers import Fault
 
@@ -18,6 +19,18 @@ from .common import PaymentVaCommon
 
 @tagged("post_install", "-at_install")
 class TestMidtrans(PaymentVaCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # Who handles payments to review: an accountant, not an integration admin.
+        cls.accountant = new_test_user(
+            cls.env,
+            login="va-midtrans-accountant",
+            groups="account.group_account_manager",
+            company_id=cls.env.company.id,
+            company_ids=[Command.set(cls.env.company.ids)],
+        )
+
     def _notify(self, order_id, **kw):
         return self.midtrans_api.send_notification(order_id, **kw)
 
@@ -248,8 +261,16 @@ class TestMidtrans(PaymentVaCommon):
         self.assertFalse(self._payments(self.midtrans))
         # A person allocates it to an invoice.
         move = self._invoice(75000)
-        wizard = self.env["payment.va.review.allocate"].create(
-            {"review_id": review.id, "partner_id": self.customer.id, "move_id": move.id}
+        wizard = (
+            self.env["payment.va.review.allocate"]
+            .with_user(self.accountant)
+            .create(
+                {
+                    "review_id": review.id,
+                    "partner_id": self.customer.id,
+                    "move_id": move.id,
+                }
+            )
         )
         wizard.action_allocate()
         self.assertEqual(review.state, "allocated")
@@ -267,7 +288,7 @@ class TestMidtrans(PaymentVaCommon):
         self.assertEqual(review.reason, "expired_va")
         self.assertEqual(review.move_id, move)
         self.assertFalse(self._payments(self.midtrans))
-        review.action_mark_refunded()
+        review.with_user(self.accountant).action_mark_refunded()
         self.assertEqual(review.state, "refunded")
 
     def test_expire_after_settlement_is_noop_and_deny_reverses(self):
@@ -342,9 +363,18 @@ class TestMidtrans(PaymentVaCommon):
         self.assertEqual(report.line_ids.status, "match")
         self.assertEqual(report.difference_count, 0)
         # A payment booked by hand in Odoo on a VA has no gateway counterpart.
-        extra = self.midtrans._payment_va_create_payment(
-            self.customer, 1000, None, va=va, memo="manual"
+        extra = self.env["account.payment"].create(
+            {
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "partner_id": self.customer.id,
+                "amount": 1000,
+                "journal_id": self.bank_journal.id,
+                "memo": "manual",
+                "payment_va_id": va.id,
+            }
         )
+        extra.action_post()
         report.action_compute()
         self.assertEqual(report.difference_count, 1)
         self.assertEqual(
@@ -410,7 +440,7 @@ class TestMidtrans(PaymentVaCommon):
         """One inbox run books many settlements together; the unusual ones (pending,
         unknown order) still go through the one-by-one path and end exactly as they
         would alone."""
-        Connection = type(self.env["integration.connection"])
+        Transaction = type(self.env["payment.va.transaction"])
         invoices = [self._invoice(100000 + i) for i in range(6)]
         self._process_outbound()
         vas = [move.payment_va_current_id for move in invoices]
@@ -423,21 +453,21 @@ class TestMidtrans(PaymentVaCommon):
         self.midtrans_api.simulate_payment("NOT-IN-ODOO-2")
         with (
             patch.object(
-                Connection,
-                "_payment_va_book_many",
+                Transaction,
+                "_book_many",
                 autospec=True,
-                side_effect=Connection._payment_va_book_many,
+                side_effect=Transaction._book_many,
             ) as book_many,
             patch.object(
-                Connection,
-                "_payment_va_book",
+                Transaction,
+                "_book",
                 autospec=True,
-                side_effect=Connection._payment_va_book,
+                side_effect=Transaction._book,
             ) as book_one,
         ):
             self._process_inbound()
         self.assertTrue(book_many.called)
-        booked_in_bulk = sum(len(call.args[1]) for call in book_many.call_args_list)
+        booked_in_bulk = sum(len(call.args[2]) for call in book_many.call_args_list)
         self.assertEqual(booked_in_bulk, 5, "the five payments to open VAs")
         self.assertEqual(
             book_one.call_count, 1, "only the unknown order went one by one"
@@ -465,14 +495,14 @@ class TestMidtrans(PaymentVaCommon):
         self.assertEqual(invoices[4].payment_va_current_id.amount, 40004)
 
     def test_batch_failure_falls_back_to_one_by_one(self):
-        Connection = type(self.env["integration.connection"])
+        Transaction = type(self.env["payment.va.transaction"])
         invoices = [self._invoice(120000 + i) for i in range(3)]
         self._process_outbound()
         for move in invoices:
             self._settle(move.payment_va_current_id)
         with patch.object(
-            Connection,
-            "_payment_va_book_many",
+            Transaction,
+            "_book_many",
             autospec=True,
             side_effect=RuntimeError("bulk path broken"),
         ):
@@ -482,7 +512,10 @@ class TestMidtrans(PaymentVaCommon):
             self.assertIn(move.payment_state, ("paid", "in_payment"))
         self.assertEqual(set(self._events(self.midtrans).mapped("state")), {"done"})
 
-    def test_batch_with_status_api_down_fails_all_without_asking_each(self):
+    def test_batch_with_status_api_down_fails_each_event(self):
+        """Rewritten (issue 8 point 5): each event's status call is its own; when all
+        of them fail, each event fails with its own error and waits for its retry
+        (asked at most twice each), nothing is booked and nothing is dead-lettered."""
         invoices = [self._invoice(130000 + i) for i in range(4)]
         self._process_outbound()
         for move in invoices:
@@ -499,8 +532,9 @@ class TestMidtrans(PaymentVaCommon):
             r for r in self.gateway.requests_to("/midtrans/v2/") if "status" in r.path
         ]
         self.assertLessEqual(
-            len(status_calls), 2, "one status call (and its retry) for the batch"
+            len(status_calls), 2 * 4, "one status call (and its retry) per event"
         )
+        self.assertTrue(all("503" in (event.error or "") for event in events))
         self.assertFalse(self._payments(self.midtrans))
         self.gateway.faults.clear()
         self._make_due(self.midtrans)
