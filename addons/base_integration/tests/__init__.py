@@ -8,6 +8,8 @@ from . import (
     test_masking,
     test_parallel_workers,
     test_processing,
+    test_queue_semantics,
+    test_queue_workers,
     test_security,
     test_ui,
     test_webhook,
