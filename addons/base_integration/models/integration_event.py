@@ -733,13 +733,15 @@ class IntegrationEvent(models.Model):
         self.invalidate_recordset()
         return bool(self.env.cr.fetchone())
 
-    def _release_claim(self, delay=None):
-        """Give the attempt of these claimed events back: their work was rolled back
-        (a concurrency error) or never started (the deadline passed). They wait again,
-        ``delay`` seconds from now or, without it, as they waited before."""
+    def _release_claim(self, lease, delay=None):
+        """Give the attempt of these events, claimed with ``lease``, back: their work
+        was rolled back (a concurrency error) or never started (the deadline passed).
+        They wait again, ``delay`` seconds from now or, without it, as they waited
+        before. An event that another drain has taken over since is not touched."""
         if not self:
             return
         when = fields.Datetime.now() + timedelta(seconds=delay) if delay else None
+        self.flush_recordset()
         self.env.cr.execute(
             """
             UPDATE integration_event
@@ -749,9 +751,9 @@ class IntegrationEvent(models.Model):
                    next_attempt_at = COALESCE(%s, next_attempt_at),
                    write_uid = %s,
                    write_date = %s
-             WHERE id = ANY(%s) AND state = 'processing'
+             WHERE id = ANY(%s) AND state = 'processing' AND lease_until = %s
             """,
-            [when, self.env.uid, self.env.cr.now(), self.ids],
+            [when, self.env.uid, self.env.cr.now(), self.ids, lease],
         )
         self.invalidate_recordset()
         if when:
@@ -807,13 +809,14 @@ class IntegrationEvent(models.Model):
         """Another transaction changed the same rows meanwhile (the savepoint of this
         event's work is already rolled back): retry soon, for free."""
         self.env.invalidate_all()
+        lease = self.lease_until  # ours: this transaction holds the row
         _logger.info(
             "Integration event %s met a concurrent update, retried in %s s: %s",
             self.id,
             CONCURRENCY_RETRY_SECONDS,
             type(exc).__name__,
         )
-        self._release_claim(delay=CONCURRENCY_RETRY_SECONDS)
+        self._release_claim(lease, delay=CONCURRENCY_RETRY_SECONDS)
 
     def _process_batch(self, lease, commit=False, deadline=None):
         """Hand several claimed events of one connection and handler to its batch
@@ -856,6 +859,9 @@ class IntegrationEvent(models.Model):
             if isinstance(result, CONCURRENCY_ERRORS):
                 event._retry_concurrent(result)
                 continue
+            if isinstance(result, IgnoreEvent):
+                event._record_ignored(connection, result)
+                continue
             try:
                 with self.env.cr.savepoint():
                     event._record_failure(connection, result)
@@ -869,7 +875,7 @@ class IntegrationEvent(models.Model):
                 # locks of the batch, so each event is locked again before its turn.
                 self.env.cr.commit()  # pylint: disable=invalid-commit
             if deadline is not None and time.monotonic() >= deadline:
-                rest[index:]._release_claim()  # not started: due for the next run
+                rest[index:]._release_claim(lease)  # not started: due again
                 break
             if commit and not event._lock_claimed(lease):
                 continue
