@@ -145,11 +145,14 @@ def _run_at_lower_priority(niceness, function):
     when it ends.
 
     The caller only waits, so the thread uses the caller's cursor and environment:
-    the two never run at the same time. The thread is a daemon: if the worker is
-    stopped (``limit_time_cpu``), the process does not wait for it, and the claimed
-    event is found by its lease.
+    the two never run at the same time, not even when a signal handler raises in the
+    caller (``limit_time_cpu`` does): the caller then waits for the drain, which stops
+    at its deadline, and raises after it. The thread is a daemon: a worker process that
+    exits (or is killed at ``limit_time_real``) does not wait for it, and the event it
+    was processing is found by its lease.
     """
     outcome = {}
+    finished = threading.Event()
     caller = threading.current_thread()
 
     def run():
@@ -165,6 +168,8 @@ def _run_at_lower_priority(niceness, function):
             outcome["result"] = function()
         except BaseException as exc:  # noqa: BLE001 - re-raised in the caller
             outcome["error"] = exc
+        finally:
+            finished.set()
 
     thread = threading.Thread(target=run, name=f"{caller.name}-drain", daemon=True)
     # What Odoo's logging and test guards read from the current thread.
@@ -172,7 +177,18 @@ def _run_at_lower_priority(niceness, function):
         if hasattr(caller, attribute):
             setattr(thread, attribute, getattr(caller, attribute))
     thread.start()
-    thread.join()
+    interrupted = None
+    # Not thread.join(): interrupted by an exception, it may take a running thread for
+    # finished (CPython bpo-45274).
+    while not finished.is_set():
+        try:
+            finished.wait()
+        except BaseException as exc:  # noqa: BLE001 - re-raised below
+            # A signal handler's exception (``limit_time_cpu`` raises one in the main
+            # thread): the drain still uses the cursor, so it must end first.
+            interrupted = exc
+    if interrupted is not None:
+        raise interrupted
     if "error" in outcome:
         raise outcome["error"]
     return outcome["result"]

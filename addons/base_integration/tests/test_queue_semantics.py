@@ -10,6 +10,7 @@ a real serialization failure, commits on a real cursor) is in ``test_queue_worke
 import json
 import logging
 import os
+import signal
 import threading
 import time
 from contextlib import contextmanager
@@ -497,3 +498,43 @@ class TestQueueSemantics(IntegrationTestMixin, TransactionCase):
                     self._store(f"not-niced-{number}")
                     Event._cron_process_inbound()
         self.assertEqual(seen, [threading.get_native_id()] * 2, "ran in place")
+
+    def test_a_signal_in_the_cron_thread_waits_for_the_drain(self):
+        """``limit_time_cpu`` raises in the cron worker's main thread: the drain thread
+        still uses the cursor, so the cron waits for it before it fails."""
+        if threading.current_thread() is not threading.main_thread():
+            self.skipTest("signals are handled by the main thread only")
+
+        class CpuTimeLimit(Exception):
+            pass
+
+        def on_signal(signum, frame):
+            raise CpuTimeLimit()
+
+        previous = signal.signal(signal.SIGUSR1, on_signal)
+        self.addCleanup(signal.signal, signal.SIGUSR1, previous)
+        main = threading.main_thread().ident
+        seen = []
+
+        def handler(connection, event):
+            signal.pthread_kill(main, signal.SIGUSR1)
+            time.sleep(0.3)  # meanwhile the main thread runs the signal handler
+            seen.append("finished")
+
+        event = self._store("signal")
+        Event = self.Event.with_context(
+            cron_id=self.env.ref("base_integration.ir_cron_process_inbound").id
+        )
+        raised = None
+        with (
+            connection_method(self.env, "_queue_test_handler", handler),
+            patch.dict(config.options, {"workers": 2, "integration_cron_niceness": 1}),
+        ):
+            # Not assertRaises: Odoo's rolls back what happened inside it.
+            try:
+                Event._cron_process_inbound()
+            except CpuTimeLimit as exc:
+                raised = exc
+        self.assertIsInstance(raised, CpuTimeLimit, "the cron still fails")
+        self.assertEqual(seen, ["finished"], "the drain ended before the cron failed")
+        self.assertEqual(event.state, "done")
