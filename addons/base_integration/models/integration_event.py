@@ -507,7 +507,9 @@ class IntegrationEvent(models.Model):
         the new work gets a new event: the running handler may have read the old
         payload already.
         """
-        self.flush_model(["connection_id", "direction", "dedupe_key", "state"])
+        self.flush_model(
+            ["connection_id", "direction", "dedupe_key", "state", "lease_until"]
+        )
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
