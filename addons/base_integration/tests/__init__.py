@@ -13,6 +13,8 @@ from . import (
     test_masking_dead_letter,
     test_parallel_workers,
     test_processing,
+    test_queue_semantics,
+    test_queue_workers,
     test_security,
     test_ui,
     test_webhook,

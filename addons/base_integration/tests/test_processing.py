@@ -3,11 +3,9 @@
 
 import json
 from datetime import timedelta
-from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import TransactionCase, tagged
-from odoo.tools import config
 
 from .common import IntegrationTestMixin
 
@@ -215,31 +213,3 @@ class TestProcessing(IntegrationTestMixin, TransactionCase):
         self.assertEqual(self.connection.waiting_event_count, 0)
         self.assertEqual(self.connection.health_state, "ok")
         self.assertTrue(self.connection.last_success_at)
-
-    def test_cron_worker_priority_lowered_once_in_prefork_only(self):
-        from odoo.addons.base_integration.models import integration_event
-
-        Event = self.Event.with_context(
-            cron_id=self.env.ref("base_integration.ir_cron_process_inbound").id
-        )
-        with (
-            patch.object(integration_event.os, "nice", return_value=10) as nice,
-            patch.dict(integration_event._niced_pids, clear=True),
-        ):
-            with patch.dict(
-                config.options, {"workers": 0, "integration_cron_niceness": "10"}
-            ):
-                Event._cron_process_inbound()
-            nice.assert_not_called()  # threaded: crons share the HTTP process
-            with patch.dict(
-                config.options, {"workers": 2, "integration_cron_niceness": "0"}
-            ):
-                Event._cron_process_inbound()
-            nice.assert_not_called()  # not configured
-            with patch.dict(
-                config.options, {"workers": 2, "integration_cron_niceness": "10"}
-            ):
-                Event._cron_process_inbound()
-                Event._cron_process_inbound()
-                self.Event._cron_process_inbound()  # not a cron run: untouched
-            nice.assert_called_once_with(10)
