@@ -7,6 +7,9 @@ class IntegrationError(Exception):
     """Base class of every error raised by a gateway client."""
 
     retryable = False
+    # False where the attempt did not really try (the call was never sent, or a token
+    # refresh fixes it): the queue then retries it without spending an attempt.
+    counts_as_attempt = True
 
     def __init__(self, message, *, status_code=None, code=None, response_body=None):
         super().__init__(message)
@@ -42,11 +45,14 @@ class TokenExpiredError(AuthenticationError):
     """
 
     retryable = True
+    counts_as_attempt = False
 
 
 class CircuitOpenError(RetryableError):
     """The connection's circuit breaker is open after repeated transient failures:
     the call was not sent. Retry after the cool-down."""
+
+    counts_as_attempt = False
 
 
 class SignatureError(Exception):

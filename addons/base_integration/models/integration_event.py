@@ -55,7 +55,6 @@ from ..api.exceptions import (
     IgnoreEvent,
     IntegrationError,
     PermanentError,
-    TokenExpiredError,
 )
 from .cron_wakeup import wake_cron
 
@@ -281,8 +280,10 @@ class IntegrationEvent(models.Model):
         default=0,
         readonly=True,
         copy=False,
-        help="Attempts that met an expired access token. They are retried with "
-        "backoff and do not count toward the dead letter: a token refresh fixes them.",
+        string="Uncounted retries",
+        help="Attempts that met an expired access token or an open circuit breaker "
+        "(the call was not sent). They are retried with backoff and do not count "
+        "toward the dead letter: a token refresh or the gateway's recovery fixes them.",
     )
     dead_letter = fields.Boolean(
         readonly=True,
@@ -944,7 +945,9 @@ class IntegrationEvent(models.Model):
         their cause may pass (a record being edited, a setting being fixed). An expired
         token is retryable and does not count toward the dead letter at all
         (``token_retries``): the token refresh fixes it, and it must never ask a person
-        to act; its backoff still grows with every attempt, up to six hours.
+        to act; its backoff still grows with every attempt, up to six hours. The same
+        holds for an open circuit breaker (``CircuitOpenError``): the call was never
+        sent, so a long outage does not turn every waiting event into a dead letter.
 
         Everything written or logged is masked with the connection's secrets: request
         errors quote URLs with tokens and signatures in their query.
@@ -960,7 +963,7 @@ class IntegrationEvent(models.Model):
             self.attempts,
             connection._mask_text(str(exc))[:300],
         )
-        if isinstance(exc, TokenExpiredError):
+        if not getattr(exc, "counts_as_attempt", True):
             self.token_retries += 1
         if not getattr(exc, "retryable", True) or self._attempts_spent(connection):
             self._record_dead_letter(connection, error)

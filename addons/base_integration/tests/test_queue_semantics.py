@@ -28,6 +28,7 @@ from odoo.tools import config, mute_logger
 
 from ..api.exceptions import (
     AuthenticationError,
+    CircuitOpenError,
     PermanentError,
     RetryableError,
     TokenExpiredError,
@@ -115,6 +116,18 @@ class TestQueueSemantics(IntegrationTestMixin, TransactionCase):
         self.assertIn("TokenExpiredError", event.error)
         self.assertGreater(delays[-1], delays[0] * 4, "the backoff still grows")
         self.assertFalse(self.connection.activity_ids, "nobody is asked to act")
+
+    def test_open_circuit_is_retried_without_spending_attempts(self):
+        def handler(connection, event):
+            raise CircuitOpenError("circuit open: call not sent")
+
+        event = self._store("circuit")
+        with connection_method(self.env, "_queue_test_handler", handler):
+            for _attempt in range(4):  # more than event_max_attempts (2)
+                self.Event._process_pending("inbound")
+                self._make_due(event)
+        self.assertEqual((event.state, event.dead_letter), ("failed", False))
+        self.assertEqual((event.attempts, event.token_retries), (4, 4))
 
     def test_retry_follows_the_error_class(self):
         cases = [
