@@ -138,55 +138,79 @@ class IntegrationConnection(models.Model):
         ),
     ]
 
-    # Fields that decide where requests (with their credentials) are sent (review D1).
-    _ROUTING_FIELDS = ("environment", "base_url")
+    # Fields that decide where requests (with their credentials) are sent (review D1),
+    # and the provider, which decides what the credentials are sent as and to whom.
+    _ROUTING_FIELDS = ("environment", "base_url", "provider")
 
     # ------------------------------------------------------------------ routing guard
     @api.model_create_multi
     def create(self, vals_list):
-        self._check_routing_access(vals_list, creating=True)
-        return super().create(vals_list)
+        connections = super().create(vals_list)
+        connections._check_routing_defaults()
+        return connections
 
     def write(self, vals):
-        self._check_routing_access([vals])
+        self._check_routing_access(vals)
         return super().write(vals)
 
-    def _check_routing_access(self, vals_list, creating=False):
+    def _is_routing_admin(self):
+        return self.env.su or self.env.user.has_group("base.group_system")
+
+    def _routing_error(self, names):
+        return AccessError(
+            _(
+                "Only administrators (Settings) can change where a connection "
+                "sends its requests: %(fields)s.",
+                fields=", ".join(sorted(self._fields[name].string for name in names)),
+            )
+        )
+
+    def _check_routing_defaults(self):
+        """A connection created by anyone but a Settings administrator keeps the
+        static defaults of the routing fields (the provider's own test host).
+
+        Checked on the created rows, not on the values: defaults can also come from
+        the context (``default_base_url``), which a value check would not see.
+        The provider is chosen at creation; the record rules decide which providers
+        a user may create.
+
+        :raises AccessError: naming the fields.
+        """
+        if self._is_routing_admin():
+            return
+        changed = set()
+        for name in self._ROUTING_FIELDS:
+            field = self._fields[name]
+            if name == "provider":
+                continue
+            default = field.default(self) if callable(field.default) else False
+            if any((record[name] or False) != (default or False) for record in self):
+                changed.add(name)
+        if changed:
+            raise self._routing_error(changed)
+
+    def _check_routing_access(self, vals):
         """Refuse a change of a routing field by anyone but a Settings administrator.
 
         The fields stay readable (forms, the test ribbon, the clients), so a ``groups``
         on them would not do; Odoo's ``payment.provider`` is likewise writable by
-        ``base.group_system`` only. A new connection may keep the defaults (the
-        provider's own test host).
+        ``base.group_system`` only. Rewriting the provider would move a connection,
+        with its credentials, out of its addon's record rules and send its keys to
+        another gateway.
 
         :raises AccessError: naming the fields.
         """
-        if self.env.su or self.env.user.has_group("base.group_system"):
+        names = [name for name in self._ROUTING_FIELDS if name in vals]
+        if not names or self._is_routing_admin():
             return
-        current = (
-            [self.default_get(list(self._ROUTING_FIELDS))]
-            if creating
-            else self.read(list(self._ROUTING_FIELDS))
-        )
+        current = self.read(names)
         changed = {
             name
-            for vals in vals_list
-            for name in self._ROUTING_FIELDS
-            if name in vals
-            and any(
-                (vals[name] or False) != (row.get(name) or False) for row in current
-            )
+            for name in names
+            if any((vals[name] or False) != (row[name] or False) for row in current)
         }
         if changed:
-            raise AccessError(
-                _(
-                    "Only administrators (Settings) can change where a connection "
-                    "sends its requests: %(fields)s.",
-                    fields=", ".join(
-                        sorted(self._fields[name].string for name in changed)
-                    ),
-                )
-            )
+            raise self._routing_error(changed)
 
     # ------------------------------------------------------------------ computes
     @api.depends("provider")

@@ -60,6 +60,7 @@ from .cron_wakeup import wake_cron
 
 _logger = logging.getLogger(__name__)
 
+RAW_DELIVERY_FIELDS = frozenset({"body", "headers"})
 HANDLER_NAME = re.compile(r"_[a-z][a-z0-9_]*")
 DEFAULT_BATCH = 200
 # Events handed at once to a connection's ``<handler>_batch`` method.
@@ -229,16 +230,22 @@ class IntegrationEvent(models.Model):
         required=True, help="Method of the connection that does the work."
     )
     # Raw deliveries carry signatures, buyer names, addresses and phones: for managers
-    # of every connection, or of their addon's (whose record rules say which).
+    # of every connection, or of their addon's. Field groups cannot tell addons apart
+    # (a sales manager who is also a billing user reads payment events), so a scoped
+    # manager reads them only on the events they may write, which the addons' write
+    # rules scope by provider (``check_field_access_rights``). Their own prefetch
+    # group makes every read of them go through that check.
     body = fields.Text(
         string="Raw body",
         groups="base_integration.group_integration_manager,"
         "base_integration.group_integration_scoped_manager",
+        prefetch="raw_delivery",
     )
     headers = fields.Text(
         help="Selected request headers, without secrets (JSON).",
         groups="base_integration.group_integration_manager,"
         "base_integration.group_integration_scoped_manager",
+        prefetch="raw_delivery",
     )
     received_at = fields.Datetime(
         default=fields.Datetime.now, required=True, index=True
@@ -329,6 +336,23 @@ class IntegrationEvent(models.Model):
              WHERE state = 'processing'
             """
         )
+
+    def check_field_access_rights(self, operation, field_names):
+        """Raw bodies and headers: a manager of one addon's connections reads them
+        only on the events that addon lets them manage (write access)."""
+        allowed = super().check_field_access_rights(operation, field_names)
+        names = allowed if field_names is None else field_names
+        if (
+            operation == "read"
+            and self
+            and not self.env.su
+            and RAW_DELIVERY_FIELDS.intersection(names or ())
+            and not self.env.user.has_group(
+                "base_integration.group_integration_manager"
+            )
+        ):
+            self.check_access("write")
+        return allowed
 
     @api.depends("event_type", "external_id")
     def _compute_display_name(self):

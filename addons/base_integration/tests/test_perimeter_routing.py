@@ -53,6 +53,27 @@ class TestPerimeterRouting(IntegrationTestMixin, TransactionCase):
         created = Connection.create({"name": "Default host", "environment": "test"})
         self.assertFalse(created.base_url)
 
+    def test_manager_cannot_redirect_through_context_defaults(self):
+        """Defaults from the context reach the row without being in the values."""
+        Connection = self.env["integration.connection"].with_user(self.manager)
+        for context in (
+            {"default_base_url": "https://attacker.example"},
+            {"default_environment": "production"},
+        ):
+            with self.subTest(context=context), self.assertRaises(AccessError):
+                Connection.with_context(**context).create({"name": "Sneaky"})
+
+    def test_manager_cannot_change_the_provider(self):
+        """Another provider sends the same keys to another gateway, and moves the
+        connection out of its addon's record rules."""
+        providers = self.env["integration.connection"]._fields["provider"]
+        others = [p for p in providers.get_values(self.env) if p != "generic"]
+        if not others:
+            self.skipTest("no other provider installed")
+        with self.assertRaises(AccessError):
+            self.connection.with_user(self.manager).write({"provider": others[0]})
+        self.assertEqual(self.connection.provider, "generic")
+
     def test_admin_change_is_tracked(self):
         connection = self.connection.with_user(self.admin).with_context(
             tracking_disable=False

@@ -57,6 +57,22 @@ class TestPerimeterPaymentRbac(PaymentVaCommon):
             company_ids=self.env.company.ids,
         )
 
+    def test_combined_roles_read_only_their_own_addons_bodies(self):
+        """A sales manager who also bills can see payment events (the billing rule),
+        but their raw bodies belong to the accounting managers."""
+        user = self._sales_user(
+            "perimeter_va_sales_manager_billing", "sales_team.group_sale_manager"
+        )
+        user.groups_id = [(4, self.env.ref("account.group_account_invoice").id)]
+        event = self.payment_event.with_user(user)
+        self.assertEqual(event.read(["state"])[0]["state"], "failed")
+        for field in ("body", "headers"):
+            with self.subTest(field=field), self.assertRaises(AccessError):
+                event.read([field])
+        with self.assertRaises(AccessError):
+            event.invalidate_recordset()
+            event.body  # noqa: B018 - attribute access goes through the same check
+
     def test_salesperson_cannot_read_a_payment_event_body(self):
         salesman = self._sales_user(
             "perimeter_va_salesman", "sales_team.group_sale_salesman"
