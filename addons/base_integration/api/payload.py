@@ -80,8 +80,16 @@ def loads(raw, max_depth=MAX_DEPTH):
         raw = raw.encode("utf-8", errors="surrogatepass")
     check_depth = _depth_bound(raw) > max_depth
     try:
+        # Strict UTF-8, as the gateways send (RFC 8259 section 8.1): ``json.loads`` on
+        # bytes would also accept UTF-16/32, whose NUL bytes a database text refuses.
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MalformedPayload(f"the body is not UTF-8: {exc}") from exc
+    if "\x00" in text:
+        raise MalformedPayload("the body contains a NUL character")
+    try:
         value = json.loads(
-            raw,
+            text,
             parse_constant=_reject_constant,
             parse_float=_parse_float,
             parse_int=_parse_int,

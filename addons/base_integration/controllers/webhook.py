@@ -11,6 +11,7 @@ import json
 import logging
 import secrets
 
+from werkzeug.exceptions import BadRequest
 from werkzeug.wrappers import Response
 
 from odoo import _
@@ -96,7 +97,13 @@ def read_body(max_bytes=MAX_BODY_BYTES):
     # would read a chunked body whole, however large.
     wrapped = getattr(httprequest, "_HTTPRequest__wrapped", None)
     stream = getattr(wrapped, "stream", None)
-    data = stream.read(max_bytes + 1) if stream is not None else httprequest.get_data()
+    try:
+        data = (
+            stream.read(max_bytes + 1) if stream is not None else httprequest.get_data()
+        )
+    except (OSError, ValueError) as exc:
+        # werkzeug's chunked reader: "Invalid chunk header", a missing terminator.
+        raise BadRequest("The request body could not be read.") from exc
     return None if len(data) > max_bytes else data
 
 

@@ -11,6 +11,8 @@ tests (Shopee, TikTok, Midtrans, Xendit).
 import copy
 import hashlib
 import json
+import socket
+from urllib.parse import urlsplit
 
 from odoo.tests import HttpCase, tagged
 
@@ -84,6 +86,15 @@ def hostile_bodies(template, paths, sign_payload=None):
             yield f"{path}={token[:24]}", render(payload), render(signed)
     for raw in WHOLE_BODIES:
         yield f"body={raw[:24]!r}", raw, raw
+    # A real (signed) notification re-encoded: json.loads on bytes would accept UTF-16
+    # and UTF-32, whose NUL bytes PostgreSQL cannot store.
+    signed = sign_payload(copy.deepcopy(template)) if sign_payload else template
+    for encoding in ("utf-16", "utf-32"):
+        yield (
+            f"encoding={encoding}",
+            json.dumps(template).encode(encoding),
+            json.dumps(signed).encode(encoding),
+        )
 
 
 class HostileRouteMixin:
@@ -97,6 +108,9 @@ class HostileRouteMixin:
         a signature inside the payload, which an unparseable body cannot carry."""
         Event = self.env["integration.event"].sudo()
         domain = [("connection_id", "in", connections.ids)]
+        before = Event.search_count(domain)
+        self.assertLess(self._post_garbled_chunks(url), 500, "garbled chunked body")
+        self.assertEqual(Event.search_count(domain), before)
         for label, unsigned, to_sign in bodies:
             for signed in (False, True):
                 with self.subTest(body=label, signed=signed):
@@ -122,6 +136,18 @@ class HostileRouteMixin:
                             Event.search_count(domain + [("state", "=", "failed")]),
                             failed + 1,
                         )
+
+    def _post_garbled_chunks(self, url):
+        """POST a chunked body whose chunk header is not hexadecimal; the status."""
+        parts = urlsplit(url)
+        with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
+            sock.sendall(
+                f"POST {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+                "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+                "Connection: close\r\n\r\nZZZ\r\n{}\r\n0\r\n\r\n".encode()
+            )
+            status_line = sock.makefile("rb").readline().decode()
+        return int(status_line.split()[1])
 
 
 @tagged("post_install", "-at_install")
