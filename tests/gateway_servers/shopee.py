@@ -75,6 +75,8 @@ class ShopeeApi(MarketplaceHandler):
             # expire every token after N more shop calls (None: never)
             self.expire_tokens_after = None
             self.lost_pushes = []  # [(message_id, message)] not confirmed yet
+            # path part -> how many more calls are applied but answered HTTP 500
+            self.lost_answers = {}
 
     # ------------------------------------------------------------------ test helpers
     def now(self):
@@ -216,6 +218,22 @@ class ShopeeApi(MarketplaceHandler):
                 ).hexdigest()
             )
         return self.send_callback(url, body, headers=headers)
+
+    def lose_answer(self, path_part, times=1):
+        """Apply the next ``times`` calls whose path contains ``path_part``, then answer
+        them HTTP 500 as if the answer was lost on the way back (a gateway timeout
+        after the work was done): the client's replay meets the applied state."""
+        with self.lock:
+            self.lost_answers[path_part] = self.lost_answers.get(path_part, 0) + times
+
+    def dispatch(self, request):
+        response = super().dispatch(request)
+        with self.lock:
+            for part, left in self.lost_answers.items():
+                if left and part in request.path:
+                    self.lost_answers[part] = left - 1
+                    return self.error_response(500, request)
+        return response
 
     # ------------------------------------------------------------------ plumbing
     def error_response(self, status, request):

@@ -29,6 +29,10 @@ class TestSync(MarketplaceCase):
             names.append(name)
         return names
 
+    def _process_outbound(self):
+        self.env.flush_all()
+        return self.env["integration.event"]._process_pending("outbound")
+
     def _imported(self, shop):
         return set(
             self.env["marketplace.order"]
@@ -203,11 +207,14 @@ class TestSync(MarketplaceCase):
             minutes=1
         )
         self.shopee_shop.auth_expires_at = fields.Datetime.now() + timedelta(days=3)
+        # the crons queue one outbound event per shop; the queue does the work
         self.env["marketplace.shop"]._cron_refresh_tokens()
+        self.assertEqual(self._process_outbound(), 2)
         self.assertEqual(self.shopee_api.refresh_calls, 1)
         self.assertEqual(self.tiktok_api.refresh_calls, 0)
         self.assertTrue(self.shopee_shop.activity_ids)  # authorization ends in 3 days
         self.env["marketplace.shop"]._cron_sync_orders()
+        self._process_outbound()
         self.assertEqual(
             self.mp_order(self.shopee_shop, "201218V2Y6E59M").state, "imported"
         )
