@@ -75,21 +75,23 @@ class TestTokenRefreshRealCursors(RealCursorCase):
         self.assertEqual(processed, 2, "one token event per shop")
         self._assert_refreshed(api, shop_id, old_access, refresh_path)
         states = self.committed(
-            lambda env: env["integration.event"]
-            .search(
-                [
-                    ("direction", "=", "outbound"),
-                    ("handler", "=", "_marketplace_refresh_token_event"),
-                    (
-                        "connection_id",
-                        "in",
-                        env["marketplace.shop"]
-                        .browse([self.shopee_id, self.tiktok_id])
-                        .connection_id.ids,
-                    ),
-                ]
+            lambda env: (
+                env["integration.event"]
+                .search(
+                    [
+                        ("direction", "=", "outbound"),
+                        ("handler", "=", "_marketplace_refresh_token_event"),
+                        (
+                            "connection_id",
+                            "in",
+                            env["marketplace.shop"]
+                            .browse([self.shopee_id, self.tiktok_id])
+                            .connection_id.ids,
+                        ),
+                    ]
+                )
+                .mapped("state")
             )
-            .mapped("state")
         )
         self.assertEqual(states, ["done", "done"])
 
