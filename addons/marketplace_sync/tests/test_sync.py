@@ -10,7 +10,11 @@ from unittest.mock import patch
 from odoo import fields
 from odoo.tests import tagged
 
-from ..api.common import AuthenticationError
+from odoo.addons.base_integration.api import exceptions
+
+from gateway_servers import Fault  # noqa: E402 (path set by .common)
+
+from ..api.common import AuthenticationError, TokenExpiredError
 from .common import MarketplaceCase
 
 
@@ -221,3 +225,99 @@ class TestSync(MarketplaceCase):
         self.assertEqual(
             self.mp_order(self.tiktok_shop, "576461413038785752").state, "imported"
         )
+
+    def test_one_shops_database_error_does_not_stop_the_next(self):
+        """The crons queue one event per shop: a PostgreSQL error in one shop's work
+        rolls back its savepoint only (it was caught without one, leaving the
+        transaction aborted for every later shop)."""
+        self.shopee_order()
+        self.tiktok_order(update_time=int(time.time()) - 60)
+        (self.shopee_shop | self.tiktok_shop).write(
+            {"sync_cursor": False, "sync_initial_days": 1}
+        )
+        Shop = type(self.shopee_shop)
+        original = Shop._marketplace_sync_slice
+
+        def broken_for_shopee(record, time_from, time_to):
+            if record.provider == "shopee":
+                record.env.cr.execute("SELECT 1 / 0")  # aborts the transaction
+            return original(record, time_from, time_to)
+
+        with patch.object(Shop, "_marketplace_sync_slice", broken_for_shopee):
+            self.env["marketplace.shop"]._cron_sync_orders()
+            self._process_outbound()
+        self.assertEqual(
+            self.mp_order(self.tiktok_shop, "576461413038785752").state, "imported"
+        )
+        failed = self.env["integration.event"].search(
+            [
+                ("connection_id", "=", self.shopee_shop.connection_id.id),
+                ("handler", "=", "_marketplace_sync_orders_event"),
+            ]
+        )
+        self.assertEqual(failed.state, "failed")
+        self.assertIn("division by zero", failed.error)
+        self.assertFalse(failed.dead_letter, "retried later")
+
+    def test_one_client_and_session_per_job(self):
+        """Pages and slices of one reconciliation share one client and one HTTP
+        session (it was one per call)."""
+        self._spread_shopee_orders(count=12)
+        shop = self.shopee_shop.with_context(marketplace_page_size=5)
+        shop.write(
+            {"sync_cursor": False, "sync_initial_days": 1, "sync_window_hours": 12}
+        )
+        Connection = type(self.env["integration.connection"])
+        with patch.object(
+            Connection,
+            "_get_http_session",
+            autospec=True,
+            side_effect=Connection._get_http_session,
+        ) as sessions:
+            shop._marketplace_sync_orders()
+        self.assertGreater(len(self.server.requests_to("get_order_list")), 3)
+        self.assertEqual(sessions.call_count, 1)
+
+    def test_token_still_refused_after_a_refresh_is_retryable(self):
+        """The platform refuses the new token too: the error is the suite's
+        retryable ``TokenExpiredError``, so the queue retries the event instead of
+        making it a dead letter."""
+        self.tiktok_order()
+        expired = {"code": 105002, "message": "Access token is expired"}
+        self.server.faults.add(
+            "/tiktok/order/202309/orders", Fault(status=401, body=expired), times=2
+        )
+        with self.assertRaises(TokenExpiredError) as caught:
+            self.tiktok_shop._marketplace_api("get_orders", ["576461413038785752"])
+        self.assertIsInstance(caught.exception, exceptions.TokenExpiredError)
+        self.assertTrue(caught.exception.retryable)
+        self.assertEqual(self.tiktok_api.refresh_calls, 1)
+
+    def test_platforms_share_one_client_interface(self):
+        """``marketplace.shop`` calls the same operation on either platform."""
+        operations = (
+            "refresh_token",
+            "get_token",
+            "authorization_url",
+            "get_authorized_shop",
+            "get_shop_info",
+            "list_orders",
+            "get_orders",
+            "order_ref",
+            "update_stock",
+            "ship",
+            "get_label",
+            "list_returns",
+        )
+        for shop in (self.shopee_shop, self.tiktok_shop):
+            client = shop._marketplace_client()
+            for name in operations:
+                self.assertTrue(callable(getattr(client, name, None)), name)
+        page = self.tiktok_shop._marketplace_api(
+            "list_orders", int(time.time()) - 3600, int(time.time())
+        )
+        self.assertEqual(set(page), {"orders", "next_cursor"})
+        page = self.shopee_shop._marketplace_api(
+            "list_orders", int(time.time()) - 3600, int(time.time())
+        )
+        self.assertEqual(set(page), {"orders", "next_cursor"})
