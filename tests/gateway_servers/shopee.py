@@ -15,7 +15,10 @@ open.shopee.com developer-guide/20, /229, /18 and the v2 API pages):
 * ``get_order_list`` pages by ``cursor`` over a ``time_from``/``time_to`` window of at
   most 15 days; ``get_order_detail`` takes at most 50 order numbers;
 * pushes to Odoo are signed ``Authorization = hex(HMAC-SHA256(push_key, url + "|" +
-  body))``.
+  body))``;
+* ``ship_order`` has no idempotency key: a replay of an applied call is refused with
+  ``logistics.ship_order_status_error`` (the order is PROCESSED). Test fault
+  ``lose_answer()``: a call is applied, then answered HTTP 500 (a lost answer).
 
 Plain Python: no Odoo import.
 """

@@ -17,7 +17,9 @@ OpenAPI spec and the EcomPHP SDK ``src/Client.php::prepareSignature``):
   Unix ``access_token_expire_in`` / ``refresh_token_expire_in``;
 * order search pages with ``page_token`` over ``update_time_ge``/``update_time_lt``;
 * webhooks to Odoo are signed ``Authorization = hex(HMAC-SHA256(app_secret, app_key +
-  body))``.
+  body))``;
+* Ship Package on a package already shipped answers 21011015. Test fault
+  ``lose_answer()``: a call is applied, then answered HTTP 500 (a lost answer).
 
 Plain Python: no Odoo import.
 """

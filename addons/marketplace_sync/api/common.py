@@ -78,7 +78,10 @@ class MarketplaceClient:
     * ``get_label(order_ref, package_ref)``: ``{"tracking_number", "label"}`` (PDF
       bytes or ``None``);
     * ``list_returns(time_from, time_to)``: return records created or updated in the
-      window (every page).
+      window (every page);
+    * ``read_push(payload)``: what a stored push asks for, ``{"kind": "order", "ref",
+      "update_time"}``, ``{"kind": "authorization_expiring"}``, ``{"kind":
+      "deauthorized"}`` or ``{"kind": None, "code"}`` (not used).
 
     Capabilities the models must respect: ``SHIPS_PACKAGES`` (shipment is arranged per
     platform package, so an order without a package cannot ship yet) and
@@ -120,6 +123,10 @@ class MarketplaceClient:
             close()
 
     @staticmethod
+    def read_push(payload):
+        raise NotImplementedError
+
+    @staticmethod
     def delivery_option(raw_order):
         """The platform's delivery option of an order, for ``get_shipping_providers``."""
         return None
@@ -152,6 +159,17 @@ def optional_money(value):
         return Decimal(str(value))
     except (InvalidOperation, ValueError):
         return Decimal(0)
+
+
+def as_int(value):
+    """An integer from a push field sent as a number or a string; None otherwise
+    (pushes may send ``code`` or ``shop_id`` as strings, reference §1.10)."""
+    if isinstance(value, bool) or not isinstance(value, (int, str, float)):
+        return None
+    try:
+        return int(value)
+    except (ValueError, OverflowError):
+        return None
 
 
 def looks_masked(*values):

@@ -26,6 +26,7 @@ from .common import (
     MarketplaceError,
     RetryableError,
     TokenExpiredError,
+    as_int,
     looks_masked,
     money,
     optional_money,
@@ -280,6 +281,26 @@ class ShopeeClient(MarketplaceClient):
     @staticmethod
     def order_ref(raw):
         return str(raw.get("order_sn") or "") if isinstance(raw, dict) else ""
+
+    @staticmethod
+    def read_push(payload):
+        """Push codes (developer-guide/18): 3 order status, 4 tracking number, 12
+        authorization expires in 7 days, 2 deauthorization."""
+        code = as_int(payload.get("code")) if isinstance(payload, dict) else None
+        data = payload.get("data") if isinstance(payload, dict) else None
+        data = data if isinstance(data, dict) else {}
+        if code in (3, 4):
+            ref = data.get("ordersn") or data.get("order_sn")
+            return {
+                "kind": "order",
+                "ref": str(ref) if isinstance(ref, (str, int)) and ref else None,
+                "update_time": as_int(data.get("update_time")),
+            }
+        if code == 12:
+            return {"kind": "authorization_expiring"}
+        if code == 2:
+            return {"kind": "deauthorized"}
+        return {"kind": None, "code": code}
 
     # ------------------------------------------------------------------ cancel, returns
     def handle_buyer_cancellation(self, order_sn, accept):

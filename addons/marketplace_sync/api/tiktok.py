@@ -26,6 +26,7 @@ from .common import (
     MarketplaceError,
     RetryableError,
     TokenExpiredError,
+    as_int,
     looks_masked,
     money,
     optional_money,
@@ -270,6 +271,26 @@ class TiktokClient(MarketplaceClient):
     @staticmethod
     def order_ref(raw):
         return str(raw.get("id") or "") if isinstance(raw, dict) else ""
+
+    @staticmethod
+    def read_push(payload):
+        """Webhook types (event.md): 1 ORDER_STATUS_CHANGE, 7
+        UPCOMING_AUTHORIZATION_EXPIRATION, 6 SELLER_DEAUTHORIZATION."""
+        kind = as_int(payload.get("type")) if isinstance(payload, dict) else None
+        data = payload.get("data") if isinstance(payload, dict) else None
+        data = data if isinstance(data, dict) else {}
+        if kind == 1:
+            ref = data.get("order_id")
+            return {
+                "kind": "order",
+                "ref": str(ref) if isinstance(ref, (str, int)) and ref else None,
+                "update_time": as_int(data.get("update_time")),
+            }
+        if kind == 7:
+            return {"kind": "authorization_expiring"}
+        if kind == 6:
+            return {"kind": "deauthorized"}
+        return {"kind": None, "code": kind}
 
     # ------------------------------------------------------------------ fulfilment
     def ship_package(

@@ -43,7 +43,6 @@ class MarketplaceProductMap(models.Model):
         compute="_compute_product_id",
         inverse="_inverse_product_id",
         search="_search_product_id",
-        string="Product",
         check_company=True,
         help="The product when the listing maps to a single one.",
     )

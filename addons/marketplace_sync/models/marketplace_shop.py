@@ -562,52 +562,25 @@ class MarketplaceShop(models.Model):
         :raises IgnoreEvent: not an order event, or older than what is stored.
         """
         self.ensure_one()
-        payload = event._get_payload()
-        if self.provider == "shopee":
-            code = int(payload.get("code") or 0)
-            data = payload.get("data") or {}
-            if code in (3, 4):
-                return self._marketplace_handle_order_push(
-                    data.get("ordersn") or data.get("order_sn"), data.get("update_time")
-                )
-            if code == 12:
-                self._marketplace_ask_reconnect(
-                    _("Shopee warns the authorization expires soon.")
-                )
-                return None
-            if code == 2:
-                self._marketplace_ask_reconnect(_("The seller deauthorized the app."))
-                return None
-            raise IgnoreEvent(_("Shopee push code %s is not used.", code))
-        kind = int(payload.get("type") or 0)
-        data = payload.get("data") or {}
-        if kind == 1:  # ORDER_STATUS_CHANGE
-            return self._marketplace_handle_order_push(
-                data.get("order_id"), data.get("update_time")
-            )
-        if kind == 7:  # UPCOMING_AUTHORIZATION_EXPIRATION
+        push = self._marketplace_client_class().read_push(event._get_payload())
+        if push["kind"] == "order":
+            return self._marketplace_handle_order_push(push["ref"], push["update_time"])
+        if push["kind"] == "authorization_expiring":
             self._marketplace_ask_reconnect(
-                _("TikTok warns the authorization expires soon.")
+                _("The platform warns the authorization expires soon.")
             )
             return None
-        if kind == 6:  # SELLER_DEAUTHORIZATION
+        if push["kind"] == "deauthorized":
             self._marketplace_ask_reconnect(_("The seller deauthorized the app."))
             return None
-        raise IgnoreEvent(_("TikTok webhook type %s is not used.", kind))
+        raise IgnoreEvent(_("Push type %s is not used.", push.get("code")))
 
-    @api.model
-    def _marketplace_push_order_ref(self, provider, payload):
+    def _marketplace_push_order_ref(self, payload):
         """``(order id, update time)`` named by an order push, else ``(None, None)``."""
-        data = payload.get("data") if isinstance(payload, dict) else None
-        if not isinstance(data, dict):
+        push = self._marketplace_client_class().read_push(payload)
+        if push["kind"] != "order":
             return None, None
-        if provider == "shopee" and int(payload.get("code") or 0) in (3, 4):
-            ref = data.get("ordersn") or data.get("order_sn")
-        elif provider == "tiktok" and int(payload.get("type") or 0) == 1:
-            ref = data.get("order_id")
-        else:
-            return None, None
-        return (str(ref) if ref else None), data.get("update_time")
+        return push["ref"], push["update_time"]
 
     def _marketplace_handle_events(self, events):
         """Bulk path of the inbox: order pushes of this shop, fetched from the platform
@@ -624,9 +597,7 @@ class MarketplaceShop(models.Model):
         for event in events:
             try:
                 payload = event._get_payload()
-                ref, update_time = self._marketplace_push_order_ref(
-                    self.provider, payload
-                )
+                ref, update_time = self._marketplace_push_order_ref(payload)
                 if ref:
                     wanted[event.id] = (ref, int(update_time or 0))
             except (PermanentError, ValueError, TypeError):
