@@ -92,6 +92,9 @@ class MarketplaceClient:
     STOCK_BATCH = 50
     SHIPS_PACKAGES = False
     NEEDS_SHIPPING_PROVIDER = False
+    # When ``access_token`` expires (Unix seconds), as far as the caller knows: the
+    # caller sets it, and refreshes in time.
+    token_expires_at = None
 
     def __init__(
         self,
@@ -115,12 +118,6 @@ class MarketplaceClient:
         self.access_token = access_token
         self.auth_url = auth_url
         self.clock = clock
-
-    def close(self):
-        """Release the HTTP session (its pooled connections)."""
-        close = getattr(self.session, "close", None)
-        if close:
-            close()
 
     @staticmethod
     def read_push(payload):

@@ -14,6 +14,7 @@ from odoo.tools import SQL
 
 from odoo.addons.base_integration.api.exceptions import (
     IgnoreEvent,
+    IntegrationError,
     PermanentError,
     RetryableError,
 )
@@ -31,6 +32,9 @@ TOKEN_FIELDS = ("access_token", "refresh_token", "token_expires_at")
 # Refresh when the access token has less than this left (Shopee: 4 h tokens; the old
 # token stays valid 5 more minutes after a refresh, developer-guide/20).
 TOKEN_REFRESH_MARGIN = timedelta(minutes=30)
+# Ask to reconnect this long before the shop authorization ends (Shopee push code 12
+# warns 7 days ahead, reference §4.3).
+AUTHORIZATION_WARNING = timedelta(days=7)
 # Seconds a refresh waits for another worker's refresh of the same shop.
 TOKEN_LOCK_TIMEOUT = 15
 MAX_SYNC_PAGES = 1000  # per slice: 100,000 orders
@@ -324,7 +328,7 @@ class MarketplaceShop(models.Model):
         self.ensure_one()
         return CLIENTS[self.provider]
 
-    def _marketplace_client(self, env=None, access_token=None):
+    def _marketplace_client(self, env=None):
         """A new platform client for this shop, on a new logged session of its
         connection (``env``: another cursor's environment, e.g. a side cursor)."""
         self.ensure_one()
@@ -343,7 +347,7 @@ class MarketplaceShop(models.Model):
             conn.api_secret,
             shop_ref=shop.shop_ref,
             shop_cipher=shop.tiktok_shop_cipher,
-            access_token=access_token or conn.access_token,
+            access_token=conn.access_token,
             auth_url=shop.tiktok_auth_url or None,
         )
         expires = conn.token_expires_at
@@ -533,8 +537,18 @@ class MarketplaceShop(models.Model):
 
     @api.model
     def _cron_refresh_tokens(self):
-        """Queue a token check per shop (outbox: retried with backoff on its own)."""
-        for shop in self.search([("access_token", "!=", False)]):
+        """Queue a token check per shop whose token expires before the next runs, or
+        whose authorization ends within a week (outbox: one event per shop, retried
+        with backoff on its own)."""
+        now = fields.Datetime.now()
+        for shop in self.search(
+            [
+                ("access_token", "!=", False),
+                "|",
+                ("token_expires_at", "<=", now + TOKEN_REFRESH_MARGIN * 2),
+                ("auth_expires_at", "<=", now + AUTHORIZATION_WARNING),
+            ]
+        ):
             shop.connection_id._enqueue_outbound(
                 "_marketplace_refresh_token_event",
                 {"shop": shop.id},
@@ -543,12 +557,26 @@ class MarketplaceShop(models.Model):
             )
 
     def _marketplace_check_token(self):
-        """Refresh the token if it expires soon; warn before the authorization ends."""
+        """Refresh the token if it expires soon; warn before the authorization ends.
+
+        :raises IgnoreEvent: the platform refused the refresh token; an activity asks
+            to reconnect the shop (a dead letter per run would add nothing).
+        """
         self.ensure_one()
-        self._marketplace_ensure_token()
+        try:
+            self._marketplace_ensure_token()
+        except AuthenticationError as exc:
+            if exc.retryable:
+                raise
+            raise IgnoreEvent(
+                _(
+                    "The platform refused the refresh token: reconnect the shop. %s",
+                    self.connection_id._mask_text(str(exc)),
+                )
+            ) from exc
         if (
             self.auth_expires_at
-            and self.auth_expires_at - fields.Datetime.now() < timedelta(days=7)
+            and self.auth_expires_at - fields.Datetime.now() < AUTHORIZATION_WARNING
         ):
             self._marketplace_ask_reconnect(
                 _("The shop authorization expires on %s.", self.auth_expires_at)
@@ -623,9 +651,12 @@ class MarketplaceShop(models.Model):
             return {}
         try:
             fetched = self._marketplace_api("get_orders", refs)
-        except RetryableError as exc:
-            # The platform cannot be asked now: every push of the batch waits for
-            # its retry instead of asking again push by push.
+        except IntegrationError as exc:
+            if not exc.retryable:
+                raise
+            # The platform cannot be asked now (down, or a token it still refuses):
+            # every push of the batch waits for its retry instead of asking again
+            # push by push.
             return dict.fromkeys(wanted, exc)
         details = [detail for detail in fetched if isinstance(detail, dict)]
         orders = {

@@ -213,7 +213,8 @@ class TestSync(MarketplaceCase):
         self.shopee_shop.auth_expires_at = fields.Datetime.now() + timedelta(days=3)
         # the crons queue one outbound event per shop; the queue does the work
         self.env["marketplace.shop"]._cron_refresh_tokens()
-        self.assertEqual(self._process_outbound(), 2)
+        # only the shop whose token expires soon has work
+        self.assertEqual(self._process_outbound(), 1)
         self.assertEqual(self.shopee_api.refresh_calls, 1)
         self.assertEqual(self.tiktok_api.refresh_calls, 0)
         self.assertTrue(self.shopee_shop.activity_ids)  # authorization ends in 3 days
@@ -321,3 +322,26 @@ class TestSync(MarketplaceCase):
             "list_orders", int(time.time()) - 3600, int(time.time())
         )
         self.assertEqual(set(page), {"orders", "next_cursor"})
+
+    def test_refused_refresh_asks_to_reconnect_without_dead_letters(self):
+        shop = self.shopee_shop
+        shop.sudo().write(
+            {
+                "refresh_token": "ref-already-used",
+                "token_expires_at": fields.Datetime.now() + timedelta(minutes=1),
+            }
+        )
+        self.env["marketplace.shop"]._cron_refresh_tokens()
+        self._process_outbound()
+        event = self.env["integration.event"].search(
+            [
+                ("connection_id", "=", shop.connection_id.id),
+                ("handler", "=", "_marketplace_refresh_token_event"),
+            ]
+        )
+        self.assertEqual((event.state, event.dead_letter), ("ignored", False))
+        self.assertTrue(
+            shop.activity_ids.filtered(
+                lambda a: a.summary == "Reconnect the marketplace shop"
+            )
+        )
