@@ -559,8 +559,9 @@ class MarketplaceShop(models.Model):
     def _marketplace_check_token(self):
         """Refresh the token if it expires soon; warn before the authorization ends.
 
-        :raises IgnoreEvent: the platform refused the refresh token; an activity asks
-            to reconnect the shop (a dead letter per run would add nothing).
+        A refresh token the platform refuses is answered by the activity asking to
+        reconnect the shop, not by an error: a dead letter per run would add nothing,
+        and raising would roll the activity back.
         """
         self.ensure_one()
         try:
@@ -568,12 +569,11 @@ class MarketplaceShop(models.Model):
         except AuthenticationError as exc:
             if exc.retryable:
                 raise
-            raise IgnoreEvent(
-                _(
-                    "The platform refused the refresh token: reconnect the shop. %s",
-                    self.connection_id._mask_text(str(exc)),
-                )
-            ) from exc
+            _logger.info(
+                "Marketplace shop %s must be reconnected: %s",
+                self.id,
+                self.connection_id._mask_text(str(exc)),
+            )
         if (
             self.auth_expires_at
             and self.auth_expires_at - fields.Datetime.now() < AUTHORIZATION_WARNING

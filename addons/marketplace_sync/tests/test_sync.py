@@ -339,7 +339,7 @@ class TestSync(MarketplaceCase):
                 ("handler", "=", "_marketplace_refresh_token_event"),
             ]
         )
-        self.assertEqual((event.state, event.dead_letter), ("ignored", False))
+        self.assertEqual((event.state, event.dead_letter), ("done", False))
         self.assertTrue(
             shop.activity_ids.filtered(
                 lambda a: a.summary == "Reconnect the marketplace shop"
