@@ -473,6 +473,8 @@ class MarketplaceShop(models.Model):
         try:
             with registry.cursor() as cr:
                 cr.execute(SQL("SET LOCAL lock_timeout = %s", f"{TOKEN_LOCK_TIMEOUT}s"))
+                # As integration.connection._lock_row, reading the pair at once; a
+                # collision is an expected answer here, not a query to log.
                 cr.execute(
                     """
                     SELECT access_token, refresh_token, token_expires_at
@@ -481,6 +483,7 @@ class MarketplaceShop(models.Model):
                        FOR NO KEY UPDATE
                     """,
                     [conn_id],
+                    log_exceptions=False,
                 )
                 access_token, refresh_token, expires_at = cr.fetchone()
                 if used_token is not None and access_token != used_token:

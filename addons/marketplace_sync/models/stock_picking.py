@@ -103,13 +103,16 @@ class StockPicking(models.Model):
             with self.env.registry.cursor() as cr:
                 picking = self.with_env(self.env(cr=cr))
                 order = picking.marketplace_order_id
+                # LockNotAvailable is an answer here, not a query to log
                 cr.execute(
                     "SELECT id FROM stock_picking WHERE id = %s FOR UPDATE NOWAIT",
                     [picking.id],
+                    log_exceptions=False,
                 )
                 cr.execute(
                     "SELECT id FROM marketplace_order WHERE id = %s FOR UPDATE NOWAIT",
                     [order.id],
+                    log_exceptions=False,
                 )
                 # What the request saw may be old: decide on the locked rows.
                 picking._marketplace_check_arrangeable()

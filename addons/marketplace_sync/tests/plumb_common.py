@@ -6,7 +6,7 @@ The pattern of ``base_integration/tests/test_parallel_workers.py``: committed se
 rows, work done by threads that each hold their own cursor (as prefork workers do),
 everything committed removed at the end. In these threads the HTTP log is written in
 its own cursor, as in production: ``_is_testing`` is False there (no test mode on the
-registry, no ``testing`` flag on the thread).
+registry, no ``testing`` flag on the thread), and ``OWN_CURSOR_KEY`` says so too.
 
 Not ``TestCursor``: there every cursor shares the test transaction and the threads are
 serialised on one lock, so no lock wait, deadlock or lost commit can show.
@@ -22,6 +22,7 @@ from odoo import SUPERUSER_ID, api, fields
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, get_db_name
 
+from odoo.addons.base_integration.models.integration_log import OWN_CURSOR_KEY
 from odoo.addons.base_integration.tests.common import IntegrationTestMixin
 
 # the import above puts the gateway test servers on the path
@@ -152,7 +153,10 @@ class RealCursorCase(IntegrationTestMixin, BaseCase):
         def run():
             try:
                 with self.registry.cursor() as cr:
-                    env = api.Environment(cr, user or SUPERUSER_ID, {})
+                    # the HTTP log in its own cursor, as in production
+                    env = api.Environment(
+                        cr, user or SUPERUSER_ID, {OWN_CURSOR_KEY: True}
+                    )
                     outcome["value"] = func(env)
             except Exception as exc:  # noqa: BLE001 - handed to the test
                 outcome["error"] = exc
