@@ -81,7 +81,8 @@ class MarketplaceClient:
       window (every page);
     * ``read_push(payload)``: what a stored push asks for, ``{"kind": "order", "ref",
       "update_time"}``, ``{"kind": "authorization_expiring"}``, ``{"kind":
-      "deauthorized"}`` or ``{"kind": None, "code"}`` (not used).
+      "deauthorized"}`` or ``{"kind": None, "code"}`` (not used);
+      :raises MalformedPayload: a field of the wrong type.
 
     Capabilities the models must respect: ``SHIPS_PACKAGES`` (shipment is arranged per
     platform package, so an order without a package cannot ship yet) and
@@ -156,17 +157,6 @@ def optional_money(value):
         return Decimal(str(value))
     except (InvalidOperation, ValueError):
         return Decimal(0)
-
-
-def as_int(value):
-    """An integer from a push field sent as a number or a string; None otherwise
-    (pushes may send ``code`` or ``shop_id`` as strings, reference §1.10)."""
-    if isinstance(value, bool) or not isinstance(value, (int, str, float)):
-        return None
-    try:
-        return int(value)
-    except (ValueError, OverflowError):
-        return None
 
 
 def looks_masked(*values):

@@ -26,7 +26,6 @@ from .common import (
     MarketplaceError,
     RetryableError,
     TokenExpiredError,
-    as_int,
     looks_masked,
     money,
     optional_money,
@@ -285,16 +284,19 @@ class ShopeeClient(MarketplaceClient):
     @staticmethod
     def read_push(payload):
         """Push codes (developer-guide/18): 3 order status, 4 tracking number, 12
-        authorization expires in 7 days, 2 deauthorization."""
-        code = as_int(payload.get("code")) if isinstance(payload, dict) else None
-        data = payload.get("data") if isinstance(payload, dict) else None
-        data = data if isinstance(data, dict) else {}
+        authorization expires in 7 days, 2 deauthorization. ``code`` may arrive as a
+        string (reference §1.10 [secondary]).
+
+        :raises MalformedPayload: a field of the wrong type.
+        """
+        code = payload_api.integer(payload, "code")
+        data = payload_api.obj(payload, "data")
         if code in (3, 4):
-            ref = data.get("ordersn") or data.get("order_sn")
             return {
                 "kind": "order",
-                "ref": str(ref) if isinstance(ref, (str, int)) and ref else None,
-                "update_time": as_int(data.get("update_time")),
+                "ref": payload_api.identifier(data, "ordersn")
+                or payload_api.identifier(data, "order_sn"),
+                "update_time": payload_api.integer(data, "update_time"),
             }
         if code == 12:
             return {"kind": "authorization_expiring"}

@@ -26,7 +26,6 @@ from .common import (
     MarketplaceError,
     RetryableError,
     TokenExpiredError,
-    as_int,
     looks_masked,
     money,
     optional_money,
@@ -275,16 +274,17 @@ class TiktokClient(MarketplaceClient):
     @staticmethod
     def read_push(payload):
         """Webhook types (event.md): 1 ORDER_STATUS_CHANGE, 7
-        UPCOMING_AUTHORIZATION_EXPIRATION, 6 SELLER_DEAUTHORIZATION."""
-        kind = as_int(payload.get("type")) if isinstance(payload, dict) else None
-        data = payload.get("data") if isinstance(payload, dict) else None
-        data = data if isinstance(data, dict) else {}
+        UPCOMING_AUTHORIZATION_EXPIRATION, 6 SELLER_DEAUTHORIZATION.
+
+        :raises MalformedPayload: a field of the wrong type.
+        """
+        kind = payload_api.integer(payload, "type")
+        data = payload_api.obj(payload, "data")
         if kind == 1:
-            ref = data.get("order_id")
             return {
                 "kind": "order",
-                "ref": str(ref) if isinstance(ref, (str, int)) and ref else None,
-                "update_time": as_int(data.get("update_time")),
+                "ref": payload_api.identifier(data, "order_id"),
+                "update_time": payload_api.integer(data, "update_time"),
             }
         if kind == 7:
             return {"kind": "authorization_expiring"}

@@ -591,9 +591,13 @@ class MarketplaceShop(models.Model):
         """Process one stored push; return the ``marketplace.order`` it touched.
 
         :raises IgnoreEvent: not an order event, or older than what is stored.
+        :raises PermanentError: the stored push cannot be read (it will not get better).
         """
         self.ensure_one()
-        push = self._marketplace_client_class().read_push(event._get_payload())
+        try:
+            push = self._marketplace_client_class().read_push(event._get_payload())
+        except ValueError as exc:  # MalformedPayload
+            raise PermanentError(_("The push cannot be read: %s", exc)) from exc
         if push["kind"] == "order":
             return self._marketplace_handle_order_push(push["ref"], push["update_time"])
         if push["kind"] == "authorization_expiring":
