@@ -345,3 +345,28 @@ class TestSync(MarketplaceCase):
                 lambda a: a.summary == "Reconnect the marketplace shop"
             )
         )
+
+    def test_expired_token_never_dead_letters_an_event(self):
+        """An order push processed while the platform refuses even the refreshed
+        token waits for its retry, and is imported then."""
+        self.tiktok_order()
+        payload = self.tiktok_api.webhook_payload("576461413038785752")
+        self.assertEqual(
+            self.tiktok_api.push(self.tiktok_webhook_url(), payload).status_code, 200
+        )
+        expired = {"code": 105002, "message": "Access token is expired"}
+        self.server.faults.add(
+            "/tiktok/order/202309/orders", Fault(status=401, body=expired), times=2
+        )
+        self.process_inbound()
+        event = self.env["integration.event"].search(
+            [("connection_id", "=", self.tiktok_shop.connection_id.id)]
+        )
+        self.assertEqual((event.state, event.dead_letter), ("failed", False))
+        self.assertIn("TokenExpiredError", event.error)
+        event.next_attempt_at = fields.Datetime.now() - timedelta(seconds=1)
+        self.process_inbound()
+        self.assertEqual(event.state, "done", event.error)
+        self.assertEqual(
+            self.mp_order(self.tiktok_shop, "576461413038785752").state, "imported"
+        )
