@@ -15,7 +15,10 @@ open.shopee.com developer-guide/20, /229, /18 and the v2 API pages):
 * ``get_order_list`` pages by ``cursor`` over a ``time_from``/``time_to`` window of at
   most 15 days; ``get_order_detail`` takes at most 50 order numbers;
 * pushes to Odoo are signed ``Authorization = hex(HMAC-SHA256(push_key, url + "|" +
-  body))``.
+  body))``;
+* ``ship_order`` has no idempotency key: a replay of an applied call is refused with
+  ``logistics.ship_order_status_error`` (the order is PROCESSED). Test fault
+  ``lose_answer()``: a call is applied, then answered HTTP 500 (a lost answer).
 
 Plain Python: no Odoo import.
 """
@@ -75,6 +78,8 @@ class ShopeeApi(MarketplaceHandler):
             # expire every token after N more shop calls (None: never)
             self.expire_tokens_after = None
             self.lost_pushes = []  # [(message_id, message)] not confirmed yet
+            # path part -> how many more calls are applied but answered HTTP 500
+            self.lost_answers = {}
 
     # ------------------------------------------------------------------ test helpers
     def now(self):
@@ -216,6 +221,22 @@ class ShopeeApi(MarketplaceHandler):
                 ).hexdigest()
             )
         return self.send_callback(url, body, headers=headers)
+
+    def lose_answer(self, path_part, times=1):
+        """Apply the next ``times`` calls whose path contains ``path_part``, then answer
+        them HTTP 500 as if the answer was lost on the way back (a gateway timeout
+        after the work was done): the client's replay meets the applied state."""
+        with self.lock:
+            self.lost_answers[path_part] = self.lost_answers.get(path_part, 0) + times
+
+    def dispatch(self, request):
+        response = super().dispatch(request)
+        with self.lock:
+            for part, left in self.lost_answers.items():
+                if left and part in request.path:
+                    self.lost_answers[part] = left - 1
+                    return self.error_response(500, request)
+        return response
 
     # ------------------------------------------------------------------ plumbing
     def error_response(self, status, request):

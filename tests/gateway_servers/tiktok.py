@@ -17,7 +17,9 @@ OpenAPI spec and the EcomPHP SDK ``src/Client.php::prepareSignature``):
   Unix ``access_token_expire_in`` / ``refresh_token_expire_in``;
 * order search pages with ``page_token`` over ``update_time_ge``/``update_time_lt``;
 * webhooks to Odoo are signed ``Authorization = hex(HMAC-SHA256(app_secret, app_key +
-  body))``.
+  body))``;
+* Ship Package on a package already shipped answers 21011015. Test fault
+  ``lose_answer()``: a call is applied, then answered HTTP 500 (a lost answer).
 
 Plain Python: no Odoo import.
 """
@@ -81,6 +83,8 @@ class TiktokApi(MarketplaceHandler):
             self.auth_codes = {}
             self.refresh_calls = 0
             self._seq = itertools.count(1)
+            # path part -> how many more calls are applied but answered HTTP 500
+            self.lost_answers = {}
 
     # ------------------------------------------------------------------ helpers
     def now(self):
@@ -216,6 +220,22 @@ class TiktokApi(MarketplaceHandler):
                 ).hexdigest()
             )
         return self.send_callback(url, body, headers=headers)
+
+    def lose_answer(self, path_part, times=1):
+        """Apply the next ``times`` calls whose path contains ``path_part``, then answer
+        them HTTP 500 as if the answer was lost on the way back (a gateway timeout
+        after the work was done): the client's replay meets the applied state."""
+        with self.lock:
+            self.lost_answers[path_part] = self.lost_answers.get(path_part, 0) + times
+
+    def dispatch(self, request):
+        response = super().dispatch(request)
+        with self.lock:
+            for part, left in self.lost_answers.items():
+                if left and part in request.path:
+                    self.lost_answers[part] = left - 1
+                    return self.error_response(500, request)
+        return response
 
     # ------------------------------------------------------------------ plumbing
     def error_response(self, status, request):

@@ -13,7 +13,6 @@ Sources (see ``/work/shared/reference/marketplaces.md`` §1):
 
 import hashlib
 import hmac
-import time
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -23,6 +22,7 @@ from .common import (
     FEE_BUCKETS,
     AuthenticationError,
     MalformedOrder,
+    MarketplaceClient,
     MarketplaceError,
     RetryableError,
     TokenExpiredError,
@@ -44,6 +44,8 @@ TOKEN_ERRORS = {
     "error_token",
 }
 RETRYABLE_ERRORS = {"error_server", "error_network", "error_busy", "error_inner"}
+# Shipment arranged (tracking number requested) or further (developer-guide/229 §10).
+ARRANGED_STATUSES = {"PROCESSED", "SHIPPED", "TO_CONFIRM_RECEIVE", "COMPLETED"}
 DETAIL_FIELDS = (
     "buyer_user_id,buyer_username,estimated_shipping_fee,recipient_address,"
     "actual_shipping_fee,item_list,pay_time,cancel_by,cancel_reason,package_list,"
@@ -72,32 +74,23 @@ def push_signature(push_key, callback_url, raw_body):
     return hmac.new(push_key.encode(), message, hashlib.sha256).hexdigest()
 
 
-class ShopeeClient:
-    """Calls Shopee v2 for one shop.
+class ShopeeClient(MarketplaceClient):
+    """Calls Shopee v2 for one shop (the operations of :class:`MarketplaceClient`, plus
+    Shopee's own: lost pushes, escrow, returns, buyer cancellations).
 
     :param session: an ``IntegrationSession`` (timeouts, retries, masked log).
     :param base_url: host without trailing slash (production, sandbox or a test server).
-    :param partner_id: the app's partner id; :param partner_key: its key.
-    :param shop_id: the shop; :param access_token: the current access token.
+    :param app_key: the app's partner id; :param app_secret: its partner key.
+    :param shop_ref: the shop id; :param access_token: the current access token.
     """
 
-    def __init__(
-        self,
-        session,
-        base_url,
-        partner_id,
-        partner_key,
-        shop_id=None,
-        access_token=None,
-        clock=time.time,
-    ):
-        self.session = session
-        self.base_url = base_url.rstrip("/")
-        self.partner_id = int(partner_id)
-        self.partner_key = partner_key
-        self.shop_id = int(shop_id) if shop_id else None
-        self.access_token = access_token
-        self.clock = clock
+    STOCK_BATCH = MAX_STOCK_BATCH
+
+    def __init__(self, session, base_url, app_key, app_secret, **kwargs):
+        super().__init__(session, base_url, app_key, app_secret, **kwargs)
+        self.partner_id = int(app_key)
+        self.partner_key = app_secret
+        self.shop_id = int(self.shop_ref) if self.shop_ref else None
 
     # ------------------------------------------------------------------ plumbing
     def _query(self, path, shop_api):
@@ -175,22 +168,34 @@ class ShopeeClient:
         return data.get("response", data)
 
     # ------------------------------------------------------------------ authorization
-    def authorization_url(self, redirect_url):
-        """The seller's authorization page (valid 5 minutes, developer-guide/20)."""
+    def authorization_url(self, redirect_url, state):
+        """The seller's authorization page (valid 5 minutes, developer-guide/20).
+
+        Shopee hands back only what the redirect URL carries: ``state`` rides on it.
+        """
         path = API + "/shop/auth_partner"
         query = self._query(path, shop_api=False)
-        query["redirect"] = redirect_url
+        query["redirect"] = f"{redirect_url}?{urlencode({'state': state})}"
         return f"{self.base_url}{path}?{urlencode(query)}"
 
-    def get_token(self, code, shop_id):
-        """Exchange a single-use authorization code for ``{access_token, refresh_token,
-        expire_in}``."""
-        return self._call(
+    def _token_pair(self, data):
+        # ``expire_in`` is a lifetime in seconds (developer-guide/20)
+        return {
+            "access_token": data["access_token"],
+            "refresh_token": data.get("refresh_token"),
+            "expires_at": int(self.clock()) + int(data.get("expire_in") or 0),
+        }
+
+    def get_token(self, code, shop_ref=None):
+        """Exchange a single-use authorization code for a token pair."""
+        shop_id = int(shop_ref or self.shop_id)
+        data = self._call(
             "POST",
             "/auth/token/get",
             shop_api=False,
-            body={"code": code, "shop_id": int(shop_id), "partner_id": self.partner_id},
+            body={"code": code, "shop_id": shop_id, "partner_id": self.partner_id},
         )
+        return self._token_pair(data)
 
     def refresh_token(self, refresh_token):
         """Rotate the token pair; the refresh token is single-use (developer-guide/20).
@@ -199,7 +204,7 @@ class ShopeeClient:
             authorization ended): the seller must authorize again.
         """
         try:
-            return self._call(
+            data = self._call(
                 "POST",
                 "/auth/access_token/get",
                 shop_api=False,
@@ -213,9 +218,15 @@ class ShopeeClient:
             raise AuthenticationError(
                 f"Shopee refused the refresh token: {exc}", code=exc.code
             ) from exc
+        return self._token_pair(data)
+
+    def get_authorized_shop(self, shop_ref):
+        """Shopee authorizes the shop id the token was asked for: nothing to look up."""
+        return {"shop_ref": str(self.shop_id), "cipher": None, "name": None}
 
     def get_shop_info(self):
-        return self._call("GET", "/shop/get_shop_info")
+        data = self._call("GET", "/shop/get_shop_info")
+        return {"name": data.get("shop_name") or str(self.shop_id)}
 
     # ------------------------------------------------------------------ orders
     def get_order_list(
@@ -235,8 +246,22 @@ class ShopeeClient:
             params["cursor"] = cursor
         return self._call("GET", "/order/get_order_list", params=params)
 
-    def get_order_details(self, order_sns):
-        """Full orders for up to 50 order numbers (all needed optional fields named)."""
+    def list_orders(self, time_from, time_to, cursor="", page_size=100):
+        """One page of full orders updated in ``[time_from, time_to]``.
+
+        Shopee's list has order numbers only: the page's details follow in one
+        ``get_order_detail`` call (page size ≤ 100, two detail calls at most).
+        """
+        page = self.get_order_list(time_from, time_to, cursor, page_size)
+        refs = [o["order_sn"] for o in page.get("order_list") or []]
+        return {
+            "orders": self.get_orders(refs) if refs else [],
+            "next_cursor": (page.get("next_cursor") or "") if page.get("more") else "",
+        }
+
+    def get_orders(self, order_sns):
+        """Full orders for the order numbers (all needed optional fields named), by
+        50 per call."""
         result = []
         order_sns = list(order_sns)
         for start in range(0, len(order_sns), MAX_DETAIL_BATCH):
@@ -251,6 +276,33 @@ class ShopeeClient:
             )
             result.extend(data.get("order_list") or [])
         return result
+
+    @staticmethod
+    def order_ref(raw):
+        return str(raw.get("order_sn") or "") if isinstance(raw, dict) else ""
+
+    @staticmethod
+    def read_push(payload):
+        """Push codes (developer-guide/18): 3 order status, 4 tracking number, 12
+        authorization expires in 7 days, 2 deauthorization. ``code`` may arrive as a
+        string (reference §1.10 [secondary]).
+
+        :raises MalformedPayload: a field of the wrong type.
+        """
+        code = payload_api.integer(payload, "code")
+        data = payload_api.obj(payload, "data")
+        if code in (3, 4):
+            return {
+                "kind": "order",
+                "ref": payload_api.identifier(data, "ordersn")
+                or payload_api.identifier(data, "order_sn"),
+                "update_time": payload_api.integer(data, "update_time"),
+            }
+        if code == 12:
+            return {"kind": "authorization_expiring"}
+        if code == 2:
+            return {"kind": "deauthorized"}
+        return {"kind": None, "code": code}
 
     # ------------------------------------------------------------------ cancel, returns
     def handle_buyer_cancellation(self, order_sn, accept):
@@ -288,6 +340,18 @@ class ShopeeClient:
             },
         )
 
+    def list_returns(self, time_from, time_to):
+        """Every return updated in ``[time_from, time_to]`` (pages followed, bounded)."""
+        result = []
+        for page_no in range(50):
+            page = self.get_return_list(
+                time_from, time_to, page_no=page_no, field="update_time"
+            )
+            result += page.get("return") or []
+            if not page.get("more"):
+                break
+        return result
+
     def get_return_detail(self, return_sn):
         """``GET v2.returns.get_return_detail?return_sn=`` (developer-guide/227)."""
         return self._call(
@@ -310,11 +374,89 @@ class ShopeeClient:
             body["dropoff"] = dropoff or {}
         return self._call("POST", "/logistics/ship_order", body=body)
 
+    def _shipping_mode(self, order_sn):
+        """``ship_order`` arguments from ``get_shipping_parameter``: pickup at the first
+        pickup address and slot when Shopee needs a pickup, else drop-off
+        (developer-guide/229 §8)."""
+        params = self.get_shipping_parameter(order_sn)
+        if "pickup" not in (params.get("info_needed") or {}):
+            return {"dropoff": {}}
+        addresses = (params.get("pickup") or {}).get("address_list") or []
+        address = next(
+            (a for a in addresses if "pickup_address" in (a.get("address_flag") or [])),
+            None,
+        ) or (addresses[0] if addresses else None)
+        slots = (address or {}).get("time_slot_list") or []
+        if not address or not slots:
+            raise MarketplaceError(
+                "Shopee offers no pickup address or time slot.", code="no_pickup_slot"
+            )
+        return {
+            "pickup": {
+                "address_id": address["address_id"],
+                "pickup_time_id": slots[0]["pickup_time_id"],
+            }
+        }
+
+    def ship(
+        self,
+        order_ref,
+        package_ref=None,
+        *,
+        tracking_number=None,
+        shipping_provider_id=None,
+        handover_method=None,
+    ):
+        """Arrange shipment of an order: ``non_integrated`` with the seller's own
+        tracking number, otherwise pickup or drop-off as Shopee asks.
+
+        ``ship_order`` has no idempotency key: a replay (of a call that was applied
+        although its answer was lost) is refused with a status error. The order is then
+        looked up; when Shopee has it arranged already, that is the answer.
+
+        :returns: ``{"tracking_number": str | None, "already_arranged": bool}``.
+        """
+        if tracking_number:
+            mode = {"non_integrated": {"tracking_number": tracking_number}}
+        else:
+            try:
+                mode = self._shipping_mode(order_ref)
+            except MarketplaceError:
+                if self._arranged(order_ref):
+                    return self._already_arranged(order_ref, tracking_number)
+                raise
+        try:
+            self.ship_order(order_ref, **mode)
+        except MarketplaceError:
+            if not self._arranged(order_ref):
+                raise
+            return self._already_arranged(order_ref, tracking_number)
+        return {"tracking_number": tracking_number or None, "already_arranged": False}
+
+    def _arranged(self, order_ref):
+        orders = self.get_orders([order_ref])
+        return bool(orders) and orders[0].get("order_status") in ARRANGED_STATUSES
+
+    def _already_arranged(self, order_ref, tracking_number):
+        return {
+            "tracking_number": self.get_tracking_number(order_ref) or tracking_number,
+            "already_arranged": True,
+        }
+
     def get_tracking_number(self, order_sn):
         data = self._call(
             "GET", "/logistics/get_tracking_number", params={"order_sn": order_sn}
         )
         return data.get("tracking_number") or ""
+
+    def get_label(self, order_ref, package_ref=None):
+        """Tracking number, then the air waybill once there is one.
+
+        :returns: ``{"tracking_number": str, "label": bytes | None}``.
+        """
+        tracking = self.get_tracking_number(order_ref)
+        label = self.download_label(order_ref) if tracking else None
+        return {"tracking_number": tracking, "label": label}
 
     def download_label(self, order_sn, document_type="THERMAL_AIR_WAYBILL"):
         """create → result → download (developer-guide/229 §8.5); returns PDF bytes.
@@ -363,14 +505,15 @@ class ShopeeClient:
 
     # ------------------------------------------------------------------ stock, payment
     def update_stock(self, item_id, stocks):
-        """Set seller stock of ≤50 models of one item.
+        """Set seller stock of ≤50 models of one item (v2.product.update_stock).
 
-        :param stocks: ``[(model_id, qty)]`` (``model_id`` 0 for items without
+        :param stocks: ``[(model_id, qty)]`` (``model_id`` 0 or empty for items without
             variants).
-        :returns: ``(success_model_ids, {model_id: reason})``.
+        :returns: ``{model_id: reason}`` of the refused models, ``model_id`` as given.
         """
         if not 1 <= len(stocks) <= MAX_STOCK_BATCH:
             raise ValueError("update_stock takes 1-50 models of one item.")
+        given = {int(model_id or 0): model_id for model_id, _qty in stocks}
         data = self._call(
             "POST",
             "/product/update_stock",
@@ -385,12 +528,12 @@ class ShopeeClient:
                 ],
             },
         )
-        success = [s.get("model_id") for s in data.get("success_list") or []]
-        failures = {
-            f.get("model_id"): f.get("failed_reason")
+        return {
+            given.get(int(f.get("model_id") or 0), f.get("model_id")): f.get(
+                "failed_reason"
+            )
             for f in data.get("failure_list") or []
         }
-        return success, failures
 
     def get_escrow_detail(self, order_sn):
         return self._call(

@@ -13,7 +13,6 @@ Sources (``/work/shared/reference/marketplaces.md`` §2):
 import hashlib
 import hmac
 import json
-import time
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -21,7 +20,9 @@ from odoo.addons.base_integration.api import payload as payload_api
 
 from .common import (
     FEE_BUCKETS,
+    AuthenticationError,
     MalformedOrder,
+    MarketplaceClient,
     MarketplaceError,
     RetryableError,
     TokenExpiredError,
@@ -33,6 +34,14 @@ from .common import (
 PRODUCTION_URL = "https://open-api.tiktokglobalshop.com"
 AUTH_URL = "https://auth.tiktok-shops.com"
 MAX_DETAIL_BATCH = 50
+# Ship Package accepted, or further (order.md statuses).
+ARRANGED_STATUSES = {
+    "AWAITING_COLLECTION",
+    "PARTIALLY_SHIPPING",
+    "IN_TRANSIT",
+    "DELIVERED",
+    "COMPLETED",
+}
 
 
 def sign(app_secret, path, params, body=b""):
@@ -69,34 +78,23 @@ def is_token_error(code):
     return str(code).startswith(("105", "360"))
 
 
-class TiktokClient:
-    """Calls the TikTok Shop API for one shop.
+class TiktokClient(MarketplaceClient):
+    """Calls the TikTok Shop API for one shop (the operations of
+    :class:`MarketplaceClient`, plus TikTok's own: cancellations, statements).
 
     :param session: an ``IntegrationSession``; :param base_url: API host;
     :param auth_url: token host; :param app_key/app_secret: the app;
-    :param shop_cipher: from ``/authorization/202309/shops``; :param access_token:
-        token.
+    :param shop_ref: the shop id; :param shop_cipher: from
+        ``/authorization/202309/shops``; :param access_token: token.
     """
 
-    def __init__(
-        self,
-        session,
-        base_url,
-        app_key,
-        app_secret,
-        shop_cipher=None,
-        access_token=None,
-        auth_url=None,
-        clock=time.time,
-    ):
-        self.session = session
-        self.base_url = base_url.rstrip("/")
-        self.auth_url = (auth_url or AUTH_URL).rstrip("/")
-        self.app_key = app_key
-        self.app_secret = app_secret
-        self.shop_cipher = shop_cipher
-        self.access_token = access_token
-        self.clock = clock
+    STOCK_BATCH = 100
+    SHIPS_PACKAGES = True
+    NEEDS_SHIPPING_PROVIDER = True
+
+    def __init__(self, session, base_url, app_key, app_secret, **kwargs):
+        super().__init__(session, base_url, app_key, app_secret, **kwargs)
+        self.auth_url = (self.auth_url or AUTH_URL).rstrip("/")
 
     def _unwrap(self, response):
         try:
@@ -154,7 +152,9 @@ class TiktokClient:
         return self._unwrap(response)
 
     # ------------------------------------------------------------------ authorization
-    def authorization_url(self, state):
+    def authorization_url(self, redirect_url, state):
+        """The seller's consent page; the redirect URL is the one registered with the
+        app, so only ``state`` travels."""
         query = urlencode({"app_key": self.app_key, "state": state})
         return f"{self.auth_url}/oauth/authorize?{query}"
 
@@ -166,25 +166,64 @@ class TiktokClient:
         data = self._unwrap(response)
         if not data.get("access_token"):
             raise MarketplaceError("TikTok returned no access token.")
-        return data
+        # ``*_expire_in`` are Unix timestamps, not durations (reference §2.1)
+        return {
+            "access_token": data["access_token"],
+            "refresh_token": data.get("refresh_token"),
+            "expires_at": int(data.get("access_token_expire_in") or 0),
+        }
 
-    def get_token(self, auth_code):
-        """``{access_token, access_token_expire_in (Unix ts), refresh_token, ...}``."""
+    def get_token(self, code, shop_ref=None):
+        """Exchange an authorization code for a token pair."""
         return self._token(
             "/api/v2/token/get",
-            {"auth_code": auth_code, "grant_type": "authorized_code"},
+            {"auth_code": code, "grant_type": "authorized_code"},
         )
 
     def refresh_token(self, refresh_token):
-        return self._token(
-            "/api/v2/token/refresh",
-            {"refresh_token": refresh_token, "grant_type": "refresh_token"},
-        )
+        """Rotate the token pair.
+
+        :raises AuthenticationError: the refresh token was refused (TikTok answers a
+            36004xxx code, which the API calls read as a token error): the seller must
+            authorize again.
+        """
+        try:
+            return self._token(
+                "/api/v2/token/refresh",
+                {"refresh_token": refresh_token, "grant_type": "refresh_token"},
+            )
+        except (MarketplaceError, TokenExpiredError) as exc:
+            raise AuthenticationError(
+                f"TikTok refused the refresh token: {exc}", code=exc.code
+            ) from exc
 
     def get_authorized_shops(self):
         return self._call("GET", "/authorization/202309/shops", shop_api=False).get(
             "shops", []
         )
+
+    def get_authorized_shop(self, shop_ref):
+        """The authorized shop of that id (or the only one): its cipher signs every
+        shop call."""
+        shops = self.get_authorized_shops()
+        match = next((s for s in shops if str(s.get("id")) == str(shop_ref)), None) or (
+            shops[0] if len(shops) == 1 else None
+        )
+        if not match:
+            return None
+        return {
+            "shop_ref": str(match.get("id")),
+            "cipher": match.get("cipher"),
+            "name": match.get("name"),
+        }
+
+    def get_shop_info(self):
+        shops = self.get_authorized_shops()
+        match = next(
+            (s for s in shops if s.get("cipher") == self.shop_cipher),
+            shops[0] if shops else {},
+        )
+        return {"name": match.get("name") or str(self.shop_ref or "")}
 
     # ------------------------------------------------------------------ orders
     def search_orders(
@@ -206,7 +245,18 @@ class TiktokClient:
             },
         )
 
-    def get_order_details(self, order_ids):
+    def list_orders(self, time_from, time_to, cursor="", page_size=100):
+        """One page of full orders updated in ``[time_from, time_to)`` (the search
+        answers full orders)."""
+        page = self.search_orders(
+            time_from, time_to, page_token=cursor, page_size=page_size
+        )
+        return {
+            "orders": page.get("orders") or [],
+            "next_cursor": page.get("next_page_token") or "",
+        }
+
+    def get_orders(self, order_ids):
         result = []
         order_ids = list(order_ids)
         for start in range(0, len(order_ids), MAX_DETAIL_BATCH):
@@ -216,6 +266,31 @@ class TiktokClient:
             )
             result.extend(data.get("orders") or [])
         return result
+
+    @staticmethod
+    def order_ref(raw):
+        return str(raw.get("id") or "") if isinstance(raw, dict) else ""
+
+    @staticmethod
+    def read_push(payload):
+        """Webhook types (event.md): 1 ORDER_STATUS_CHANGE, 7
+        UPCOMING_AUTHORIZATION_EXPIRATION, 6 SELLER_DEAUTHORIZATION.
+
+        :raises MalformedPayload: a field of the wrong type.
+        """
+        kind = payload_api.integer(payload, "type")
+        data = payload_api.obj(payload, "data")
+        if kind == 1:
+            return {
+                "kind": "order",
+                "ref": payload_api.identifier(data, "order_id"),
+                "update_time": payload_api.integer(data, "update_time"),
+            }
+        if kind == 7:
+            return {"kind": "authorization_expiring"}
+        if kind == 6:
+            return {"kind": "deauthorized"}
+        return {"kind": None, "code": kind}
 
     # ------------------------------------------------------------------ fulfilment
     def ship_package(
@@ -233,6 +308,83 @@ class TiktokClient:
             body["self_shipment"] = self_shipment
         return self._call(
             "POST", f"/fulfillment/202309/packages/{package_id}/ship", body=body
+        )
+
+    def ship(
+        self,
+        order_ref,
+        package_ref=None,
+        *,
+        tracking_number=None,
+        shipping_provider_id=None,
+        handover_method=None,
+    ):
+        """Ship Package: ``handover_method`` (PICKUP by default) for platform
+        shipping; with the seller's own tracking number ``DROP_OFF`` and
+        ``self_shipment`` naming the provider id (fulfillment.md).
+
+        A package TikTok no longer lets ship is looked up: when the order has it
+        shipped already (a replay), that is the answer.
+
+        :returns: ``{"tracking_number": str | None, "already_arranged": bool}``.
+        """
+        if not package_ref:
+            raise MarketplaceError("The order has no TikTok package yet.")
+        package = package_ref.split(",")[0]
+        kwargs = {"handover_method": handover_method or "PICKUP"}
+        if tracking_number:
+            kwargs = {
+                "handover_method": "DROP_OFF",
+                "self_shipment": {
+                    "tracking_number": tracking_number,
+                    "shipping_provider_id": shipping_provider_id,
+                },
+            }
+        try:
+            self.ship_package(package, **kwargs)
+        except MarketplaceError:
+            tracking = self._arranged_tracking(order_ref, package)
+            if tracking is None:
+                raise
+            return {
+                "tracking_number": tracking or tracking_number,
+                "already_arranged": True,
+            }
+        return {"tracking_number": tracking_number or None, "already_arranged": False}
+
+    def _arranged_tracking(self, order_ref, package):
+        """The package's tracking number ("" without one) when the order is shipped
+        or waiting for collection, else ``None``."""
+        orders = self.get_orders([order_ref])
+        if not orders or orders[0].get("status") not in ARRANGED_STATUSES:
+            return None
+        return next(
+            (
+                line.get("tracking_number")
+                for line in orders[0].get("line_items") or []
+                if line.get("package_id") == package and line.get("tracking_number")
+            ),
+            "",
+        )
+
+    def get_label(self, order_ref, package_ref=None):
+        """Shipping document: its URL is valid 24 h, so the PDF is downloaded at once
+        (fulfillment.md).
+
+        :returns: ``{"tracking_number": str, "label": bytes | None}``.
+        """
+        package = (package_ref or "").split(",")[0]
+        doc = self.get_shipping_document(package)
+        url = doc.get("doc_url")
+        return {
+            "tracking_number": doc.get("tracking_number") or "",
+            "label": self.download(url) if url else None,
+        }
+
+    @staticmethod
+    def delivery_option(raw_order):
+        return (
+            raw_order.get("delivery_option_id") if isinstance(raw_order, dict) else None
         )
 
     def get_shipping_providers(self, delivery_option_id):
@@ -319,6 +471,11 @@ class TiktokClient:
                 break
         return result
 
+    def list_returns(self, time_from, time_to):
+        """Every return updated in ``[time_from, time_to]`` (``update_time_lt`` is
+        exclusive, return_refund.md)."""
+        return self.search_returns(update_time_ge=time_from, update_time_lt=time_to + 1)
+
     def get_shipping_document(self, package_id, document_type="SHIPPING_LABEL"):
         """``{"doc_url" (valid 24 h), "tracking_number"}``."""
         return self._call(
@@ -347,12 +504,12 @@ class TiktokClient:
             total = optional_money(data.get("settlement_amount"))
         return {"settlement_amount": total or None, "raw": data}
 
-    def update_inventory(self, product_id, skus, warehouse_id=None):
-        """Set stock of SKUs of one product.
+    def update_stock(self, item_id, stocks, warehouse_id=None):
+        """Set stock of SKUs of one product (``inventory/update``).
 
-        :param skus: ``[(sku_id, qty)]``; the call must cover every warehouse of the SKU
-            (``warehouse_id`` may be omitted when the shop has one).
-        :returns: ``{sku_id: error message}`` for refused SKUs.
+        :param stocks: ``[(sku_id, qty)]``; the call must cover every warehouse of the
+            SKU (``warehouse_id`` may be omitted when the shop has one).
+        :returns: ``{sku_id: error message}`` for refused SKUs, ``sku_id`` as given.
         """
 
         def entry(qty):
@@ -361,19 +518,21 @@ class TiktokClient:
                 values["warehouse_id"] = warehouse_id
             return values
 
+        given = {str(sku): sku for sku, _qty in stocks}
         data = self._call(
             "POST",
-            f"/product/202309/products/{product_id}/inventory/update",
+            f"/product/202309/products/{item_id}/inventory/update",
             body={
                 "skus": [
-                    {"id": str(sku), "inventory": [entry(qty)]} for sku, qty in skus
+                    {"id": str(sku), "inventory": [entry(qty)]} for sku, qty in stocks
                 ]
             },
         )
-        return {
-            str((e.get("detail") or {}).get("sku_id")): e.get("message")
-            for e in data.get("errors") or []
-        }
+        failures = {}
+        for error in data.get("errors") or []:
+            sku = str((error.get("detail") or {}).get("sku_id"))
+            failures[given.get(sku, sku)] = error.get("message")
+        return failures
 
 
 # ---------------------------------------------------------------------- mapping

@@ -1,6 +1,8 @@
 # Copyright 2026 Odoo Indonesia Suite
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import fields, models
+from odoo import _, fields, models
+
+from odoo.addons.base_integration.api.exceptions import IgnoreEvent
 
 from ..api import shopee, tiktok
 
@@ -58,8 +60,29 @@ class IntegrationConnection(models.Model):
         return self._marketplace_shop()._marketplace_handle_events(events)
 
     def _marketplace_push_stock_event(self, event):
-        """Outbound handler: push the stock of the shop's dirty mappings."""
-        self._marketplace_shop()._marketplace_push_stock()
+        """Outbound handler: push the stock of the shop's dirty mappings (all active
+        ones for a full push). Quantities are read now, never from the payload: an
+        event coalesces many changes."""
+        shop = self._marketplace_shop()
+        if not shop.stock_push_enabled:
+            raise IgnoreEvent(_("Stock push is off for this shop."))
+        full = bool((event._get_payload() or {}).get("full"))
+        maps = shop.product_map_ids.filtered(
+            lambda m: m.active and (full or m.stock_dirty)
+        )
+        maps._marketplace_push_stock()
+        return shop
+
+    def _marketplace_sync_orders_event(self, event):
+        """Outbound handler: reconcile one slice of the shop's orders."""
+        shop = self._marketplace_shop()
+        if not (shop.sync_enabled and shop.sudo().access_token):
+            raise IgnoreEvent(_("Order reconciliation is off for this shop."))
+        return shop._marketplace_sync_step()
+
+    def _marketplace_refresh_token_event(self, event):
+        """Outbound handler: refresh the shop's token when it expires soon."""
+        return self._marketplace_shop()._marketplace_check_token()
 
     def _test_connection(self):
         if self.provider in ("shopee", "tiktok"):

@@ -1,5 +1,6 @@
 # Copyright 2026 Odoo Indonesia Suite
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from collections import defaultdict
 from decimal import ROUND_FLOOR, Decimal
 
 from odoo import _, api, fields, models
@@ -42,7 +43,6 @@ class MarketplaceProductMap(models.Model):
         compute="_compute_product_id",
         inverse="_inverse_product_id",
         search="_search_product_id",
-        string="Product",
         check_company=True,
         help="The product when the listing maps to a single one.",
     )
@@ -147,14 +147,24 @@ class MarketplaceProductMap(models.Model):
         """``{map_id: qty}``: on hand − reserved (free qty) in the shop's warehouse, per
         bundle the minimum over components, minus the shop's safety buffer, never < 0
         and never below the listing's promotion stock.
+
+        ``free_qty`` is read once per warehouse for all the products involved.
         """
+        products = defaultdict(lambda: self.env["product.product"])
+        for mapping in self:
+            products[mapping.shop_id.warehouse_id] |= mapping.line_ids.product_id
+        free = {}
+        for warehouse, variants in products.items():
+            variants = variants.with_context(warehouse_id=warehouse.id)
+            for product, qty in zip(variants, variants.mapped("free_qty"), strict=True):
+                free[warehouse.id, product.id] = qty
         result = {}
         for mapping in self:
             warehouse = mapping.shop_id.warehouse_id
             units = None
             for line in mapping.line_ids:
-                free = line.product_id.with_context(warehouse_id=warehouse.id).free_qty
-                can = int(free // line.quantity) if line.quantity else 0
+                qty = free[warehouse.id, line.product_id.id]
+                can = int(qty // line.quantity) if line.quantity else 0
                 units = can if units is None else min(units, can)
             result[mapping.id] = max(
                 0,
@@ -162,6 +172,54 @@ class MarketplaceProductMap(models.Model):
                 (units or 0) - mapping.shop_id.stock_safety_buffer,
             )
         return result
+
+    def _marketplace_push_stock(self):
+        """Push the available quantities of these mappings, in as few calls as the
+        platforms take (``update_stock``: one item per call, ``STOCK_BATCH`` models;
+        Shopee ≤50 per v2.product.update_stock, TikTok one product).
+
+        Per-model refusals are written on the mapping; the others are marked pushed.
+        Mappings without item or products are skipped.
+
+        :returns: number of API calls made.
+        """
+        maps = self.filtered(lambda m: m.item_id and m.line_ids)
+        quantities = maps._marketplace_available_qty()
+        now = fields.Datetime.now()
+        calls = 0
+        outcome = defaultdict(lambda: self.browse())  # (error, qty) -> mappings
+        for shop in maps.shop_id:
+            by_item = defaultdict(list)
+            for mapping in maps.filtered(lambda m, s=shop: m.shop_id == s):
+                by_item[mapping.item_id].append(mapping)
+            step = shop._marketplace_client_class().STOCK_BATCH
+            for item_id, item_maps in by_item.items():
+                for start in range(0, len(item_maps), step):
+                    chunk = item_maps[start : start + step]
+                    failures = shop._marketplace_api(
+                        "update_stock",
+                        item_id,
+                        [(m.model_id, quantities[m.id]) for m in chunk],
+                    )
+                    calls += 1
+                    for mapping in chunk:
+                        error = failures.get(mapping.model_id) or False
+                        qty = (
+                            mapping.stock_pushed_qty
+                            if error
+                            else quantities[mapping.id]
+                        )
+                        outcome[error, qty] |= mapping
+        for (error, qty), mappings in outcome.items():
+            mappings.write(
+                {
+                    "stock_dirty": False,
+                    "stock_push_error": error,
+                    "stock_pushed_qty": qty,
+                    "stock_pushed_at": now,
+                }
+            )
+        return calls
 
     @api.model
     def _marketplace_mark_dirty(self, products):

@@ -1,15 +1,20 @@
 # Copyright 2026 Odoo Indonesia Suite
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import hashlib
 import json
 import logging
-import threading
+import time
 from datetime import datetime, timedelta
+
+import psycopg2
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 from odoo.addons.base_integration.api.exceptions import (
     IgnoreEvent,
+    IntegrationError,
     PermanentError,
     RetryableError,
 )
@@ -19,10 +24,21 @@ from ..api.common import AuthenticationError, TokenExpiredError
 
 _logger = logging.getLogger(__name__)
 
+CLIENTS = {"shopee": shopee.ShopeeClient, "tiktok": tiktok.TiktokClient}
+# Where a transaction keeps its clients (``cr.postcommit.data``: cleared by commit and
+# by rollback, so a client lives as long as its job).
+CLIENT_STORE = "marketplace_sync.clients"
+TOKEN_FIELDS = ("access_token", "refresh_token", "token_expires_at")
 # Refresh when the access token has less than this left (Shopee: 4 h tokens; the old
-# token
-# stays valid 5 more minutes after a refresh, developer-guide/20).
+# token stays valid 5 more minutes after a refresh, developer-guide/20).
 TOKEN_REFRESH_MARGIN = timedelta(minutes=30)
+# Ask to reconnect this long before the shop authorization ends (Shopee push code 12
+# warns 7 days ahead, reference §4.3).
+AUTHORIZATION_WARNING = timedelta(days=7)
+# Seconds a refresh waits for another worker's refresh of the same shop.
+TOKEN_LOCK_TIMEOUT = 15
+MAX_SYNC_PAGES = 1000  # per slice: 100,000 orders
+MAX_LOST_PUSH_PAGES = 20  # per run: 2,000 messages
 
 
 def _ts(dt):
@@ -308,8 +324,13 @@ class MarketplaceShop(models.Model):
         )
 
     # ------------------------------------------------------------------ clients
+    def _marketplace_client_class(self):
+        self.ensure_one()
+        return CLIENTS[self.provider]
+
     def _marketplace_client(self, env=None):
-        """The platform client for this shop, on the connection's logged session."""
+        """A new platform client for this shop, on a new logged session of its
+        connection (``env``: another cursor's environment, e.g. a side cursor)."""
         self.ensure_one()
         shop = (
             self.sudo()
@@ -317,122 +338,193 @@ class MarketplaceShop(models.Model):
             else env["marketplace.shop"].sudo().browse(self.id)
         )
         conn = shop.connection_id
-        session = conn._get_http_session()
-        if shop.provider == "shopee":
-            if not (conn.api_key and conn.api_secret):
-                raise UserError(
-                    _("Shop %s has no partner id or partner key.", shop.name)
-                )
-            return shopee.ShopeeClient(
-                session,
-                conn._get_base_url(),
-                conn.api_key,
-                conn.api_secret,
-                shop_id=shop.shop_ref,
-                access_token=conn.access_token,
-            )
         if not (conn.api_key and conn.api_secret):
-            raise UserError(_("Shop %s has no app key or app secret.", shop.name))
-        return tiktok.TiktokClient(
-            session,
+            raise UserError(_("Shop %s has no API key or API secret.", shop.name))
+        client = shop._marketplace_client_class()(
+            conn._get_http_session(),
             conn._get_base_url(),
             conn.api_key,
             conn.api_secret,
+            shop_ref=shop.shop_ref,
             shop_cipher=shop.tiktok_shop_cipher,
             access_token=conn.access_token,
             auth_url=shop.tiktok_auth_url or None,
         )
+        expires = conn.token_expires_at
+        client.token_expires_at = _ts(expires) if expires else None
+        return client
+
+    def _marketplace_job_client(self):
+        """The shop's client for the current transaction (the job: a queued event, a
+        cron unit, a click), built once and dropped at commit or rollback.
+
+        It carries what a refresh returns (token and expiry), which this
+        transaction's REPEATABLE READ snapshot cannot see: later calls of the same
+        job use the new token at once. Keyed by the settings this transaction sees, so
+        a changed setting builds a new client.
+        """
+        self.ensure_one()
+        shop = self.sudo()
+        conn = shop.connection_id
+        key = (
+            shop.id,
+            shop.provider,
+            conn.base_url,
+            conn.environment,
+            conn.api_key,
+            conn.api_secret,
+            shop.shop_ref,
+            shop.tiktok_shop_cipher,
+            shop.tiktok_auth_url,
+            conn.access_token,
+        )
+        # postcommit.data is cleared by both a commit and a rollback.
+        store = self.env.cr.postcommit.data.setdefault(CLIENT_STORE, {})
+        client = store.get(key)
+        if client is None:
+            client = store[key] = self._marketplace_client()
+        return client
 
     def _marketplace_api(self, method, *args, **kwargs):
         """Call ``client.<method>`` with a fresh token; on a token error refresh once
-        (under the shop lock) and call again."""
+        and call again with the new token.
+
+        :raises TokenExpiredError: the platform refused the new token too (retryable:
+            the queue tries the event again later).
+        """
         self.ensure_one()
-        self._marketplace_ensure_token()
-        client = self._marketplace_client()
+        client = self._marketplace_job_client()
+        self._marketplace_ensure_token(client)
         try:
             return getattr(client, method)(*args, **kwargs)
         except TokenExpiredError:
             self._marketplace_refresh_token(used_token=client.access_token)
-            client = self._marketplace_client()
+            # the job client now carries the new token (in tests, where the side
+            # cursor shares this transaction, a new client reads it)
+            client = self._marketplace_job_client()
             return getattr(client, method)(*args, **kwargs)
 
     def _marketplace_test_connection(self):
-        if self.provider == "shopee":
-            info = self._marketplace_api("get_shop_info")
-            return _("Connected to %s.", info.get("shop_name") or self.shop_ref)
-        shops = self._marketplace_api("get_authorized_shops")
-        return _("Connected; %s authorized shop(s).", len(shops))
+        info = self._marketplace_api("get_shop_info")
+        return _("Connected to %s.", info.get("name") or self.shop_ref)
 
     # ------------------------------------------------------------------ tokens
-    def _marketplace_ensure_token(self):
+    def _marketplace_ensure_token(self, client=None):
+        """Refresh the token when it expires within ``TOKEN_REFRESH_MARGIN``."""
         self.ensure_one()
-        expires = self.sudo().token_expires_at
-        if expires and expires - fields.Datetime.now() < TOKEN_REFRESH_MARGIN:
-            self._marketplace_refresh_token(used_token=self.sudo().access_token)
+        client = client or self._marketplace_job_client()
+        expires = client.token_expires_at
+        if expires and expires - time.time() < TOKEN_REFRESH_MARGIN.total_seconds():
+            self._marketplace_refresh_token(used_token=client.access_token)
 
     def _marketplace_refresh_token(self, used_token=None):
-        """Rotate the token pair once, whoever asks concurrently.
+        """Rotate the token pair once, whoever asks concurrently, and hand the new
+        access token to this transaction's client at once.
 
-        Runs in its own cursor holding ``SELECT ... FOR UPDATE`` on the connection row:
-        a second worker waits, then sees that the token it used was already replaced and
-        does nothing. The new pair is committed at once in that cursor (safe: it only
-        holds the token row), because Shopee refresh tokens are single-use
-        (developer-guide/20) and a rollback of the caller's transaction must not lose
-        them.
+        The refresh is :meth:`_marketplace_rotate_token`. Its result goes to the job
+        client, since this transaction's snapshot cannot read the committed pair.
 
-        :param used_token: the access token the caller saw; no refresh when it changed.
+        :param used_token: the access token the caller used; when the stored one
+            differs, another worker refreshed already and its token is used (no second
+            refresh call: Shopee refresh tokens are single-use).
+        :returns: the access token to use.
         :raises AuthenticationError: the refresh token was refused (reconnect the shop).
+        :raises RetryableError: another worker holds the refresh for too long.
         """
         self.ensure_one()
-        conn_id = self.connection_id.id
-        # The side cursor reads the database: pending ORM writes of the token fields
-        # must be there first (nothing else of the caller's transaction is flushed).
-        self.env["integration.connection"].flush_model(
-            ["access_token", "refresh_token", "token_expires_at"]
-        )
+        client = self._marketplace_job_client()
+        # The side cursor reads the database. In tests it shares this transaction, so
+        # pending ORM writes of the token fields must be there first. (In production
+        # this transaction has none: it must never hold the connection row, which the
+        # side cursor locks.)
+        self.env["integration.connection"].flush_model(list(TOKEN_FIELDS))
         try:
-            with self.env.registry.cursor() as cr:
-                cr.execute("SET LOCAL lock_timeout = '30s'")
+            access_token, expires_at = self._marketplace_rotate_token(used_token)
+        except AuthenticationError as exc:
+            if isinstance(exc, TokenExpiredError):
+                raise
+            self._marketplace_ask_reconnect(self.connection_id._mask_text(str(exc)))
+            raise
+        finally:
+            self.connection_id.invalidate_recordset(list(TOKEN_FIELDS))
+            self.invalidate_recordset(list(TOKEN_FIELDS))
+        client.access_token = access_token
+        client.token_expires_at = _ts(expires_at) if expires_at else None
+        return access_token
+
+    def _marketplace_rotate_token(self, used_token):
+        """The refresh itself, in a side cursor of its own.
+
+        * The connection row is locked ``FOR NO KEY UPDATE``: a second refresher waits
+          for the first, while the HTTP log (written in its own cursor, whose foreign
+          key takes ``FOR KEY SHARE`` on that row) does not.
+        * The new pair is committed as the side cursor's block ends, right after the
+          platform answered and before anything else can fail: Shopee refresh tokens
+          are single-use (developer-guide/20), a rollback of the caller must not lose
+          them.
+        * A second refresher that waited meets a SerializationFailure (REPEATABLE READ:
+          the row changed after its snapshot): the pair was refreshed, it reads it in a
+          fresh transaction and uses it.
+
+        :returns: ``(access_token, expires_at)`` as committed.
+        """
+        conn_id = self.connection_id.id
+        registry = self.env.registry
+        try:
+            with registry.cursor() as cr:
+                cr.execute(SQL("SET LOCAL lock_timeout = %s", f"{TOKEN_LOCK_TIMEOUT}s"))
+                # As integration.connection._lock_row, reading the pair at once; a
+                # collision is an expected answer here, not a query to log.
                 cr.execute(
-                    "SELECT id FROM integration_connection WHERE id = %s FOR UPDATE",
+                    """
+                    SELECT access_token, refresh_token, token_expires_at
+                      FROM integration_connection
+                     WHERE id = %s
+                       FOR NO KEY UPDATE
+                    """,
                     [conn_id],
+                    log_exceptions=False,
                 )
+                access_token, refresh_token, expires_at = cr.fetchone()
+                if used_token is not None and access_token != used_token:
+                    return access_token, expires_at  # refreshed by someone else
                 env = self.env(cr=cr, su=True)
                 shop = env["marketplace.shop"].browse(self.id)
-                conn = shop.connection_id
-                if used_token is not None and conn.access_token != used_token:
-                    return False  # somebody refreshed while we waited
-                if not conn.refresh_token:
+                if not refresh_token:
                     raise AuthenticationError(
                         _("Shop %s has no refresh token.", shop.name)
                     )
-                client = shop._marketplace_client(env=env)
-                data = client.refresh_token(conn.refresh_token)
-                conn.write(shop._marketplace_token_values(data))
-                conn.flush_recordset()
-                cr.commit()  # see docstring: the single-use pair must survive
-        except AuthenticationError as exc:
-            self._marketplace_ask_reconnect(str(exc))
-            raise
-        finally:
-            self.connection_id.invalidate_recordset()
-            self.invalidate_recordset()
+                pair = shop._marketplace_client(env=env).refresh_token(refresh_token)
+                values = shop._marketplace_token_values(pair)
+                env["integration.connection"].browse(conn_id).write(values)
+                env.flush_all()
+                # leaving the block commits the pair
+        except psycopg2.errors.SerializationFailure:
+            with registry.cursor() as cr:
+                cr.execute(
+                    "SELECT access_token, token_expires_at FROM integration_connection"
+                    " WHERE id = %s",
+                    [conn_id],
+                )
+                access_token, expires_at = cr.fetchone()
+            if used_token is not None and access_token == used_token:
+                raise RetryableError(
+                    _("The token of shop %s is being refreshed; try again.", self.name)
+                ) from None
+            return access_token, expires_at
+        except psycopg2.errors.LockNotAvailable:
+            raise RetryableError(
+                _("The token of shop %s is being refreshed; try again.", self.name)
+            ) from None
         _logger.info("Access token of marketplace shop %s refreshed", self.id)
-        return True
+        return values["access_token"], values["token_expires_at"]
 
-    def _marketplace_token_values(self, data):
-        """Connection values from a token answer (both platforms)."""
-        if self.provider == "shopee":
-            expires = fields.Datetime.now() + timedelta(
-                seconds=int(data.get("expire_in") or 0)
-            )
-        else:
-            # TikTok *_expire_in are Unix timestamps, not durations (reference §2.1).
-            expires = _from_ts(data.get("access_token_expire_in") or 0)
+    def _marketplace_token_values(self, pair):
+        """Connection values from a client's token pair."""
         return {
-            "access_token": data["access_token"],
-            "refresh_token": data.get("refresh_token"),
-            "token_expires_at": expires,
+            "access_token": pair["access_token"],
+            "refresh_token": pair.get("refresh_token"),
+            "token_expires_at": _from_ts(pair.get("expires_at") or 0),
         }
 
     def _marketplace_ask_reconnect(self, reason):
@@ -448,74 +540,82 @@ class MarketplaceShop(models.Model):
 
     @api.model
     def _cron_refresh_tokens(self):
-        for shop in self.search([("access_token", "!=", False)]):
-            try:
-                shop._marketplace_ensure_token()
-            except Exception:
-                _logger.exception(
-                    "Token refresh failed for marketplace shop %s", shop.id
-                )
-            if (
-                shop.auth_expires_at
-                and shop.auth_expires_at - fields.Datetime.now() < timedelta(days=7)
-            ):
-                shop._marketplace_ask_reconnect(
-                    _("The shop authorization expires on %s.", shop.auth_expires_at)
-                )
+        """Queue a token check per shop whose token expires before the next runs, or
+        whose authorization ends within a week (outbox: one event per shop, retried
+        with backoff on its own)."""
+        now = fields.Datetime.now()
+        for shop in self.search(
+            [
+                ("access_token", "!=", False),
+                "|",
+                ("token_expires_at", "<=", now + TOKEN_REFRESH_MARGIN * 2),
+                ("auth_expires_at", "<=", now + AUTHORIZATION_WARNING),
+            ]
+        ):
+            shop.connection_id._enqueue_outbound(
+                "_marketplace_refresh_token_event",
+                {"shop": shop.id},
+                dedupe_key=f"marketplace-token:{shop.id}",
+                record=shop,
+            )
+
+    def _marketplace_check_token(self):
+        """Refresh the token if it expires soon; warn before the authorization ends.
+
+        A refresh token the platform refuses is answered by the activity asking to
+        reconnect the shop, not by an error: a dead letter per run would add nothing,
+        and raising would roll the activity back.
+        """
+        self.ensure_one()
+        try:
+            self._marketplace_ensure_token()
+        except AuthenticationError as exc:
+            if exc.retryable:
+                raise
+            _logger.info(
+                "Marketplace shop %s must be reconnected: %s",
+                self.id,
+                self.connection_id._mask_text(str(exc)),
+            )
+        if (
+            self.auth_expires_at
+            and self.auth_expires_at - fields.Datetime.now() < AUTHORIZATION_WARNING
+        ):
+            self._marketplace_ask_reconnect(
+                _("The shop authorization expires on %s.", self.auth_expires_at)
+            )
+        return self
 
     # ------------------------------------------------------------------ inbound events
     def _marketplace_handle_event(self, event):
         """Process one stored push; return the ``marketplace.order`` it touched.
 
         :raises IgnoreEvent: not an order event, or older than what is stored.
+        :raises PermanentError: the stored push cannot be read (it will not get better).
         """
         self.ensure_one()
-        payload = event._get_payload()
-        if self.provider == "shopee":
-            code = int(payload.get("code") or 0)
-            data = payload.get("data") or {}
-            if code in (3, 4):
-                return self._marketplace_handle_order_push(
-                    data.get("ordersn") or data.get("order_sn"), data.get("update_time")
-                )
-            if code == 12:
-                self._marketplace_ask_reconnect(
-                    _("Shopee warns the authorization expires soon.")
-                )
-                return None
-            if code == 2:
-                self._marketplace_ask_reconnect(_("The seller deauthorized the app."))
-                return None
-            raise IgnoreEvent(_("Shopee push code %s is not used.", code))
-        kind = int(payload.get("type") or 0)
-        data = payload.get("data") or {}
-        if kind == 1:  # ORDER_STATUS_CHANGE
-            return self._marketplace_handle_order_push(
-                data.get("order_id"), data.get("update_time")
-            )
-        if kind == 7:  # UPCOMING_AUTHORIZATION_EXPIRATION
+        try:
+            push = self._marketplace_client_class().read_push(event._get_payload())
+        except ValueError as exc:  # MalformedPayload
+            raise PermanentError(_("The push cannot be read: %s", exc)) from exc
+        if push["kind"] == "order":
+            return self._marketplace_handle_order_push(push["ref"], push["update_time"])
+        if push["kind"] == "authorization_expiring":
             self._marketplace_ask_reconnect(
-                _("TikTok warns the authorization expires soon.")
+                _("The platform warns the authorization expires soon.")
             )
             return None
-        if kind == 6:  # SELLER_DEAUTHORIZATION
+        if push["kind"] == "deauthorized":
             self._marketplace_ask_reconnect(_("The seller deauthorized the app."))
             return None
-        raise IgnoreEvent(_("TikTok webhook type %s is not used.", kind))
+        raise IgnoreEvent(_("Push type %s is not used.", push.get("code")))
 
-    @api.model
-    def _marketplace_push_order_ref(self, provider, payload):
+    def _marketplace_push_order_ref(self, payload):
         """``(order id, update time)`` named by an order push, else ``(None, None)``."""
-        data = payload.get("data") if isinstance(payload, dict) else None
-        if not isinstance(data, dict):
+        push = self._marketplace_client_class().read_push(payload)
+        if push["kind"] != "order":
             return None, None
-        if provider == "shopee" and int(payload.get("code") or 0) in (3, 4):
-            ref = data.get("ordersn") or data.get("order_sn")
-        elif provider == "tiktok" and int(payload.get("type") or 0) == 1:
-            ref = data.get("order_id")
-        else:
-            return None, None
-        return (str(ref) if ref else None), data.get("update_time")
+        return push["ref"], push["update_time"]
 
     def _marketplace_handle_events(self, events):
         """Bulk path of the inbox: order pushes of this shop, fetched from the platform
@@ -532,9 +632,7 @@ class MarketplaceShop(models.Model):
         for event in events:
             try:
                 payload = event._get_payload()
-                ref, update_time = self._marketplace_push_order_ref(
-                    self.provider, payload
-                )
+                ref, update_time = self._marketplace_push_order_ref(payload)
                 if ref:
                     wanted[event.id] = (ref, int(update_time or 0))
             except (PermanentError, ValueError, TypeError):
@@ -559,10 +657,13 @@ class MarketplaceShop(models.Model):
         if not refs:
             return {}
         try:
-            fetched = self._marketplace_api("get_order_details", refs)
-        except RetryableError as exc:
-            # The platform cannot be asked now: every push of the batch waits for
-            # its retry instead of asking again push by push.
+            fetched = self._marketplace_api("get_orders", refs)
+        except IntegrationError as exc:
+            if not exc.retryable:
+                raise
+            # The platform cannot be asked now (down, or a token it still refuses):
+            # every push of the batch waits for its retry instead of asking again
+            # push by push.
             return dict.fromkeys(wanted, exc)
         details = [detail for detail in fetched if isinstance(detail, dict)]
         orders = {
@@ -591,12 +692,9 @@ class MarketplaceShop(models.Model):
     def _marketplace_fetch_and_import(self, external_ids):
         """Fetch full orders from the platform and import each (savepoint per order)."""
         self.ensure_one()
-        details = self._marketplace_api("get_order_details", external_ids)
-        found = {
-            str(d.get("order_sn") or d.get("id"))
-            for d in details
-            if isinstance(d, dict)
-        }
+        details = self._marketplace_api("get_orders", external_ids)
+        order_ref = self._marketplace_client_class().order_ref
+        found = {order_ref(d) for d in details if isinstance(d, dict)}
         missing = set(external_ids) - found
         if missing:
             raise IgnoreEvent(
@@ -610,26 +708,40 @@ class MarketplaceShop(models.Model):
     # ------------------------------------------------------------------ reconciliation
     @api.model
     def _cron_sync_orders(self):
-        for shop in self.search(
+        """Queue the reconciliation of every shop (outbox, one event per shop)."""
+        self.search(
             [("sync_enabled", "=", True), ("access_token", "!=", False)]
-        ):
-            try:
-                shop._marketplace_sync_orders()
-            except Exception:
-                # progress of finished slices is already committed; next run resumes
-                # there
-                _logger.exception(
-                    "Order reconciliation failed for marketplace shop %s", shop.id
-                )
+        )._marketplace_queue_sync()
 
-    def _marketplace_sync_orders(self, until=None):
+    def _marketplace_queue_sync(self):
+        for shop in self:
+            shop.connection_id._enqueue_outbound(
+                "_marketplace_sync_orders_event",
+                {"shop": shop.id},
+                dedupe_key=f"marketplace-sync:{shop.id}",
+                record=shop,
+            )
+
+    def _marketplace_sync_step(self):
+        """One slice of reconciliation (the outbox handler's unit of work): the queue
+        commits it with the saved cursor, and the next slice is queued while the shop
+        is behind. A killed worker loses at most that slice, read again next time."""
+        self.ensure_one()
+        until = fields.Datetime.now()
+        self._marketplace_sync_orders(until=until, max_slices=1)
+        if self.sync_cursor and self.sync_cursor < until:
+            self._marketplace_queue_sync()
+        return self
+
+    def _marketplace_sync_orders(self, until=None, max_slices=None):
         """Page orders by update time in slices, ``sync_cursor`` − overlap → ``until``.
 
-        After each slice the cursor is saved (and committed outside tests), so a run
-        that is killed resumes at the last finished slice: no gap, at most one slice
-        re-read. The overlap absorbs TikTok's fuzzy update-time filter (order.md) and
-        late writes.
+        After each slice the cursor is saved: the queue commits one slice per event
+        (``_marketplace_sync_step``), so a run that is killed resumes at the last
+        finished slice: no gap, at most one slice re-read. The overlap absorbs
+        TikTok's fuzzy update-time filter (order.md) and late writes.
 
+        :param max_slices: stop after that many slices (None: up to ``until``).
         :returns: number of orders imported or updated.
         """
         self.ensure_one()
@@ -638,181 +750,158 @@ class MarketplaceShop(models.Model):
             self.sync_cursor or until - timedelta(days=self.sync_initial_days)
         ) - timedelta(minutes=self.sync_overlap_minutes)
         step = timedelta(hours=self.sync_window_hours)
-        count = 0
-        while start < until:
+        count = slices = 0
+        while start < until and (max_slices is None or slices < max_slices):
             end = min(start + step, until)
-            # each order is imported in its own savepoint; a failure mid-slice leaves
-            # the
-            # cursor at the last finished slice (orders already imported stay:
-            # idempotent)
+            # each order is imported in its own savepoint; orders already imported
+            # stay (idempotent)
             count += self._marketplace_sync_slice(_ts(start), _ts(end))
             self.sync_cursor = end
-            self._marketplace_commit_progress()
+            slices += 1
             start = end
         return count
-
-    def _marketplace_commit_progress(self):
-        if not getattr(
-            threading.current_thread(), "testing", False
-        ) and not self.env.context.get("marketplace_no_commit"):
-            self.env.cr.commit()  # progress per slice (reference §4.3 "missed orders")
 
     def _marketplace_sync_slice(self, time_from, time_to):
         count = 0
         cursor = ""
         page_size = self.env.context.get("marketplace_page_size", 100)
-        while True:
-            if self.provider == "shopee":
-                page = self._marketplace_api(
-                    "get_order_list",
-                    time_from,
-                    time_to,
-                    cursor=cursor,
-                    page_size=page_size,
-                )
-                sns = [o["order_sn"] for o in page.get("order_list") or []]
-                if sns:
-                    count += len(self._marketplace_fetch_and_import(sns))
-                cursor = page.get("next_cursor") if page.get("more") else ""
-            else:
-                page = self._marketplace_api(
-                    "search_orders",
-                    time_from,
-                    time_to,
-                    page_token=cursor,
-                    page_size=page_size,
-                )
-                count += len(
-                    self._marketplace_import_payloads(page.get("orders") or [])
-                )
-                cursor = page.get("next_page_token") or ""
+        for _page in range(MAX_SYNC_PAGES):
+            page = self._marketplace_api(
+                "list_orders", time_from, time_to, cursor=cursor, page_size=page_size
+            )
+            count += len(self._marketplace_import_payloads(page["orders"]))
+            cursor = page["next_cursor"]
             if not cursor:
-                return count
+                break
+        return count
 
     @api.model
     def _cron_shopee_lost_pushes(self):
         """Store Shopee pushes that were not delivered (reference §1.10), then confirm them.
 
-        One call per app (partner id); each message is stored like a received push, so a
-        push that did arrive is deduplicated by its dedupe key.
+        One call per app (partner id), each app on its own (a failing app does not stop
+        the others); each message is stored like a received push, so a push that did
+        arrive is deduplicated by its dedupe key.
+
+        :returns: number of events stored.
         """
-        Event = self.env["integration.event"].sudo()
         apps = {}
         for shop in self.sudo().search([("provider", "=", "shopee")]):
             apps.setdefault((shop.api_key, shop.connection_id._get_base_url()), shop)
         stored = 0
         for shop in apps.values():
-            for _page in range(20):  # bounded: 100 messages a page
-                answer = shop._marketplace_api("get_lost_push_messages")
-                messages = answer.get("push_message_list") or []
-                for message in messages:
-                    data = message.get("data")
-                    if isinstance(data, str):
-                        data = json.loads(data or "{}")
-                    payload = dict(message, data=data or {})
+            try:
+                with self.env.cr.savepoint():
+                    stored += shop._marketplace_catch_up_lost_pushes()
+            except Exception as exc:  # noqa: BLE001 - next run goes on; the log says why
+                _logger.warning(
+                    "Lost pushes of marketplace shop %s failed: %s",
+                    shop.id,
+                    shop.connection_id._mask_text(str(exc)),
+                )
+        return stored
+
+    def _marketplace_catch_up_lost_pushes(self):
+        """Page through the app's lost pushes: each page is stored and committed
+        before it is confirmed at Shopee, which forgets what was confirmed."""
+        self.ensure_one()
+        stored = 0
+        for _page in range(MAX_LOST_PUSH_PAGES):  # 100 messages a page
+            answer = self._marketplace_api("get_lost_push_messages")
+            stored += self._marketplace_store_lost_pushes(
+                answer.get("push_message_list") or []
+            )
+            if answer.get("last_message_id"):
+                self._marketplace_api(
+                    "confirm_lost_push_messages", answer["last_message_id"]
+                )
+            if not answer.get("has_next_page"):
+                break
+        return stored
+
+    def _marketplace_store_lost_pushes(self, messages):
+        """Store messages as inbound events in a side cursor, committed when this
+        returns (a rollback of the caller must not lose what Shopee is about to
+        forget). A message that cannot be read is stored as a dead letter, for a
+        person to see.
+
+        :returns: number of new events.
+        """
+        self.ensure_one()
+        if not messages:
+            return 0
+        stored = 0
+        with self.env.registry.cursor() as cr:
+            env = self.env(cr=cr, su=True)
+            Event = env["integration.event"]
+            Shop = env["marketplace.shop"]
+            here = Shop.browse(self.id)
+            for message in messages:
+                payload, problem = _read_lost_push(message)
+                target = here
+                if payload is not None:
                     target = (
-                        self.sudo().search(
+                        Shop.search(
                             [
                                 ("provider", "=", "shopee"),
                                 ("shop_ref", "=", str(payload.get("shop_id") or "")),
                             ],
                             limit=1,
                         )
-                        or shop
+                        or here
                     )
                     try:
                         description = shopee.describe_push(payload)
-                    except (ValueError, KeyError, TypeError):
-                        continue
-                    _event_id, created = Event._store_inbound(
-                        target.connection_id,
-                        handler="_marketplace_process_event",
-                        body=json.dumps(payload),
-                        **description,
-                    )
-                    stored += int(created)
-                if answer.get("last_message_id"):
-                    shop._marketplace_api(
-                        "confirm_lost_push_messages", answer["last_message_id"]
-                    )
-                if not answer.get("has_next_page"):
-                    break
+                    except (ValueError, KeyError, TypeError) as exc:
+                        problem = str(exc)
+                body = json.dumps(payload if payload is not None else message)
+                if problem:
+                    description = {
+                        "event_type": "shopee_lost_push",
+                        "external_id": False,
+                        "dedupe_key": "shopee:lost:"
+                        + hashlib.sha256(body.encode()).hexdigest(),
+                        "state": "failed",
+                        "error": _("Unreadable lost push: %s", problem),
+                    }
+                _event_id, created = Event._store_inbound(
+                    target.connection_id,
+                    handler="_marketplace_process_event",
+                    body=body,
+                    **description,
+                )
+                stored += int(created)
+            env.flush_all()
         return stored
 
     # ------------------------------------------------------------------ stock
-    def _marketplace_queue_stock_push(self):
+    def _marketplace_queue_stock_push(self, full=False):
         for shop in self.filtered("stock_push_enabled"):
             shop.connection_id._enqueue_outbound(
                 "_marketplace_push_stock_event",
-                {"shop": shop.id},
-                dedupe_key=f"marketplace-stock:{shop.id}",
-                delay=30,
+                {"shop": shop.id, "full": full},
+                dedupe_key=f"marketplace-stock{'-full' if full else ''}:{shop.id}",
+                delay=0 if full else 30,
+                record=shop,
             )
 
     def _marketplace_push_stock(self, maps=None):
-        """Push available quantities of the dirty (or given) mappings, batched per call.
-
-        Shopee: one item per call, ≤50 models (v2.product.update_stock); TikTok: one
-        product per call. Per-SKU refusals are written on the mapping, the rest is
-        marked pushed.
+        """Push the available quantities of the dirty (or given) mappings (see
+        ``marketplace.product.map._marketplace_push_stock``).
 
         :returns: number of API calls made.
         """
         self.ensure_one()
-        maps = (
-            maps
-            if maps is not None
-            else self.product_map_ids.filtered(lambda m: m.stock_dirty and m.active)
-        )
-        maps = maps.filtered(lambda m: m.item_id and m.line_ids)
-        calls = 0
-        by_item = {}
-        for mapping in maps:
-            by_item.setdefault(mapping.item_id, []).append(mapping)
-        quantities = maps._marketplace_available_qty()
-        now = fields.Datetime.now()
-        for item_id, item_maps in by_item.items():
-            step = shopee.MAX_STOCK_BATCH if self.provider == "shopee" else 100
-            for start in range(0, len(item_maps), step):
-                chunk = item_maps[start : start + step]
-                if self.provider == "shopee":
-                    _ok, failures = self._marketplace_api(
-                        "update_stock",
-                        item_id,
-                        [(m.model_id or 0, quantities[m.id]) for m in chunk],
-                    )
-                    failures = {str(k): v for k, v in failures.items()}
-                    key = lambda m: str(int(m.model_id or 0))  # noqa: E731
-                else:
-                    failures = self._marketplace_api(
-                        "update_inventory",
-                        item_id,
-                        [(m.model_id, quantities[m.id]) for m in chunk],
-                    )
-                    key = lambda m: str(m.model_id)  # noqa: E731
-                calls += 1
-                for mapping in chunk:
-                    error = failures.get(key(mapping))
-                    mapping.write(
-                        {
-                            "stock_dirty": False,
-                            "stock_push_error": error or False,
-                            "stock_pushed_qty": quantities[mapping.id]
-                            if not error
-                            else mapping.stock_pushed_qty,
-                            "stock_pushed_at": now,
-                        }
-                    )
-        return calls
+        if maps is None:
+            maps = self.product_map_ids.filtered(lambda m: m.stock_dirty and m.active)
+        return maps.filtered(lambda m: m.shop_id == self)._marketplace_push_stock()
 
     @api.model
     def _cron_push_stock_full(self):
-        for shop in self.search([("stock_push_enabled", "=", True)]):
-            try:
-                shop._marketplace_push_stock(shop.product_map_ids.filtered("active"))
-                shop._marketplace_commit_progress()
-            except Exception:
-                _logger.exception("Stock push failed for marketplace shop %s", shop.id)
+        """Queue a full stock push per shop (outbox, one event per shop)."""
+        self.search([("stock_push_enabled", "=", True)])._marketplace_queue_stock_push(
+            full=True
+        )
 
     # ------------------------------------------------------------------ actions
     def action_sync_now(self):
@@ -847,40 +936,45 @@ class MarketplaceShop(models.Model):
 
         state = make_state(self.env, self)
         redirect = self.get_base_url() + "/marketplace/oauth/callback"
-        client = self._marketplace_client()
-        if self.provider == "shopee":
-            url = client.authorization_url(f"{redirect}?state={state}")
-        else:
-            url = client.authorization_url(state)
+        url = self._marketplace_client().authorization_url(redirect, state)
         return {"type": "ir.actions.act_url", "url": url, "target": "self"}
 
     def _marketplace_connect(self, code, shop_ref=None):
         """Exchange an authorization code for tokens (the OAuth callback)."""
         self.ensure_one()
         client = self._marketplace_client()
-        if self.provider == "shopee":
-            data = client.get_token(code, shop_ref or self.shop_ref)
-            values = self._marketplace_token_values(data)
-            # developer-guide/20: shop authorization lasts 365 days at most
-            values["auth_expires_at"] = fields.Datetime.now() + timedelta(days=365)
-        else:
-            data = client.get_token(code)
-            values = self._marketplace_token_values(data)
-            values["auth_expires_at"] = fields.Datetime.now() + timedelta(days=365)
+        values = self._marketplace_token_values(
+            client.get_token(code, shop_ref or self.shop_ref)
+        )
+        # developer-guide/20: shop authorization lasts 365 days at most (TikTok: at
+        # most a year as well)
+        values["auth_expires_at"] = fields.Datetime.now() + timedelta(days=365)
+        # The new token goes to this client directly: the connection row written
+        # below stays locked by this transaction until it ends.
+        client.access_token = values["access_token"]
+        shop = client.get_authorized_shop(shop_ref or self.shop_ref)
+        if shop:
+            values["shop_ref"] = shop["shop_ref"]
+            if shop.get("cipher"):
+                values["tiktok_shop_cipher"] = shop["cipher"]
         self.sudo().write(values)
-        if self.provider == "tiktok":
-            shops = self._marketplace_api("get_authorized_shops")
-            match = next(
-                (s for s in shops if str(s.get("id")) == self.shop_ref), None
-            ) or (shops[0] if len(shops) == 1 else None)
-            if match:
-                self.sudo().write(
-                    {
-                        "tiktok_shop_cipher": match.get("cipher"),
-                        "shop_ref": str(match.get("id")),
-                    }
-                )
         self.activity_ids.filtered(
             lambda a: a.summary == _("Reconnect the marketplace shop")
         ).action_feedback(feedback=_("Shop reconnected."))
         self.message_post(body=_("Shop connected to the platform."))
+
+
+def _read_lost_push(message):
+    """``(payload, problem)`` of a lost-push message: ``data`` arrives as a JSON
+    string (v2.push.get_lost_push_message)."""
+    if not isinstance(message, dict):
+        return None, "not an object"
+    data = message.get("data")
+    if isinstance(data, str):
+        try:
+            data = json.loads(data or "{}")
+        except ValueError as exc:
+            return None, f"data is not JSON: {exc}"
+    if data is not None and not isinstance(data, dict):
+        return None, "data is not an object"
+    return dict(message, data=data or {}), None

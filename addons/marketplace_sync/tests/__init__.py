@@ -12,3 +12,4 @@ from . import test_returns
 from . import test_i18n
 from . import test_masking_shopee
 from . import test_perimeter_rbac, test_perimeter_routes
+from . import test_plumb_tokens, test_plumb_shipment, test_plumb_lost_push

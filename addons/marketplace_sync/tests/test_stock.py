@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Stock to platforms: free quantity − buffer, batched, per-SKU failures recorded."""
 
+from unittest.mock import patch
+
 from odoo.tests import tagged
 
 from .common import MarketplaceCase
@@ -91,3 +93,66 @@ class TestStock(MarketplaceCase):
         )
         shop._marketplace_push_stock(bundle)
         self.assertEqual(self.tiktok_api.inventory["990"], 4)  # min(9 // 2, 5)
+
+    def _variants(self, count):
+        products = self.env["product.product"].create(
+            [
+                {"name": f"Varian {i}", "is_storable": True, "type": "consu"}
+                for i in range(count)
+            ]
+        )
+        for index, product in enumerate(products):
+            self.env["stock.quant"]._update_available_quantity(
+                product, self.warehouse.lot_stock_id, 10 + index
+            )
+        return products
+
+    def test_free_quantity_read_once_for_all_mappings(self):
+        shop = self.shopee_shop
+        products = self._variants(40)
+        maps = self.env["marketplace.product.map"].create(
+            [
+                {
+                    "shop_id": shop.id,
+                    "item_id": "5000",
+                    "model_id": str(7000 + i),
+                    "product_id": p.id,
+                }
+                for i, p in enumerate(products)
+            ]
+        )
+        self.env.invalidate_all()
+        maps = maps.browse(maps.ids)
+        Product = type(self.env["product.product"])
+        with patch.object(
+            Product,
+            "_compute_quantities_dict",
+            autospec=True,
+            side_effect=Product._compute_quantities_dict,
+        ) as reads:
+            quantities = maps._marketplace_available_qty()
+        self.assertEqual(reads.call_count, 1, "one read for the warehouse")
+        self.assertEqual(quantities[maps[7].id], 17)
+
+    def test_full_push_through_the_outbox_reads_current_stock(self):
+        """The nightly cron queues one event per shop; its handler reads the
+        quantities when it runs, not when it was queued."""
+        shop = self.shopee_shop
+        shop.stock_push_enabled = True
+        self.env["marketplace.product.map"].search([]).stock_dirty = False
+        self.env["marketplace.shop"]._cron_push_stock_full()
+        events = self.env["integration.event"].search(
+            [
+                ("connection_id", "=", shop.connection_id.id),
+                ("handler", "=", "_marketplace_push_stock_event"),
+            ]
+        )
+        self.assertEqual(len(events), 1)
+        self.env["stock.quant"]._update_available_quantity(
+            self.kaos, self.warehouse.lot_stock_id, 7
+        )
+        self.env.flush_all()
+        self.env["integration.event"]._process_pending("outbound")
+        self.assertEqual(events.state, "done", events.error)
+        self.assertEqual(self.shopee_api.stock[(1001, 2001)], 7)
+        self.assertEqual(self.shopee_api.stock[(1002, 0)], 0)

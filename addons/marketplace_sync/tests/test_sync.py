@@ -10,7 +10,11 @@ from unittest.mock import patch
 from odoo import fields
 from odoo.tests import tagged
 
-from ..api.common import AuthenticationError
+from odoo.addons.base_integration.api import exceptions
+
+from gateway_servers import Fault  # noqa: E402 (path set by .common)
+
+from ..api.common import AuthenticationError, TokenExpiredError
 from .common import MarketplaceCase
 
 
@@ -28,6 +32,10 @@ class TestSync(MarketplaceCase):
             )
             names.append(name)
         return names
+
+    def _process_outbound(self):
+        self.env.flush_all()
+        return self.env["integration.event"]._process_pending("outbound")
 
     def _imported(self, shop):
         return set(
@@ -203,14 +211,162 @@ class TestSync(MarketplaceCase):
             minutes=1
         )
         self.shopee_shop.auth_expires_at = fields.Datetime.now() + timedelta(days=3)
+        # the crons queue one outbound event per shop; the queue does the work
         self.env["marketplace.shop"]._cron_refresh_tokens()
+        # only the shop whose token expires soon has work
+        self.assertEqual(self._process_outbound(), 1)
         self.assertEqual(self.shopee_api.refresh_calls, 1)
         self.assertEqual(self.tiktok_api.refresh_calls, 0)
         self.assertTrue(self.shopee_shop.activity_ids)  # authorization ends in 3 days
         self.env["marketplace.shop"]._cron_sync_orders()
+        self._process_outbound()
         self.assertEqual(
             self.mp_order(self.shopee_shop, "201218V2Y6E59M").state, "imported"
         )
+        self.assertEqual(
+            self.mp_order(self.tiktok_shop, "576461413038785752").state, "imported"
+        )
+
+    def test_one_shops_database_error_does_not_stop_the_next(self):
+        """The crons queue one event per shop: a PostgreSQL error in one shop's work
+        rolls back its savepoint only (it was caught without one, leaving the
+        transaction aborted for every later shop)."""
+        self.shopee_order()
+        self.tiktok_order(update_time=int(time.time()) - 60)
+        (self.shopee_shop | self.tiktok_shop).write(
+            {"sync_cursor": False, "sync_initial_days": 1}
+        )
+        Shop = type(self.shopee_shop)
+        original = Shop._marketplace_sync_slice
+
+        def broken_for_shopee(record, time_from, time_to):
+            if record.provider == "shopee":
+                record.env.cr.execute("SELECT 1 / 0")  # aborts the transaction
+            return original(record, time_from, time_to)
+
+        with patch.object(Shop, "_marketplace_sync_slice", broken_for_shopee):
+            self.env["marketplace.shop"]._cron_sync_orders()
+            self._process_outbound()
+        self.assertEqual(
+            self.mp_order(self.tiktok_shop, "576461413038785752").state, "imported"
+        )
+        failed = self.env["integration.event"].search(
+            [
+                ("connection_id", "=", self.shopee_shop.connection_id.id),
+                ("handler", "=", "_marketplace_sync_orders_event"),
+            ]
+        )
+        self.assertEqual(failed.state, "failed")
+        self.assertIn("division by zero", failed.error)
+        self.assertFalse(failed.dead_letter, "retried later")
+
+    def test_one_client_and_session_per_job(self):
+        """Pages and slices of one reconciliation share one client and one HTTP
+        session (it was one per call)."""
+        self._spread_shopee_orders(count=12)
+        shop = self.shopee_shop.with_context(marketplace_page_size=5)
+        shop.write(
+            {"sync_cursor": False, "sync_initial_days": 1, "sync_window_hours": 12}
+        )
+        Connection = type(self.env["integration.connection"])
+        with patch.object(
+            Connection,
+            "_get_http_session",
+            autospec=True,
+            side_effect=Connection._get_http_session,
+        ) as sessions:
+            shop._marketplace_sync_orders()
+        self.assertGreater(len(self.server.requests_to("get_order_list")), 3)
+        self.assertEqual(sessions.call_count, 1)
+
+    def test_token_still_refused_after_a_refresh_is_retryable(self):
+        """The platform refuses the new token too: the error is the suite's
+        retryable ``TokenExpiredError``, so the queue retries the event instead of
+        making it a dead letter."""
+        self.tiktok_order()
+        expired = {"code": 105002, "message": "Access token is expired"}
+        self.server.faults.add(
+            "/tiktok/order/202309/orders", Fault(status=401, body=expired), times=2
+        )
+        with self.assertRaises(TokenExpiredError) as caught:
+            self.tiktok_shop._marketplace_api("get_orders", ["576461413038785752"])
+        self.assertIsInstance(caught.exception, exceptions.TokenExpiredError)
+        self.assertTrue(caught.exception.retryable)
+        self.assertEqual(self.tiktok_api.refresh_calls, 1)
+
+    def test_platforms_share_one_client_interface(self):
+        """``marketplace.shop`` calls the same operation on either platform."""
+        operations = (
+            "refresh_token",
+            "get_token",
+            "authorization_url",
+            "get_authorized_shop",
+            "get_shop_info",
+            "list_orders",
+            "get_orders",
+            "order_ref",
+            "update_stock",
+            "ship",
+            "get_label",
+            "list_returns",
+        )
+        for shop in (self.shopee_shop, self.tiktok_shop):
+            client = shop._marketplace_client()
+            for name in operations:
+                self.assertTrue(callable(getattr(client, name, None)), name)
+        page = self.tiktok_shop._marketplace_api(
+            "list_orders", int(time.time()) - 3600, int(time.time())
+        )
+        self.assertEqual(set(page), {"orders", "next_cursor"})
+        page = self.shopee_shop._marketplace_api(
+            "list_orders", int(time.time()) - 3600, int(time.time())
+        )
+        self.assertEqual(set(page), {"orders", "next_cursor"})
+
+    def test_refused_refresh_asks_to_reconnect_without_dead_letters(self):
+        shop = self.shopee_shop
+        shop.sudo().write(
+            {
+                "refresh_token": "ref-already-used",
+                "token_expires_at": fields.Datetime.now() + timedelta(minutes=1),
+            }
+        )
+        self.env["marketplace.shop"]._cron_refresh_tokens()
+        self._process_outbound()
+        event = self.env["integration.event"].search(
+            [
+                ("connection_id", "=", shop.connection_id.id),
+                ("handler", "=", "_marketplace_refresh_token_event"),
+            ]
+        )
+        self.assertEqual((event.state, event.dead_letter), ("done", False))
+        self.assertTrue(
+            shop.activity_ids.filtered(
+                lambda a: a.summary == "Reconnect the marketplace shop"
+            )
+        )
+
+    def test_expired_token_never_dead_letters_an_event(self):
+        """An order push processed while the platform refuses even the refreshed
+        token waits for its retry, and is imported then."""
+        self.tiktok_order()
+        payload = self.tiktok_api.webhook_payload("576461413038785752")
+        self.assertEqual(
+            self.tiktok_api.push(self.tiktok_webhook_url(), payload).status_code, 200
+        )
+        expired = {"code": 105002, "message": "Access token is expired"}
+        self.server.faults.add(
+            "/tiktok/order/202309/orders", Fault(status=401, body=expired), times=2
+        )
+        self.process_inbound()
+        event = self.env["integration.event"].search(
+            [("connection_id", "=", self.tiktok_shop.connection_id.id)]
+        )
+        self.assertEqual((event.state, event.dead_letter), ("failed", False))
+        self.assertIn("TokenExpiredError", event.error)
+        event.next_attempt_at = fields.Datetime.now() - timedelta(seconds=1)
+        self.process_inbound()
+        self.assertEqual(event.state, "done", event.error)
         self.assertEqual(
             self.mp_order(self.tiktok_shop, "576461413038785752").state, "imported"
         )
