@@ -3,4 +3,4 @@
 
 from . import test_api, test_midtrans, test_tour, test_xendit
 from . import test_portal
-from . import test_va_lifecycle
+from . import test_va_concurrency, test_va_lifecycle
