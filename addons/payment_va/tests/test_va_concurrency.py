@@ -20,6 +20,9 @@ from odoo.addons.base_integration.tests.common import IntegrationTestMixin
 from gateway_servers import Fault, GatewayServer  # noqa: I001 (path set above)
 from gateway_servers.midtrans import MidtransApi
 
+# A click must never wait for a lock; if one does, fail instead of hanging the run.
+LOCK_TIMEOUT = "SET LOCAL lock_timeout = '10s'"
+
 
 @tagged("post_install", "-at_install")
 class TestVaConcurrency(IntegrationTestMixin, BaseCase):
@@ -153,6 +156,7 @@ class TestVaConcurrency(IntegrationTestMixin, BaseCase):
 
         def click():
             with self.registry.cursor() as cr:
+                cr.execute(LOCK_TIMEOUT)
                 env = api.Environment(cr, self.created["user"], {})
                 move = env["account.move"].browse(move_id)
                 move.payment_va_current_id  # noqa: B018 - the form was loaded
@@ -195,6 +199,7 @@ class TestVaConcurrency(IntegrationTestMixin, BaseCase):
             )
             started = time.monotonic()
             with self.registry.cursor() as cr:
+                cr.execute(LOCK_TIMEOUT)
                 env = api.Environment(cr, self.created["user"], {})
                 with self.assertRaisesRegex(UserError, "Someone else is working"):
                     env["account.move"].browse(move_id).action_payment_va_request()
