@@ -187,7 +187,8 @@ class AccountMove(models.Model):
         concurrent worker whose snapshot predates this work fail on its own lock,
         instead of seeing no VA and opening a second one.
 
-        :raises psycopg2.errors.LockNotAvailable: someone else holds the invoice.
+        :raises psycopg2.errors.LockNotAvailable: someone else holds the invoice or
+            one of its VAs.
         :raises psycopg2.errors.SerializationFailure: the invoice changed after this
             transaction's snapshot.
         """
@@ -196,6 +197,16 @@ class AccountMove(models.Model):
             self.env.cr.execute(
                 SQL(
                     "SELECT id FROM account_move WHERE id = %s FOR UPDATE NOWAIT",
+                    self.id,
+                ),
+                log_exceptions=False,
+            )
+            # Its VAs too, without waiting: a booking locks a VA, then reconciles (and
+            # so writes) the invoice; waiting here for that VA would be a deadlock.
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM payment_va WHERE move_id = %s ORDER BY id"
+                    " FOR UPDATE NOWAIT",
                     self.id,
                 ),
                 log_exceptions=False,

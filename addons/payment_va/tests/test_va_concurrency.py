@@ -159,7 +159,7 @@ class TestVaConcurrency(IntegrationTestMixin, BaseCase):
                 cr.execute(LOCK_TIMEOUT)
                 env = api.Environment(cr, self.created["user"], {})
                 move = env["account.move"].browse(move_id)
-                move.payment_va_current_id  # noqa: B018 - the form was loaded
+                self.assertFalse(move.payment_va_current_id)  # the form, loaded
                 barrier.wait(timeout=30)
                 try:
                     move.action_payment_va_request()
