@@ -397,6 +397,13 @@ class PaymentVa(models.Model):
             raise UserError(connection._payment_va_error_message(exc)) from exc
         vals["state"] = "open"
         self.write(vals)
+        if self.provider == "xendit" and not self.is_payable:
+            # Shown once ACTIVE. The "FVA created/updated" callback says so, but it can
+            # come before this transaction is committed (and is then ignored as an
+            # unknown VA): ask Xendit again soon.
+            self.env.ref("payment_va.ir_cron_payment_va_recover").sudo()._trigger(
+                at=fields.Datetime.now() + timedelta(minutes=1)
+            )
         self.message_post(
             subtype_xmlid="mail.mt_note",
             body=_(
@@ -589,7 +596,8 @@ class PaymentVa(models.Model):
                     str(exc).strip()[:300],
                 )
                 if commit:
-                    # Start afresh: the failed statement aborted the transaction.
+                    # End this transaction (its snapshot predates the conflict): the
+                    # next VA starts on a fresh one. Nothing uncommitted is lost.
                     self.env.cr.rollback()  # pylint: disable=invalid-commit
                 continue
             done += 1

@@ -311,11 +311,16 @@ class TestVaLifecycle(PaymentVaCommon):
         self.assertIn(va.va_number, form.payment_va_instructions)
         self.assertTrue(va.va_number in pdf())
         self.assertTrue(va.va_number in portal())
-        # Or a person asks Xendit (GET) when the callback did not come.
+        # The callback did not come (or came before the VA was committed, and was
+        # ignored): the recovery cron is woken to ask Xendit (GET) soon.
         move2, va2 = self._xendit_invoice_va(140000)
+        cron = self.env.ref("payment_va.ir_cron_payment_va_recover")
+        self.assertTrue(
+            self.env["ir.cron.trigger"].sudo().search([("cron_id", "=", cron.id)])
+        )
         self.assertFalse(va2.va_number in portal(move2))
         self.xendit_api.accounts[va2.gateway_id]["status"] = "ACTIVE"
-        va2.with_user(self.clerk).action_check_status()
+        self.env["payment.va"]._cron_recover()
         self.assertTrue(va2.va_number in portal(move2))
 
     # ------------------------------------------------------------------ D23
