@@ -63,9 +63,12 @@ class AccountMove(models.Model):
             if current and not current.is_payable:
                 # Not shown before the gateway can take the transfer: a number the
                 # bank does not know yet only makes the customer's transfer fail.
+                gateways = dict(
+                    current._fields["provider"]._description_selection(self.env)
+                )
                 move.payment_va_instructions = _(
                     "Waiting for %s to activate the virtual account.",
-                    current.connection_id.sudo().name,
+                    gateways.get(current.provider, current.provider),
                 )
             else:
                 move.payment_va_instructions = current.payment_instructions
