@@ -117,13 +117,18 @@ class MidtransApi(GatewayHandler):
         )
 
     def _find(self, ref):
-        tx = self.transactions.get(ref)
-        if tx:
-            return tx
-        for tx in self.transactions.values():
-            if tx["transaction_id"] == ref:
-                return tx
-        return None
+        tx = self.transactions.get(ref) or next(
+            (t for t in self.transactions.values() if t["transaction_id"] == ref), None
+        )
+        if (
+            tx
+            and tx["transaction_status"] == "pending"
+            and tx["expiry_time"] <= _now_wib().strftime("%Y-%m-%d %H:%M:%S")
+        ):
+            # Past its expiry the VA can no longer be paid (coreapi-advanced-features);
+            # the status API then says "expire" (the expiry notification is not sent).
+            tx["transaction_status"] = "expire"
+        return tx
 
     def _public(self, tx, status_code=None):
         """The transaction as the status API / notification shows it (signed)."""

@@ -33,6 +33,10 @@ SUPPORTED_BANKS = (
     "SAHABAT_SAMPOERNA",
 )
 
+# FVA statuses in which the bank has registered the number (the "FVA created/updated"
+# callback says ACTIVE; it starts PENDING): only then is it shown to the customer.
+PAYABLE_STATUSES = ("ACTIVE",)
+
 
 def verify_callback_token(expected, given):
     """Constant-time compare of ``x-callback-token`` (Odoo's payment_xendit does the

@@ -6,7 +6,6 @@ handlers that parse, confirm with the gateway and dispatch (booking itself is on
 
 import copy
 import logging
-import time
 from datetime import datetime, timedelta
 
 import pytz
@@ -29,8 +28,6 @@ _logger = logging.getLogger(__name__)
 
 VA_PROVIDERS = ("midtrans", "xendit")
 WIB = pytz.timezone("Asia/Jakarta")
-# An open VA is re-checked with the gateway at most this often by the recovery cron.
-RECHECK_EVERY_MINUTES = 25
 
 
 class StatusNotSettled(RetryableError):
@@ -114,6 +111,24 @@ class IntegrationConnection(models.Model):
     )
     va_review_count = fields.Integer(
         string="Payments to review count", compute="_compute_va_count"
+    )
+    # Which per-invoice connection opens an invoice's VA: the customer's preferred one,
+    # else the first by sequence whose journals (if any) include the invoice's journal;
+    # on posting, the first of those with automatic creation on.
+    va_invoice_journal_ids = fields.Many2many(
+        "account.journal",
+        string="Invoice journals",
+        domain="[('type', '=', 'sale')]",
+        check_company=True,
+        help="Only invoices of these journals get a VA from this connection (empty: "
+        "every journal). With several connections, the first by sequence that fits "
+        "is used, unless the customer prefers another.",
+    )
+    va_renew_expired = fields.Boolean(
+        string="Renew expired VAs",
+        default=True,
+        help="When a per-invoice VA expires and the invoice is still open, open a new "
+        "one for the amount due.",
     )
 
     _sql_constraints = [
@@ -355,7 +370,7 @@ class IntegrationConnection(models.Model):
         move = self.env["account.move"].browse(event._get_payload()["move_id"]).exists()
         if not move:
             raise IgnoreEvent(_("The invoice no longer exists."))
-        return move._payment_va_refresh(self)
+        return move._payment_va_refresh(self, event=event)
 
     # ----------------------------------------------------------------- inbound handlers
     def _midtrans_process_notification(self, event):
@@ -701,70 +716,6 @@ class IntegrationConnection(models.Model):
                 )
             )
         return va
-
-    # ------------------------------------------------------------------ recovery cron
-    @api.model
-    def _cron_payment_va_recover(self, limit=50, time_budget=60):
-        """Re-check open VAs with the gateway and book what notifications missed.
-
-        Missed paid states are stored as inbound events with the same dedupe key a
-        notification would have, so a late notification and the recovery never both
-        book. A savepoint per VA keeps one failure from stopping the batch. Bounded by
-        ``limit`` VAs and ``time_budget`` seconds per run (the server recycles a cron
-        after ``limit_time_real``); VAs not checked in this cycle are reported as
-        remaining so the scheduler runs the job again soon.
-        """
-        VA = self.env["payment.va"]
-        cycle_start = fields.Datetime.now() - timedelta(minutes=RECHECK_EVERY_MINUTES)
-        domain = [
-            ("state", "=", "open"),
-            ("reference", "!=", False),
-            "|",
-            ("last_checked_at", "=", False),
-            ("last_checked_at", "<", cycle_start),
-        ]
-        vas = VA.search(
-            domain, order="last_checked_at asc nulls first, id", limit=limit
-        )
-        deadline = time.monotonic() + time_budget
-        done = 0
-        for va in vas:
-            if time.monotonic() > deadline:
-                break
-            try:
-                with self.env.cr.savepoint():
-                    va._payment_va_recheck()
-            except IntegrationError as exc:
-                _logger.info("Could not re-check virtual account %s: %s", va.id, exc)
-            va.last_checked_at = fields.Datetime.now()
-            done += 1
-        remaining = VA.search_count(domain)
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-        return done
-
-    def _payment_va_store_recovered(
-        self, handler, event_type, external_id, dedupe_key, body
-    ):
-        """Store gateway data found by the recovery as an inbound event (same dedupe
-        key)."""
-        self.ensure_one()
-        Event = self.env["integration.event"].sudo()
-        event_id, created = Event._store_inbound(
-            self,
-            handler=handler,
-            event_type=event_type,
-            external_id=external_id,
-            dedupe_key=dedupe_key,
-            body=body,
-            headers={"X-Recovered-By": "status-api"},
-        )
-        if not created and event_id:
-            # The notification came but was not booked (e.g. confirmation failed or was
-            # ignored): the gateway now says otherwise, so process it again.
-            event = Event.browse(event_id)
-            if event.state in ("failed", "ignored"):
-                event.action_retry()
-        return event_id, created
 
     @api.model
     def _payment_va_expiry_from_now(self, hours):

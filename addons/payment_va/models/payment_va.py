@@ -3,20 +3,30 @@
 """A virtual account opened at a gateway, for one invoice (closed) or one customer
 (open)."""
 
+import hashlib
 import json
+import logging
 import re
+import time
 from datetime import timedelta
 
+import psycopg2
 import pytz
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.base_integration.api.exceptions import IntegrationError
+from odoo.addons.base_integration.models.integration_event import _is_testing
 
 from ..api import midtrans as midtrans_api
 from ..api import xendit as xendit_api
 from .integration_connection import WIB, midtrans_time_to_utc
+
+_logger = logging.getLogger(__name__)
+
+# An open VA is re-checked with the gateway at most this often by the recovery cron.
+RECHECK_EVERY_MINUTES = 25
 
 
 class PaymentVa(models.Model):
@@ -107,6 +117,13 @@ class PaymentVa(models.Model):
     paid_amount = fields.Monetary(compute="_compute_paid_amount")
     last_checked_at = fields.Datetime(readonly=True, copy=False)
     payment_instructions = fields.Char(compute="_compute_payment_instructions")
+    is_payable = fields.Boolean(
+        string="Shown to the customer",
+        compute="_compute_is_payable",
+        help="Open, and usable at the bank: a Xendit VA only once Xendit reports it "
+        "ACTIVE (the bank registered the number); before that its number is not shown "
+        "on the invoice, its PDF or the portal.",
+    )
 
     _sql_constraints = [
         (
@@ -129,6 +146,14 @@ class PaymentVa(models.Model):
                 va.transaction_ids.filtered(lambda t: t.state == "booked").mapped(
                     "amount"
                 )
+            )
+
+    @api.depends("state", "provider", "gateway_status")
+    def _compute_is_payable(self):
+        for va in self:
+            va.is_payable = va.state == "open" and (
+                va.provider != "xendit"
+                or va.gateway_status in xendit_api.PAYABLE_STATUSES
             )
 
     @api.depends("bank_id", "va_number", "biller_code", "bill_key")
@@ -161,17 +186,44 @@ class PaymentVa(models.Model):
         )
 
     @api.model
-    def _prepare_reference(self, base, va_id):
+    def _payment_va_collectable(self, move, connection):
+        """What a VA on ``connection`` may ask for ``move``: the whole rupiah due, or 0
+        when that is below the minimum of the bank the customer would pay at (a
+        sub-rupiah rest after a payment, Rp 1, a few rupiah: a bank rejects such a VA,
+        so asking for it would only fail over and over)."""
+        due = self._payment_va_amount_for(move) if move.state == "posted" else 0
+        bank = connection.sudo()._payment_va_bank_for(move.partner_id)
+        return due if due >= (bank.min_amount or 2) else 0
+
+    @api.model
+    def _prepare_reference(self, base, token):
         """URL-safe (``/`` is not: Midtrans puts order_id in URL paths) and unique per
         attempt; at most 50 characters (Midtrans order_id limit)."""
         safe = re.sub(r"[^A-Za-z0-9]+", "-", base or "VA").strip("-")
-        suffix = f"-{va_id}"
+        suffix = f"-{token}"
         return f"{safe[: 50 - len(suffix)]}{suffix}"
 
     @api.model
-    def _create_for_invoice(self, move, connection):
-        """Open a closed VA for the amount due on ``move`` (raises before any remote
-        call)."""
+    def _payment_va_event_token(self, event, amount):
+        """The reference suffix of the VA that ``event`` opens for ``amount``.
+
+        It comes from the outbox event's ``idempotency_key``, committed before the
+        handler runs: a retry of the event, or a replay of its transaction after a
+        serialization failure, sends the same Midtrans order_id / Xendit external_id and
+        idempotency key, so the gateway answers with the VA it already made instead of
+        making a second one. The amount is part of it: if the amount due changed
+        between two attempts, the new attempt is a different VA.
+        """
+        text = f"{event.idempotency_key or event.id}:{int(amount)}"
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+    @api.model
+    def _payment_va_check_invoice(self, move, connection):
+        """Raise one ``UserError`` listing why ``move`` cannot get a VA on
+        ``connection`` (before any remote call).
+
+        :return: the whole-rupiah amount the VA will ask for.
+        """
         problems = []
         if move.move_type != "out_invoice" or move.state != "posted":
             problems.append(_("Only posted customer invoices get a virtual account."))
@@ -182,18 +234,42 @@ class PaymentVa(models.Model):
                     move.currency_id.name,
                 )
             )
-        connection = (
-            connection.sudo()
-        )  # credentials and config: invoicing users lack access
-        amount = self._payment_va_amount_for(move)
-        if amount <= 0:
-            problems.append(_("Nothing is due on %s.", move.name))
+        # credentials and config: invoicing users lack access
+        connection = connection.sudo()
         try:
             connection._payment_va_check_config()
         except UserError as exc:
             problems.append(str(exc))
+        amount = self._payment_va_amount_for(move)
+        if amount <= 0:
+            problems.append(_("Nothing is due on %s.", move.name))
+        elif not problems:
+            bank = connection._payment_va_bank_for(move.partner_id)
+            if amount < bank.min_amount:
+                problems.append(
+                    _(
+                        "Rp %(amount)s is below the minimum of %(bank)s virtual "
+                        "accounts (Rp %(minimum)s).",
+                        amount=f"{amount:,}",
+                        bank=bank.name,
+                        minimum=f"{bank.min_amount:,}",
+                    )
+                )
         if problems:
             raise UserError("\n".join(problems))
+        return amount
+
+    @api.model
+    def _create_for_invoice(self, move, connection, event=None):
+        """Open a closed VA for the amount due on ``move`` (raises before any remote
+        call).
+
+        :param event: the outbox event doing this; its idempotency key makes the
+            gateway reference (see ``_payment_va_event_token``). Without one (a direct
+            call), the reference is made unique with the new VA's id.
+        """
+        amount = self._payment_va_check_invoice(move, connection)
+        connection = connection.sudo()
         va = self.create(
             {
                 "connection_id": connection.id,
@@ -207,7 +283,8 @@ class PaymentVa(models.Model):
                 + timedelta(hours=connection.va_expiry_hours or 72),
             }
         )
-        va.reference = self._prepare_reference(move.name, va.id)
+        token = self._payment_va_event_token(event, amount) if event else va.id
+        va.reference = self._prepare_reference(move.name, token)
         va._gateway_open()
         return va
 
@@ -320,6 +397,13 @@ class PaymentVa(models.Model):
             raise UserError(connection._payment_va_error_message(exc)) from exc
         vals["state"] = "open"
         self.write(vals)
+        if self.provider == "xendit" and not self.is_payable:
+            # Shown once ACTIVE. The "FVA created/updated" callback says so, but it can
+            # come before this transaction is committed (and is then ignored as an
+            # unknown VA): ask Xendit again soon.
+            self.env.ref("payment_va.ir_cron_payment_va_recover").sudo()._trigger(
+                at=fields.Datetime.now() + timedelta(minutes=1)
+            )
         self.message_post(
             subtype_xmlid="mail.mt_note",
             body=_(
@@ -361,13 +445,28 @@ class PaymentVa(models.Model):
             return False
         return True
 
-    def _payment_va_mark_closed(self, state):
+    def _payment_va_mark_closed(self, state, renew=True):
         """Local close after a gateway expire/cancel. A paid VA stays paid: an
-        expire/cancel
-        arriving after settlement is a no-op (payments.md §5 item 3)."""
+        expire/cancel arriving after settlement is a no-op (payments.md §5 item 3).
+
+        An invoice VA that expired while its invoice is still open is renewed through
+        the outbox when its connection says so (``va_renew_expired``); ``renew=False``
+        when the gateway closed it for another reason than its expiry.
+        """
+        expired = self.browse()
         for va in self:
             if va.state in ("draft", "open"):
                 va.state = state
+                if state == "expired":
+                    expired |= va
+        if renew:
+            expired.filtered(
+                lambda va: (
+                    va.mode == "invoice"
+                    and va.move_id
+                    and va.connection_id.sudo().va_renew_expired
+                )
+            ).move_id._payment_va_schedule_refresh()
 
     def action_cancel(self):
         for va in self:
@@ -400,7 +499,7 @@ class PaymentVa(models.Model):
             key = "midtrans:{}:{}".format(
                 data.get("transaction_id"), data.get("transaction_status")
             )
-            connection._payment_va_store_recovered(
+            self._store_recovered(
                 "_midtrans_process_notification",
                 data.get("transaction_status"),
                 data.get("transaction_id"),
@@ -413,9 +512,8 @@ class PaymentVa(models.Model):
         data = client.get_fixed_va(self.gateway_id)
         self.gateway_status = data.get("status")
         expiry = data.get("expiration_date")
-        if data.get("status") == "INACTIVE" or (
-            expiry and xendit_api.parse_iso(expiry) <= fields.Datetime.now()
-        ):
+        expired = bool(expiry and xendit_api.parse_iso(expiry) <= fields.Datetime.now())
+        if data.get("status") == "INACTIVE" or expired:
             if self.mode == "invoice" and not self.transaction_ids:
                 # The legacy FVA API cannot list payments of a VA: a person must look.
                 self.activity_schedule(
@@ -430,8 +528,105 @@ class PaymentVa(models.Model):
                     ),
                     user_id=(connection.responsible_user_id or self.env.user).id,
                 )
-            self._payment_va_mark_closed("expired")
+            # Renewed only when it ran out of time: a single-use VA also turns
+            # INACTIVE once paid, and its payment callback may still be on its way.
+            self._payment_va_mark_closed("expired", renew=expired)
         return False
+
+    def _store_recovered(self, handler, event_type, external_id, dedupe_key, body):
+        """Store gateway data found by the recovery as an inbound event of this VA's
+        connection, with the dedupe key a notification would have had: a late
+        notification and the recovery never both book."""
+        self.ensure_one()
+        connection = self.connection_id.sudo()
+        Event = self.env["integration.event"].sudo()
+        event_id, created = Event._store_inbound(
+            connection,
+            handler=handler,
+            event_type=event_type,
+            external_id=external_id,
+            dedupe_key=dedupe_key,
+            body=body,
+            headers={"X-Recovered-By": "status-api"},
+        )
+        if not created and event_id:
+            # The notification came but was not booked (e.g. confirmation failed or was
+            # ignored): the gateway now says otherwise, so process it again.
+            event = Event.browse(event_id)
+            if event.state in ("failed", "ignored"):
+                event.action_retry()
+        return event_id, created
+
+    @api.model
+    def _cron_recover(self, limit=50, time_budget=60):
+        """Re-check open VAs with the gateway and book what notifications missed.
+
+        One VA at a time, each committed on its own (outside tests), so that a later
+        failure never takes back the VAs already checked (their ``last_checked_at``
+        moves them to the back of the line). A gateway error is logged and the VA
+        counts as checked; a database conflict (a serialization failure, a lock held by
+        a worker booking this VA's payment right now) rolls back only this VA, which is
+        tried again next run. Bounded by ``limit`` VAs and ``time_budget`` seconds per
+        run (the server recycles a cron after ``limit_time_real``); VAs not checked in
+        this cycle are reported as remaining so the scheduler runs the job again soon.
+        """
+        commit = not _is_testing(self.env)
+        cycle_start = fields.Datetime.now() - timedelta(minutes=RECHECK_EVERY_MINUTES)
+        domain = [
+            ("state", "=", "open"),
+            ("reference", "!=", False),
+            "|",
+            ("last_checked_at", "=", False),
+            ("last_checked_at", "<", cycle_start),
+        ]
+        vas = self.search(
+            domain, order="last_checked_at asc nulls first, id", limit=limit
+        )
+        deadline = time.monotonic() + time_budget
+        done = 0
+        for va in vas:
+            if time.monotonic() > deadline:
+                break
+            try:
+                va._recover_one()
+            except psycopg2.OperationalError as exc:
+                _logger.info(
+                    "Virtual account %s left for the next recovery run: %s",
+                    va.id,
+                    str(exc).strip()[:300],
+                )
+                if commit:
+                    # End this transaction (its snapshot predates the conflict): the
+                    # next VA starts on a fresh one. Nothing uncommitted is lost.
+                    self.env.cr.rollback()  # pylint: disable=invalid-commit
+                continue
+            done += 1
+            if commit:
+                # Safe: the cron is its own transaction and this VA's work is
+                # complete; committing keeps it when a later VA fails.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+        remaining = self.search_count(domain)
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        return done
+
+    def _recover_one(self):
+        """Re-check this VA and mark it checked, in one savepoint (flushed inside it,
+        so that a conflict on its row is raised here and rolls back this VA only).
+
+        :raises psycopg2.OperationalError: on a database conflict.
+        """
+        self.ensure_one()
+        with self.env.cr.savepoint():
+            try:
+                with self.env.cr.savepoint():
+                    self._payment_va_recheck()
+            except IntegrationError as exc:
+                _logger.info(
+                    "Could not re-check virtual account %s: %s",
+                    self.id,
+                    self.connection_id.sudo()._mask_text(str(exc)),
+                )
+            self.last_checked_at = fields.Datetime.now()
 
     # ------------------------------------------------------------------ actions
     def action_open_payments(self):

@@ -23,6 +23,14 @@ class PaymentVaBank(models.Model):
         help="Only transfers from the same bank are accepted (Midtrans: BCA VA, "
         "Mandiri bill)."
     )
+    min_amount = fields.Integer(
+        string="Minimum amount",
+        default=10000,
+        help="Smallest amount (whole rupiah) the bank accepts on a closed virtual "
+        "account. No VA is opened for less: the rest of such an invoice is paid or "
+        "written off another way. Default: the strictest documented channel minimum "
+        "(Xendit BCA, Rp 10,000).",
+    )
     active = fields.Boolean(default=True)
 
     _sql_constraints = [
@@ -30,5 +38,10 @@ class PaymentVaBank(models.Model):
             "provider_code_uniq",
             "unique(provider, code)",
             "A bank code must be unique per gateway.",
+        ),
+        (
+            "min_amount_positive",
+            "CHECK(min_amount >= 2)",
+            "A virtual account is never opened for Rp 1: the minimum is at least Rp 2.",
         ),
     ]

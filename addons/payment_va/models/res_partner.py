@@ -19,6 +19,16 @@ class ResPartner(models.Model):
         string="Preferred VA bank",
         help="Used when the gateway connection has this bank enabled.",
     )
+    payment_va_connection_id = fields.Many2one(
+        "integration.connection",
+        string="Preferred VA gateway",
+        company_dependent=True,
+        domain="[('provider', 'in', ('midtrans', 'xendit')), "
+        "('va_mode', '=', 'invoice'), ('company_id', '=', current_company_id)]",
+        groups="account.group_account_invoice",
+        help="Per-invoice virtual accounts of this customer are opened on this "
+        "connection, whatever the sequence of the connections says.",
+    )
     payment_va_no_auto = fields.Boolean(
         string="No automatic virtual account",
         help="Do not request a virtual account when an invoice of this customer is "

@@ -11,3 +11,4 @@ from . import (
     test_book_review,
     test_book_rounding,
 )
+from . import test_va_concurrency, test_va_lifecycle

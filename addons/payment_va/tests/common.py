@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from odoo import Command, fields
+from odoo.tests import new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingHttpCommon
 from odoo.addons.base_integration.tests.common import IntegrationTestMixin
@@ -165,6 +166,30 @@ class PaymentVaCommon(IntegrationTestMixin, AccountTestInvoicingHttpCommon):
         )
         self.env.flush_all()  # the inbox claims rows with raw SQL
         return events
+
+    def _xendit_activate(self, va, status="ACTIVE"):
+        """The bank registered the number: Xendit sends its "FVA created/updated"
+        callback (payments.md §2.3), which the inbox then processes."""
+        body = self.xendit_api.va_status_callback(va.gateway_id, status)
+        response = self.xendit_api.send_callback(
+            self._url(va.sudo().connection_id),
+            body,
+            headers={"x-callback-token": self.xendit_api.callback_token},
+        )
+        self.assertEqual(response.status_code, 200, response.text)
+        self._process_inbound()
+        return response
+
+    @classmethod
+    def _invoicing_user(cls, login="va-clerk"):
+        """A least-privilege user who posts invoices and clicks *Request VA*."""
+        return new_test_user(
+            cls.env,
+            login=login,
+            groups="account.group_account_invoice",
+            company_id=cls.env.company.id,
+            company_ids=[Command.set(cls.env.company.ids)],
+        )
 
     @staticmethod
     def _post_concurrently(func, count, workers=16):

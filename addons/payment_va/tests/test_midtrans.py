@@ -49,7 +49,7 @@ class TestMidtrans(PaymentVaCommon):
         self.assertEqual(va.bank_code, "bni")
         self.assertTrue(va.va_number)
         self.assertNotIn("/", va.reference, "order_id goes into URL paths")
-        self.assertTrue(va.reference.endswith(f"-{va.id}"), "unique per attempt")
+        self.assertRegex(va.reference, r"-[0-9a-f]{12}$", "unique per attempt")
         charge = self.gateway.requests_to("/midtrans/v2/charge")[-1]
         token = base64.b64encode(f"{self.midtrans_api.server_key}:".encode()).decode()
         self.assertEqual(charge.header("Authorization"), f"Basic {token}")
@@ -220,7 +220,7 @@ class TestMidtrans(PaymentVaCommon):
         self._process_inbound()
         # A re-delivery after processing and the recovery cron change nothing.
         self._notify(va.reference)
-        self.env["integration.connection"]._cron_payment_va_recover()
+        self.env["payment.va"]._cron_recover()
         self._process_inbound()
         self.assertEqual(len(self._payments(self.midtrans)), 1)
         self.assertEqual(len(va.transaction_ids), 1)
@@ -343,7 +343,7 @@ class TestMidtrans(PaymentVaCommon):
     def test_recovery_cron_books_missed_settlement(self):
         move, va = self._invoice_with_va(150000)
         self.midtrans_api.set_status(va.reference, "settlement")  # notification lost
-        self.env["integration.connection"]._cron_payment_va_recover()
+        self.env["payment.va"]._cron_recover()
         self._process_inbound()
         self.assertEqual(len(self._payments(self.midtrans)), 1)
         self.assertIn(move.payment_state, ("paid", "in_payment"))

@@ -132,6 +132,11 @@ class TestPortal(PaymentVaCommon):
         move = self._invoice(50000)
         self._process_outbound()
         self.assertFalse(move.payment_va_current_id)
+        # Xendit has not activated it yet: its number is not shown.
+        page, block = self._portal_page(move)
+        self.assertIsNone(block)
+        self.assertNotIn(customer_va.va_number, page.text_content())
+        self._xendit_activate(customer_va)
         _page, block = self._portal_page(move)
         self.assertIsNotNone(block, "the customer's own VA must be shown")
         self.assertFalse(self._find(block, "o_payment_va_invoice"))

@@ -229,7 +229,7 @@ class TestXendit(PaymentVaCommon):
     def test_recovery_cron_flags_closed_va_without_payment(self):
         _move, va = self._xendit_invoice_va(150000)
         self.xendit_api.accounts[va.gateway_id]["status"] = "INACTIVE"
-        self.env["integration.connection"]._cron_payment_va_recover()
+        self.env["payment.va"]._cron_recover()
         self.assertEqual(va.state, "expired")
         self.assertTrue(va.last_checked_at)
         self.assertTrue(

@@ -4,7 +4,11 @@
 
 from datetime import datetime, time
 
+import pytz
+
 from odoo import _, fields, models
+
+from ..models.integration_connection import WIB
 
 
 class PaymentVaReconcileReport(models.TransientModel):
@@ -16,10 +20,11 @@ class PaymentVaReconcileReport(models.TransientModel):
         required=True,
         domain="[('provider', 'in', ('midtrans', 'xendit'))]",
     )
+    # Today in WIB, the time zone payments are dated in (not the server's UTC day).
     date_from = fields.Date(
-        required=True, default=lambda self: fields.Date.today().replace(day=1)
+        required=True, default=lambda self: self._today_local().replace(day=1)
     )
-    date_to = fields.Date(required=True, default=fields.Date.today)
+    date_to = fields.Date(required=True, default=lambda self: self._today_local())
     line_ids = fields.One2many("payment.va.reconcile.line", "report_id", readonly=True)
     difference_count = fields.Integer(compute="_compute_totals")
     gateway_total = fields.Float(compute="_compute_totals")
@@ -37,8 +42,10 @@ class PaymentVaReconcileReport(models.TransientModel):
         """:return: list of line values, one per gateway payment or unmatched Odoo
         payment."""
         self.ensure_one()
-        start = datetime.combine(self.date_from, time.min)
-        end = datetime.combine(self.date_to, time.max)
+        # Payments are dated in WIB (``_payment_va_payment_values``), the gateway's
+        # ``paid_at`` is UTC: the period's bounds are WIB days, converted to UTC.
+        start = self._to_utc(datetime.combine(self.date_from, time.min))
+        end = self._to_utc(datetime.combine(self.date_to, time.max))
         transactions = self.env["payment.va.transaction"].search(
             [
                 ("connection_id", "=", self.connection_id.id),
@@ -79,7 +86,7 @@ class PaymentVaReconcileReport(models.TransientModel):
                     "payment_id": payment.id,
                     "external_id": tx.external_id,
                     "reference": tx.reference,
-                    "date": tx.paid_at and tx.paid_at.date(),
+                    "date": tx.paid_at and self._to_local(tx.paid_at).date(),
                     "gateway_amount": 0.0 if tx.state == "reversed" else tx.amount,
                     "odoo_amount": payment.amount if payment else 0.0,
                     "status": status,
@@ -97,6 +104,20 @@ class PaymentVaReconcileReport(models.TransientModel):
                 }
             )
         return lines
+
+    @staticmethod
+    def _today_local():
+        return datetime.now(WIB).date()
+
+    @staticmethod
+    def _to_utc(local):
+        """Naive WIB datetime -> naive UTC (what Odoo stores)."""
+        return WIB.localize(local).astimezone(pytz.utc).replace(tzinfo=None)
+
+    @staticmethod
+    def _to_local(utc):
+        """Naive UTC datetime -> naive WIB."""
+        return pytz.utc.localize(utc).astimezone(WIB).replace(tzinfo=None)
 
     def action_compute(self):
         self.ensure_one()
