@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import psycopg2
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from odoo.addons.base_integration.api.exceptions import (
@@ -65,6 +65,9 @@ class MarketplaceShop(models.Model):
     _name = "marketplace.shop"
     _description = "Marketplace Shop"
     _inherits = {"integration.connection": "connection_id"}
+    # Beside the connection's base URL and environment: where tokens are fetched, and
+    # the URL Shopee signs its pushes with.
+    _SHOP_ROUTING_FIELDS = ("tiktok_auth_url", "shopee_push_url")
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _check_company_auto = True
     _order = "sequence, id"
@@ -275,6 +278,7 @@ class MarketplaceShop(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         shops = super().create(vals_list)
+        shops._check_shop_routing_defaults()
         for shop in shops:
             if not shop.partner_id:
                 shop.partner_id = self.env["res.partner"].create(
@@ -288,10 +292,37 @@ class MarketplaceShop(models.Model):
                 shop.tax_id = shop._marketplace_default_tax()
         return shops
 
+    def _check_shop_routing_defaults(self):
+        """The shop's own routing fields (beside the connection's base URL and
+        environment) stay empty on a shop created by anyone but a Settings
+        administrator. Checked on the rows: a ``default_tiktok_auth_url`` in the
+        context reaches them without being in the values, and without the field's
+        ``groups`` being checked.
+
+        :raises AccessError: naming the fields.
+        """
+        if self.env.su or self.env.user.has_group("base.group_system"):
+            return
+        changed = [
+            self._fields[name].string
+            for name in self._SHOP_ROUTING_FIELDS
+            if any(shop.sudo()[name] for shop in self)
+        ]
+        if changed:
+            raise AccessError(
+                _(
+                    "Only administrators (Settings) can change where a connection "
+                    "sends its requests: %(fields)s.",
+                    fields=", ".join(sorted(changed)),
+                )
+            )
+
     def _marketplace_default_tax(self):
         """A price-included copy of the company's sale PPN (l10n_id's exclude tax)."""
         self.ensure_one()
-        Tax = self.env["account.tax"]
+        # The shop's own configuration, made for whoever sets the shop up (a sales
+        # manager has no right to create taxes): a copy of the company's sale PPN.
+        Tax = self.env["account.tax"].sudo()
         company = self.company_id
         base = company.account_sale_tax_id
         existing = Tax.search(

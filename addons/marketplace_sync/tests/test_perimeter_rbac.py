@@ -73,6 +73,26 @@ class TestPerimeterMarketplaceRbac(MarketplaceCase):
         )
 
     # ------------------------------------------------------------------ D1
+    def test_sales_manager_sets_up_a_shop(self):
+        """Shops are the sales manager's: creating one needs no accounting rights
+        (its price-included PPN is made for them)."""
+        self.env["account.tax"].search(
+            [("company_id", "=", self.company.id), ("price_include", "=", True)]
+        ).active = False
+        shop = (
+            self.env["marketplace.shop"]
+            .with_user(self.sales_manager)
+            .create(
+                {
+                    "name": "New TikTok shop",
+                    "provider": "tiktok",
+                    "shop_ref": "new-tiktok",
+                    "company_id": self.company.id,
+                }
+            )
+        )
+        self.assertTrue(shop.tax_id.price_include)
+
     def test_sales_manager_cannot_change_a_base_url(self):
         shop = self.shopee_shop.with_user(self.sales_manager)
         for values in (
@@ -98,6 +118,21 @@ class TestPerimeterMarketplaceRbac(MarketplaceCase):
                     "base_url": "https://attacker.example",
                 }
             )
+        Shop = self.env["marketplace.shop"].with_user(self.sales_manager)
+        for context in (
+            {"default_tiktok_auth_url": "https://attacker.example"},
+            {"default_shopee_push_url": "https://attacker.example/push"},
+            {"default_base_url": "https://attacker.example"},
+        ):
+            with self.subTest(context=context), self.assertRaises(AccessError):
+                Shop.with_context(**context).create(
+                    {
+                        "name": "Sneaky shop",
+                        "provider": "tiktok",
+                        "shop_ref": "sneaky",
+                        "company_id": self.company.id,
+                    }
+                )
         self.env.invalidate_all()
         self.assertEqual(
             self.shopee_shop.base_url, self.server.url + "/shopee", "unchanged"
