@@ -606,21 +606,6 @@ def normalize_order(detail):
     }
 
 
-# Shopee ReturnStatus (developer-guide/227) -> what Odoo does. ``COMPLETED`` is only in
-# the shopee-sdk schema **[secondary]**; ``CLOSED`` is taken as "ended without refund"
-# **[inference]**. No default: an unknown status parks the return.
-RETURN_STATUS = {
-    "REQUESTED": "wait",
-    "PROCESSING": "wait",
-    "JUDGING": "wait",
-    "SELLER_DISPUTE": "wait",
-    "ACCEPTED": "refund",
-    "COMPLETED": "refund",
-    "CANCELLED": "close",
-    "CLOSED": "close",
-}
-
-
 def normalize_return(detail):
     """Map a return detail (get_return_detail / get_return_list entry) to the neutral
     return shape::

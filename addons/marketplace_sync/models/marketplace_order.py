@@ -2,52 +2,20 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import json
 import logging
+import time
 from datetime import datetime
 
 from odoo import Command, _, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
 from ..api import shopee, tiktok
-from ..api.common import MalformedOrder, PermanentError
+from ..api.common import IntegrationError, MalformedOrder, PermanentError
+from .const import ORDER_STATUS, SHOPEE_RETURN_SLICES, SHOPEE_RETURN_WINDOW
 from .platform_rows import lock_platform_rows
 
 _logger = logging.getLogger(__name__)
 
-# Every platform status, explicitly: (shown lifecycle, action). No silent default: an
-# unknown status parks the order (reference §4.3: unknown statuses with a default
-# mapping
-# pushed orders back to earlier states).
-# Shopee: developer-guide/229 §10.
-SHOPEE_STATUS = {
-    "UNPAID": ("pending", "wait"),
-    "PENDING": ("pending", "wait"),
-    "INVOICE_PENDING": ("pending", "wait"),
-    "READY_TO_SHIP": (
-        "to_ship",
-        "confirm",
-    ),  # paid, past the buyer's free-cancel window
-    "RETRY_SHIP": ("to_ship", "confirm"),
-    "PROCESSED": ("to_ship", "confirm"),
-    "SHIPPED": ("shipped", "confirm"),
-    "TO_CONFIRM_RECEIVE": ("delivered", "confirm"),
-    "COMPLETED": ("completed", "confirm"),
-    "IN_CANCEL": ("cancelling", "hold"),
-    "CANCELLED": ("cancelled", "cancel"),
-    "TO_RETURN": ("returning", "return"),
-}
-# TikTok Shop 202309 order.md; ON_HOLD is the one-hour remorse window.
-TIKTOK_STATUS = {
-    "UNPAID": ("pending", "wait"),
-    "ON_HOLD": ("pending", "wait"),
-    "AWAITING_SHIPMENT": ("to_ship", "confirm"),
-    "PARTIALLY_SHIPPING": ("shipped", "confirm"),
-    "AWAITING_COLLECTION": ("to_ship", "confirm"),
-    "IN_TRANSIT": ("shipped", "confirm"),
-    "DELIVERED": ("delivered", "confirm"),
-    "COMPLETED": ("completed", "confirm"),
-    "CANCELLED": ("cancelled", "cancel"),
-}
-STATUS_MAPS = {"shopee": SHOPEE_STATUS, "tiktok": TIKTOK_STATUS}
 ADAPTERS = {"shopee": shopee, "tiktok": tiktok}
 
 
@@ -119,6 +87,20 @@ class MarketplaceOrder(models.Model):
     expected_total = fields.Monetary(readonly=True)
     package_ref = fields.Char("Package", readonly=True)
     tracking_number = fields.Char(readonly=True)
+    settlement_id = fields.Many2one("marketplace.settlement", readonly=True, copy=False)
+    settlement_checked_at = fields.Datetime(
+        readonly=True,
+        copy=False,
+        help="When the platform was last asked for this order's payout (the "
+        "settlement import asks again only some hours later).",
+    )
+    return_ids = fields.One2many("marketplace.return", "marketplace_order_id")
+    return_count = fields.Integer(compute="_compute_return_count")
+    marketplace_cancel_requested = fields.Boolean(
+        "Buyer asks to cancel",
+        compute="_compute_marketplace_cancel_requested",
+        help="Shopee IN_CANCEL, or a TikTok order flagged is_buyer_request_cancel.",
+    )
 
     _sql_constraints = [
         (
@@ -188,7 +170,7 @@ class MarketplaceOrder(models.Model):
             and order.state != "attention"
         ):
             return order
-        entry = STATUS_MAPS[shop.provider].get(norm["status"])
+        entry = ORDER_STATUS[shop.provider].get(norm["status"])
         if not entry:
             order._marketplace_park(
                 _(
@@ -290,7 +272,7 @@ class MarketplaceOrder(models.Model):
             and norm["update_time"] <= order.platform_update_time
         ):
             return None  # stale or already seen: the single path decides
-        entry = STATUS_MAPS[shop.provider].get(norm["status"])
+        entry = ORDER_STATUS[shop.provider].get(norm["status"])
         if (
             not entry
             or entry[1] != "confirm"
@@ -350,7 +332,7 @@ class MarketplaceOrder(models.Model):
         for (order, raw, norm), sale in zip(bulk.values(), sales, strict=True):
             # action_confirm overwrites date_order with now (odoo18.md §4.1)
             sale.date_order = datetime.utcfromtimestamp(norm["create_time"])
-            lifecycle = STATUS_MAPS[shop.provider][norm["status"]][0]
+            lifecycle = ORDER_STATUS[shop.provider][norm["status"]][0]
             order.write(
                 dict(
                     order._marketplace_platform_values(
@@ -667,6 +649,18 @@ class MarketplaceOrder(models.Model):
             order.shop_id._marketplace_fetch_and_import([order.name])
         return True
 
+    def action_import_settlement(self):
+        """Ask the platform for the payout of these orders and book it at once (a
+        person waits for the answer: a missing account is told now)."""
+        self.env["marketplace.settlement"]._import_for(self).action_book()
+        return True
+
+    @api.model
+    def _cron_import_settlements(self):
+        """The settlement cron of databases installed before it moved to
+        ``marketplace.settlement._cron_import`` (its record is ``noupdate``)."""
+        return self.env["marketplace.settlement"]._cron_import()
+
     def action_open_sale(self):
         self.ensure_one()
         return {
@@ -702,108 +696,185 @@ class MarketplaceOrder(models.Model):
                     )
         return result
 
+    # ------------------------------------------------------------------ after-sales
+    def _compute_return_count(self):
+        for order in self:
+            order.return_count = len(order.return_ids)
 
-class MarketplaceOrderSettlement(models.Model):
-    _inherit = "marketplace.order"
-
-    settlement_id = fields.Many2one("marketplace.settlement", readonly=True, copy=False)
-
-    def _marketplace_import_settlement(self):
-        """Import the Shopee escrow / TikTok statement of settled orders.
-
-        ``order_income.escrow_amount`` is what Shopee releases to the seller; it "will
-        change before order is completed" (v2.payment.get_escrow_detail), so only
-        completed orders are read, and an order without an amount yet stays pending
-        (never 0). The fees are split into buckets (``marketplace.settlement.line``).
-
-        :returns: the settlements created.
-        """
-        Settlement = self.env["marketplace.settlement"]
-        created = Settlement
-        for order in self.filtered(lambda o: not o.settlement_id and o.sale_order_id):
-            payout, escrow = order._marketplace_fetch_payout()
-            if payout is None:
-                continue  # not settled yet: pending, never booked as 0
-            invoices = order.sale_order_id.invoice_ids.filtered(
-                lambda m: m.state == "posted"
-            )
-            # Net of credit notes (returns): what the receivable still holds.
-            invoiced = sum(invoices.mapped("amount_total_signed"))
-            settlement = Settlement.create(
-                {
-                    "name": _(
-                        "%(platform)s payout %(order)s",
-                        platform=order.shop_id.name,
-                        order=order.name,
-                    ),
-                    "shop_id": order.shop_id.id,
-                    "marketplace_order_id": order.id,
-                    "payout_amount": payout,
-                    "invoiced_amount": invoiced,
-                    "fee_amount": invoiced - payout,
-                    "raw": json.dumps(escrow, sort_keys=True),
-                }
-            )
-            split = order._marketplace_settlement_fees(escrow)
-            shipping = sum(
-                (-1 if line.move_id.move_type == "out_refund" else 1) * line.price_total
-                for line in invoices.invoice_line_ids.filtered(
-                    lambda line, product=order.shop_id.shipping_product_id: (
-                        line.product_id == product
-                    )
+    @api.depends("platform_status", "payload")
+    def _compute_marketplace_cancel_requested(self):
+        for order in self:
+            if order.provider == "shopee":
+                # developer-guide/229 §10: IN_CANCEL = cancellation being processed
+                order.marketplace_cancel_requested = (
+                    order.platform_status == "IN_CANCEL"
                 )
+                continue
+            try:
+                raw = json.loads(order.payload or "{}")
+            except ValueError:
+                raw = {}
+            # order.md: is_buyer_request_cancel on the order object
+            order.marketplace_cancel_requested = bool(
+                isinstance(raw, dict)
+                and raw.get("is_buyer_request_cancel")
+                and order.platform_status not in ("CANCELLED", "COMPLETED")
             )
-            settlement.line_ids = settlement._marketplace_prepare_lines(
-                split["fees"], shipping, split["buyer_shipping"]
-            )
-            order.settlement_id = settlement
-            created |= settlement
-        return created
 
-    def _marketplace_fetch_payout(self):
-        """``(payout amount or None when pending, raw answer)`` from the platform."""
+    # ------------------------------------------------------------------ cancellation
+    def _marketplace_tiktok_cancellation(self):
+        """The pending buyer cancellation request of this TikTok order.
+
+        :raises UserError: there is none (already handled on the platform?).
+        """
+        cancellations = self.shop_id._marketplace_api(
+            "search_cancellations", [self.name]
+        )
+        pending = [
+            c
+            for c in cancellations
+            if c.get("cancel_status") == "CANCELLATION_REQUEST_PENDING"
+            and c.get("cancel_type", "BUYER_CANCEL") == "BUYER_CANCEL"
+        ]
+        if not pending:
+            raise UserError(
+                _("TikTok has no pending cancellation request for order %s.", self.name)
+            )
+        return pending[0]
+
+    def _marketplace_answer_cancellation(self, accept):
         self.ensure_one()
+        if not self.marketplace_cancel_requested:
+            raise UserError(
+                _("The buyer of order %s has not asked to cancel it.", self.name)
+            )
         shop = self.shop_id
         if self.provider == "shopee":
-            escrow = shop._marketplace_api("get_escrow_detail", self.name)
-            amount = (escrow.get("order_income") or {}).get("escrow_amount")
-            return (float(amount) if amount not in (None, "", 0) else None), escrow
-        result = shop._marketplace_api(
-            "get_order_statement",
-            self.name,
-            version=shop.tiktok_finance_version or "202501",
+            shop._marketplace_api("handle_buyer_cancellation", self.name, accept)
+        else:
+            cancellation = self._marketplace_tiktok_cancellation()
+            cancel_id = cancellation["cancel_id"]
+            key = f"odoo-{self.id}-{cancel_id}-{'approve' if accept else 'reject'}"
+            if accept:
+                shop._marketplace_api("approve_cancellation", cancel_id, key)
+            else:
+                reasons = shop._marketplace_api("get_reject_reasons", cancel_id)
+                if not reasons:
+                    raise UserError(
+                        _(
+                            "TikTok offers no reason to reject cancellation %s.",
+                            cancel_id,
+                        )
+                    )
+                shop._marketplace_api(
+                    "reject_cancellation",
+                    cancel_id,
+                    key,
+                    reasons[0]["name"],
+                    comment=_("Rejected from Odoo: the order is being prepared."),
+                )
+        # the platform accepted: record, never raise from here on (STYLE §8)
+        if accept and self.sale_order_id:
+            self._marketplace_cancel_sale(
+                {"cancel_reason": _("buyer cancellation accepted from Odoo")}
+            )
+        self.message_post(
+            body=_("Buyer cancellation accepted on the platform.")
+            if accept
+            else _("Buyer cancellation rejected on the platform.")
         )
-        amount = result["settlement_amount"]
-        return (float(amount) if amount is not None else None), result["raw"]
-
-    def _marketplace_settlement_fees(self, raw):
-        """Fees of the platform's settlement answer ``raw``, by bucket.
-
-        :returns: ``{"fees": {bucket: Decimal}, "buyer_shipping": Decimal | None}``
-            (``api.shopee.escrow_fees`` / ``api.tiktok.statement_fees``).
-        """
-        self.ensure_one()
-        if self.provider == "shopee":
-            return shopee.escrow_fees(raw)
-        return tiktok.statement_fees(raw)
-
-    def action_import_settlement(self):
-        self._marketplace_import_settlement().action_book()
+        try:
+            shop._marketplace_fetch_and_import([self.name])
+        except Exception as exc:  # noqa: BLE001 - the answer is already given
+            _logger.info("Re-reading order %s failed: %s", self.name, exc)
+            self.activity_schedule(
+                "mail.mail_activity_data_warning",
+                summary=_("Re-read the marketplace order"),
+                note=str(exc),
+                user_id=shop.responsible_user_id.id or self.env.uid,
+            )
+        if accept:
+            self.state = "cancelled"
         return True
 
-    @api.model
-    def _cron_import_settlements(self):
-        orders = self.search(
-            [
-                ("settlement_id", "=", False),
-                ("platform_status", "=", "COMPLETED"),
-                ("sale_order_id", "!=", False),
-            ],
-            limit=200,
-        )
-        for order in orders:
+    def action_marketplace_accept_cancellation(self):
+        for order in self:
+            order._marketplace_answer_cancellation(True)
+        return True
+
+    def action_marketplace_reject_cancellation(self):
+        for order in self:
+            order._marketplace_answer_cancellation(False)
+        return True
+
+    # ------------------------------------------------------------------ returns
+    def _marketplace_fetch_returns(self, only=None):
+        """Read this order's returns from the platform and import each one.
+
+        Shopee's return list has no order filter: returns created from the order's
+        creation on are paged in 15-day slices and filtered by ``order_sn``
+        **[inference]**. TikTok: ``returns/search`` by ``order_ids``.
+
+        :returns: the ``marketplace.return`` records touched.
+        """
+        self.ensure_one()
+        shop = self.shop_id
+        Return = self.env["marketplace.return"]
+        if self.provider == "shopee":
+            payloads = []
+            start = (
+                int((self.platform_create_time or fields.Datetime.now()).timestamp())
+                - 24 * 3600
+            )
+            now = int(time.time())
+            for _slice in range(SHOPEE_RETURN_SLICES):
+                if start >= now:
+                    break
+                end = min(start + SHOPEE_RETURN_WINDOW, now)
+                for page_no in range(50):  # bounded
+                    page = shop._marketplace_api(
+                        "get_return_list", start, end, page_no=page_no
+                    )
+                    payloads += [
+                        r
+                        for r in page.get("return") or []
+                        if str(r.get("order_sn")) == self.name
+                    ]
+                    if not page.get("more"):
+                        break
+                start = end
+        else:
+            payloads = shop._marketplace_api("search_returns", order_ids=[self.name])
+        key = "return_sn" if self.provider == "shopee" else "return_id"
+        result = Return
+        for payload in payloads:
+            if only and str(payload.get(key)) != only:
+                continue
+            result |= Return._marketplace_import(shop, payload)
+        return result
+
+    def _marketplace_check_returns(self):
+        """Import the returns; a platform error schedules an activity, never raises
+        (called from the order lifecycle)."""
+        for order in self:
             try:
-                with self.env.cr.savepoint():
-                    order.action_import_settlement()
-            except Exception:  # noqa: BLE001 - next run retries; the log says why
-                _logger.exception("Settlement of marketplace order %s failed", order.id)
+                order._marketplace_fetch_returns()
+            except IntegrationError as exc:
+                order.activity_schedule(
+                    "mail.mail_activity_data_warning",
+                    summary=_("Check the returns of this order"),
+                    note=_("The platform's returns could not be read: %s", exc),
+                    user_id=order.shop_id.responsible_user_id.id or self.env.uid,
+                )
+
+    def action_marketplace_check_returns(self):
+        for order in self:
+            order._marketplace_fetch_returns()
+        return self.action_open_returns()
+
+    def action_open_returns(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "marketplace_sync.action_marketplace_return"
+        )
+        action["domain"] = [("marketplace_order_id", "in", self.ids)]
+        return action

@@ -9,3 +9,4 @@ from . import test_oauth
 from . import test_settlement
 from . import test_tour
 from . import test_returns
+from . import test_acct_settlement
