@@ -488,16 +488,15 @@ class MarketplaceSettlement(models.Model):
         asked for longest come next and none is starved by newer pending orders; each
         order is asked, imported and booked in its own savepoint and committed alone
         (outside tests), so a failure or a killed worker loses one order's work at
-        most. A settlement that cannot be booked yet (a missing account) stays
-        imported; later runs book it once the shop is configured. When more orders
-        wait than one run takes, the cron runs again at once (``_notify_progress``).
+        most. A settlement that cannot be booked yet (no posted invoice, a missing
+        account) stays imported, for a person to book from the list once that is
+        fixed. When more orders wait than one run takes, the cron runs again at once
+        (``_notify_progress``).
 
         :returns: number of orders asked.
         """
         commit = not _is_testing(self.env)
         deadline = time.monotonic() + SETTLEMENT_CRON_SECONDS
-        for settlement in self.search([("state", "=", "draft")], limit=limit):
-            self._marketplace_unit(settlement.action_book, settlement.name, commit)
         Order = self.env["marketplace.order"]
         domain = [
             ("settlement_id", "=", False),

@@ -10,3 +10,4 @@ from . import test_settlement
 from . import test_tour
 from . import test_returns
 from . import test_acct_settlement
+from . import test_acct_settlement_cron
