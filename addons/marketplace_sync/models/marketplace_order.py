@@ -5,13 +5,21 @@ import logging
 import time
 from datetime import datetime
 
+from psycopg2 import errors as pg_errors
+
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_compare
+from odoo.tools import SQL, float_compare
 
 from ..api import shopee, tiktok
 from ..api.common import IntegrationError, MalformedOrder, PermanentError
-from .const import ORDER_STATUS, SHOPEE_RETURN_SLICES, SHOPEE_RETURN_WINDOW
+from .const import (
+    ORDER_STATUS,
+    SHOPEE_RETURN_SLICES,
+    SHOPEE_RETURN_WINDOW,
+    TIKTOK_CANCEL_ANSWERED,
+    TIKTOK_CANCEL_PENDING,
+)
 from .platform_rows import lock_platform_rows
 
 _logger = logging.getLogger(__name__)
@@ -29,6 +37,18 @@ class BulkRejected(Exception):
     def __init__(self, external_ids):
         super().__init__(external_ids)
         self.external_ids = external_ids
+
+
+def _credited(invoice):
+    """Whether posted credit notes already take back all of ``invoice``."""
+    refunds = invoice.reversal_move_ids.filtered(lambda m: m.state == "posted")
+    return (
+        invoice.payment_state == "reversed"
+        or invoice.currency_id.compare_amounts(
+            sum(refunds.mapped("amount_total")), invoice.amount_total
+        )
+        >= 0
+    )
 
 
 class MarketplaceOrder(models.Model):
@@ -374,6 +394,7 @@ class MarketplaceOrder(models.Model):
     def _marketplace_park(self, message, raw_text, norm=None):
         """Put the order in "needs attention" with a precise message, one activity."""
         self.ensure_one()
+        repeated = self.state == "attention" and self.error_message == message
         values = {"state": "attention", "error_message": message, "payload": raw_text}
         if norm:
             values.update(platform_status=norm["status"])
@@ -386,7 +407,8 @@ class MarketplaceOrder(models.Model):
                 note=message,
                 user_id=self.shop_id.responsible_user_id.id or self.env.uid,
             )
-        self.message_post(body=message)
+        if not repeated:
+            self.message_post(body=message)
 
     def _marketplace_close_attention(self):
         summary = _("Marketplace order needs attention")
@@ -425,15 +447,31 @@ class MarketplaceOrder(models.Model):
         return "imported"
 
     def _marketplace_cancel_sale(self, norm):
+        """Cancel the sale order of an order the platform cancelled.
+
+        Goods already shipped are left to the return flow (message and activity).
+        Posted invoices that nothing has paid yet are reversed by a credit note
+        (posted and reconciled with them, as a return's credit note is): the
+        revenue and the PPN output tax go back, the invoice keeps its number. The
+        sale order is then cancelled through ``action_cancel``, which respects its
+        lock.
+
+        :raises MappingError: when it cannot be done automatically, nothing changed:
+            an invoice already paid or reconciled (with a settlement, a payment, a
+            partial credit note: refunding is a person's decision), or a locked sale
+            order. The order parks with the reason; Retry does the rest once fixed.
+        """
+        self.ensure_one()
         sale = self.sale_order_id
         if sale.state == "cancel":
             return
+        reason = norm.get("cancel_reason") or "-"
         done = sale.picking_ids.filtered(lambda p: p.state == "done")
         if done:
             sale.message_post(
                 body=_(
                     "Cancelled on the platform after shipment (%s): handle the return.",
-                    norm.get("cancel_reason") or "-",
+                    reason,
                 )
             )
             sale.activity_schedule(
@@ -442,9 +480,62 @@ class MarketplaceOrder(models.Model):
                 user_id=self.shop_id.responsible_user_id.id or self.env.uid,
             )
             return
-        sale.with_context(disable_cancel_warning=True)._action_cancel()
+        invoices = sale.invoice_ids.filtered(
+            lambda m: (
+                m.move_type == "out_invoice"
+                and m.state == "posted"
+                and not _credited(m)
+            )
+        )
+        settled = invoices.filtered(lambda m: m.payment_state != "not_paid")
+        problems = []
+        if settled:
+            problems.append(
+                _(
+                    "Invoice %s is already paid or reconciled: refund and credit it "
+                    "by hand, then press Retry.",
+                    ", ".join(settled.mapped("name")),
+                )
+            )
+        if sale.locked:
+            problems.append(
+                _(
+                    "Sale order %s is locked: unlock it to cancel it, then press "
+                    "Retry.",
+                    sale.name,
+                )
+            )
+        if problems:
+            raise MappingError(
+                "\n".join(
+                    [_("Cancelled on the platform (%s), but:", reason), *problems]
+                )
+            )
+        credit_notes = self.env["account.move"]
+        if invoices:
+            credit_notes = invoices._reverse_moves(
+                [
+                    {
+                        "ref": _(
+                            "Cancellation of %(order)s: %(invoice)s",
+                            order=self.name,
+                            invoice=invoice.name,
+                        ),
+                        "invoice_date": fields.Date.context_today(self),
+                    }
+                    for invoice in invoices
+                ],
+                cancel=True,
+            )
+        sale.with_context(disable_cancel_warning=True).action_cancel()
         sale.message_post(
-            body=_("Cancelled on the platform: %s", norm.get("cancel_reason") or "-")
+            body=_(
+                "Cancelled on the platform: %(reason)s%(credit)s",
+                reason=reason,
+                credit=_(" (credit note %s)", ", ".join(credit_notes.mapped("name")))
+                if credit_notes
+                else "",
+            )
         )
 
     # ------------------------------------------------------------------ mapping
@@ -644,9 +735,14 @@ class MarketplaceOrder(models.Model):
 
     # ------------------------------------------------------------------ actions
     def action_retry(self):
-        """Fetch the order again from the platform and import it (after a fix)."""
+        """Fetch the order again from the platform and import it (after a fix).
+
+        The import runs as the queue runs it, whatever the clicking user's sales and
+        accounting rights (a salesperson's own-documents rule, no invoicing right):
+        it mirrors what the platform did, the person only asks for it now.
+        """
         for order in self:
-            order.shop_id._marketplace_fetch_and_import([order.name])
+            order.shop_id.sudo()._marketplace_fetch_and_import([order.name])
         return True
 
     def action_import_settlement(self):
@@ -722,79 +818,222 @@ class MarketplaceOrder(models.Model):
             )
 
     # ------------------------------------------------------------------ cancellation
-    def _marketplace_tiktok_cancellation(self):
-        """The pending buyer cancellation request of this TikTok order.
-
-        :raises UserError: there is none (already handled on the platform?).
-        """
-        cancellations = self.shop_id._marketplace_api(
-            "search_cancellations", [self.name]
-        )
-        pending = [
+    def _marketplace_tiktok_cancellations(self):
+        """The buyer cancellation records of this TikTok order (return_refund.md)."""
+        return [
             c
-            for c in cancellations
-            if c.get("cancel_status") == "CANCELLATION_REQUEST_PENDING"
-            and c.get("cancel_type", "BUYER_CANCEL") == "BUYER_CANCEL"
+            for c in self.shop_id._marketplace_api("search_cancellations", [self.name])
+            if c.get("cancel_type", "BUYER_CANCEL") == "BUYER_CANCEL"
+        ]
+
+    def _marketplace_lock_nowait(self):
+        """Lock this order's row before a platform call that must happen once.
+
+        ``FOR UPDATE NOWAIT``: a second click, or the intake working on the order,
+        makes this one fail at once instead of waiting and calling again.
+
+        :raises UserError: someone else is working on the order right now.
+        """
+        self.ensure_one()
+        self.flush_recordset()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM marketplace_order WHERE id = %s FOR UPDATE NOWAIT",
+                        self.id,
+                    )
+                )
+        except pg_errors.LockNotAvailable as exc:
+            raise UserError(
+                _(
+                    "Someone else is working on order %s right now; try again in a "
+                    "moment.",
+                    self.name,
+                )
+            ) from exc
+        self.invalidate_recordset()
+
+    def _marketplace_cancel_answer_key(self):
+        """Names this cancellation request: the order as it was when asked."""
+        return f"marketplace-cancel-answer:{self.id}:{self.platform_update_time}"
+
+    def _marketplace_recorded_cancel_answer(self):
+        """The answer already given to this request (``True`` accepted, ``False``
+        rejected), or ``None``.
+
+        Read in a fresh cursor: the caller's snapshot may predate the commit of an
+        answer given by a concurrent or earlier, rolled-back request.
+        """
+        self.ensure_one()
+        with self.env.registry.cursor() as cr:
+            event = self.env(cr=cr, su=True)["integration.event"].search(
+                [
+                    ("connection_id", "=", self.shop_id.connection_id.id),
+                    ("direction", "=", "outbound"),
+                    ("dedupe_key", "=", self._marketplace_cancel_answer_key()),
+                    ("state", "=", "done"),
+                ],
+                limit=1,
+            )
+            payload = event._get_payload() if event else None
+        return payload.get("accept") if isinstance(payload, dict) else None
+
+    def _marketplace_record_cancel_answer(self, accept):
+        """Record that the platform took the answer, committed at once in a side
+        cursor: a rollback or a replay of the caller's request cannot lose it.
+
+        The record is an outbound ``integration.event`` already done (the outbox's
+        result of this call). It references the order by id only: no foreign key to
+        the order row, which the caller holds locked, so this cursor never waits on
+        its caller.
+        """
+        self.ensure_one()
+        shop = self.shop_id
+        with self.env.registry.cursor() as cr:
+            env = self.env(cr=cr, su=True)
+            now = fields.Datetime.now()
+            env["integration.event"].create(
+                {
+                    "connection_id": shop.connection_id.id,
+                    "company_id": shop.company_id.id,
+                    "direction": "outbound",
+                    "handler": "_marketplace_answer_cancellation",
+                    "event_type": "marketplace_cancellation_answer",
+                    "external_id": self.name,
+                    "dedupe_key": self._marketplace_cancel_answer_key(),
+                    "body": json.dumps(
+                        {"order": self.name, "accept": accept, "uid": self.env.uid}
+                    ),
+                    "state": "done",
+                    "attempts": 1,
+                    "processed_at": now,
+                    "res_model": self._name,
+                    "res_id": self.id,
+                }
+            )
+
+    def _marketplace_send_cancel_answer(self, accept):
+        """Answer the buyer's request on the platform.
+
+        A replay that the platform refuses because the request is no longer pending
+        counts as success when the platform shows the same answer (Shopee's
+        ``handle_buyer_cancellation`` has no idempotency key; TikTok's key covers a
+        retried call, not a new request after a rollback).
+
+        :raises UserError / IntegrationError: the platform refused another way.
+        """
+        shop = self.shop_id
+        if self.provider == "shopee":
+            try:
+                shop._marketplace_api("handle_buyer_cancellation", self.name, accept)
+            except PermanentError:
+                detail = next(
+                    iter(shop._marketplace_api("get_order_details", [self.name])), {}
+                )
+                status = (detail or {}).get("order_status")
+                if status == "IN_CANCEL" or (status == "CANCELLED") != accept:
+                    raise
+                _logger.info(
+                    "Cancellation of order %s was already answered (%s)",
+                    self.name,
+                    status,
+                )
+            return
+        cancellations = self._marketplace_tiktok_cancellations()
+        pending = [
+            c for c in cancellations if c.get("cancel_status") == TIKTOK_CANCEL_PENDING
         ]
         if not pending:
+            if any(
+                c.get("cancel_status") in TIKTOK_CANCEL_ANSWERED[accept]
+                for c in cancellations
+            ):
+                return  # answered before (a rolled-back request): done
             raise UserError(
                 _("TikTok has no pending cancellation request for order %s.", self.name)
             )
-        return pending[0]
+        cancel_id = pending[0]["cancel_id"]
+        key = f"odoo-{self.id}-{cancel_id}-{'approve' if accept else 'reject'}"
+        if accept:
+            shop._marketplace_api("approve_cancellation", cancel_id, key)
+            return
+        reasons = shop._marketplace_api("get_reject_reasons", cancel_id)
+        if not reasons:
+            raise UserError(
+                _("TikTok offers no reason to reject cancellation %s.", cancel_id)
+            )
+        shop._marketplace_api(
+            "reject_cancellation",
+            cancel_id,
+            key,
+            reasons[0]["name"],
+            comment=_("Rejected from Odoo: the order is being prepared."),
+        )
 
     def _marketplace_answer_cancellation(self, accept):
+        """Accept or reject the buyer's cancellation request, exactly once.
+
+        The order row is locked (``NOWAIT``) before the platform is called; once the
+        platform took the answer it is recorded in its own committed transaction, so
+        a second click, or Odoo replaying the request after a serialization failure,
+        finds it and does not call again: it only redoes the local part. That part
+        (cancel the sale order, credit its invoice, re-read the order) mirrors what
+        the platform did, so it runs as superuser and never raises; what cannot be
+        done automatically parks the order with an activity.
+
+        :raises UserError: there is no request to answer, or someone else is
+            answering it right now (nothing was sent then).
+        """
         self.ensure_one()
-        if not self.marketplace_cancel_requested:
-            raise UserError(
-                _("The buyer of order %s has not asked to cancel it.", self.name)
-            )
-        shop = self.shop_id
-        if self.provider == "shopee":
-            shop._marketplace_api("handle_buyer_cancellation", self.name, accept)
-        else:
-            cancellation = self._marketplace_tiktok_cancellation()
-            cancel_id = cancellation["cancel_id"]
-            key = f"odoo-{self.id}-{cancel_id}-{'approve' if accept else 'reject'}"
-            if accept:
-                shop._marketplace_api("approve_cancellation", cancel_id, key)
-            else:
-                reasons = shop._marketplace_api("get_reject_reasons", cancel_id)
-                if not reasons:
-                    raise UserError(
-                        _(
-                            "TikTok offers no reason to reject cancellation %s.",
-                            cancel_id,
-                        )
-                    )
-                shop._marketplace_api(
-                    "reject_cancellation",
-                    cancel_id,
-                    key,
-                    reasons[0]["name"],
-                    comment=_("Rejected from Odoo: the order is being prepared."),
+        self._marketplace_lock_nowait()
+        answer = self._marketplace_recorded_cancel_answer()
+        if answer is None:
+            if not self.marketplace_cancel_requested:
+                raise UserError(
+                    _("The buyer of order %s has not asked to cancel it.", self.name)
                 )
-        # the platform accepted: record, never raise from here on (STYLE §8)
-        if accept and self.sale_order_id:
-            self._marketplace_cancel_sale(
-                {"cancel_reason": _("buyer cancellation accepted from Odoo")}
+            self._marketplace_send_cancel_answer(accept)
+            self._marketplace_record_cancel_answer(accept)
+            answer = accept
+        # the platform has the answer: record, never raise from here on (STYLE §8)
+        order = self.sudo()
+        if answer != accept:
+            order.message_post(
+                body=_(
+                    "The cancellation request was already answered on the platform: "
+                    "it stays %s.",
+                    _("accepted") if answer else _("rejected"),
+                )
             )
-        self.message_post(
+        if answer and order.sale_order_id:
+            try:
+                with self.env.cr.savepoint():
+                    order._marketplace_cancel_sale(
+                        {"cancel_reason": _("buyer cancellation accepted from Odoo")}
+                    )
+            except MappingError as exc:
+                self.env.invalidate_all()
+                order._marketplace_park(str(exc), order.payload)
+        order.message_post(
             body=_("Buyer cancellation accepted on the platform.")
-            if accept
+            if answer
             else _("Buyer cancellation rejected on the platform.")
         )
         try:
-            shop._marketplace_fetch_and_import([self.name])
+            with self.env.cr.savepoint():
+                order.shop_id._marketplace_fetch_and_import([self.name])
         except Exception as exc:  # noqa: BLE001 - the answer is already given
+            self.env.invalidate_all()
             _logger.info("Re-reading order %s failed: %s", self.name, exc)
-            self.activity_schedule(
+            order.activity_schedule(
                 "mail.mail_activity_data_warning",
                 summary=_("Re-read the marketplace order"),
-                note=str(exc),
-                user_id=shop.responsible_user_id.id or self.env.uid,
+                note=order.shop_id.connection_id._mask_text(str(exc)),
+                user_id=order.shop_id.responsible_user_id.id or self.env.uid,
             )
-        if accept:
-            self.state = "cancelled"
+        if answer and order.state != "attention":
+            order.state = "cancelled"
         return True
 
     def action_marketplace_accept_cancellation(self):

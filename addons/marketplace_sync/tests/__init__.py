@@ -11,3 +11,5 @@ from . import test_tour
 from . import test_returns
 from . import test_acct_settlement
 from . import test_acct_settlement_cron
+from . import test_acct_cancel
+from . import test_acct_cancel_answer
