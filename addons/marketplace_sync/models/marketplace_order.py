@@ -4,12 +4,13 @@ import json
 import logging
 import time
 from datetime import datetime
+from decimal import ROUND_FLOOR, Decimal
 
 from psycopg2 import errors as pg_errors
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, float_compare
+from odoo.tools import SQL, float_compare, format_amount
 
 from ..api import shopee, tiktok
 from ..api.common import IntegrationError, MalformedOrder, PermanentError
@@ -37,6 +38,50 @@ class BulkRejected(Exception):
     def __init__(self, external_ids):
         super().__init__(external_ids)
         self.external_ids = external_ids
+
+
+def _spread(amount, weights):
+    """``amount`` in shares proportional to ``weights``, in whole rupiah (cents when
+    ``amount`` has cents); what rounding leaves goes to the largest weight, so the
+    shares add up to ``amount`` exactly. Nothing to spread: zeros."""
+    amount = Decimal(str(amount or 0))
+    if not weights:
+        return []
+    shares = [Decimal(0)] * len(weights)
+    if not amount:
+        return shares
+    unit = Decimal(1) if amount == amount.to_integral_value() else Decimal("0.01")
+    total = sum(weights)
+    if total > 0:
+        shares = [
+            (amount * weight / total).quantize(unit, rounding=ROUND_FLOOR)
+            for weight in weights
+        ]
+    largest = max(range(len(weights)), key=lambda index: weights[index])
+    shares[largest] += amount - sum(shares)
+    return shares
+
+
+def _unit_prices(quantity, amount):
+    """``[(qty, price_unit)]`` for ``quantity`` units worth exactly ``amount``.
+
+    Prices are whole rupiah (cents when ``amount`` has cents): a quantity that does
+    not divide the amount gets two prices one rupiah apart, the higher one on the
+    remainder units (150 001 for 3: ``[(2, 50000), (1, 50001)]``). A fractional
+    quantity (a bundle component of 0.5 kg) keeps one line at ``amount / quantity``.
+    """
+    amount = Decimal(str(amount))
+    if not quantity or quantity != int(quantity):
+        return [(quantity, float(amount) / quantity if quantity else 0.0)]
+    quantity = int(quantity)
+    unit = Decimal(1) if amount == amount.to_integral_value() else Decimal("0.01")
+    base, extra = divmod(int(amount / unit), quantity)
+    result = []
+    if quantity - extra:
+        result.append((quantity - extra, float(base * unit)))
+    if extra:
+        result.append((extra, float((base + 1) * unit)))
+    return result
 
 
 def _credited(invoice):
@@ -581,16 +626,36 @@ class MarketplaceOrder(models.Model):
         }
 
     def _marketplace_line_commands(self, norm):
-        """Sale order line commands.
+        """Sale order line commands: each product line at what the seller sells it
+        for, the seller's discounts on the lines they belong to.
+
+        A line's own discount (Shopee ``model_discounted_price``, TikTok per-unit
+        ``seller_discount``, the escrow's per-item voucher shares) lowers its price;
+        a discount the platform gives for the whole order only is spread pro rata on
+        the lines' value, the rupiah remainder on the largest line. Each product line
+        is priced in whole rupiah (``_unit_prices``): a share that the quantity does
+        not divide becomes two lines (e.g. 150 001 for 3: 2 × 50 000 + 1 × 50 001),
+        so the order totals the platform's amount exactly, never 0.01 off. What the
+        platform funds is not a discount of the seller: the lines keep it as revenue
+        (the platform pays it with the settlement), and a note says how much.
 
         :raises MappingError: listing every unknown SKU at once.
         """
         shop = self.shop_id
         tax = shop.tax_id
+        currency = shop.company_id.currency_id
         Map = self.env["marketplace.product.map"]
         commands, problems = [], []
-        seller_discount = norm["seller_discount"]
-        for line in norm["lines"]:
+        lines = norm["lines"]
+        gross = [line["unit_price"] * line["quantity"] for line in lines]
+        net = [
+            value - line["seller_discount"]
+            for value, line in zip(gross, lines, strict=True)
+        ]
+        order_discount = _spread(norm["seller_discount"], net)
+        for line, value, own, share in zip(
+            lines, gross, net, order_discount, strict=True
+        ):
             mapping = Map._marketplace_resolve(
                 shop, line["item_id"], line["model_id"], line["sku"]
             )
@@ -607,37 +672,32 @@ class MarketplaceOrder(models.Model):
                     )
                 )
                 continue
-            seller_discount += line["seller_discount"]
-            for product, qty, amount in mapping._marketplace_split(
-                line["quantity"], line["unit_price"] * line["quantity"]
-            ):
-                commands.append(
-                    Command.create(
-                        {
-                            "product_id": product.id,
-                            "name": f"{product.display_name}\n"
-                            f"[{line['sku'] or line['model_id']}] "
-                            f"{line['name']}".strip(),
-                            "product_uom_qty": qty,
-                            "price_unit": float(amount) / qty if qty else 0.0,
-                            "tax_id": [Command.set(tax.ids)],
-                        }
-                    )
+            label = f"[{line['sku'] or line['model_id']}] {line['name']}".strip()
+            discount = value - own + share
+            if discount:
+                label += "\n" + _(
+                    "List price %(price)s × %(qty)s, seller discount %(discount)s",
+                    price=format_amount(self.env, float(line["unit_price"]), currency),
+                    qty=line["quantity"],
+                    discount=format_amount(self.env, float(discount), currency),
                 )
+            for product, qty, amount in mapping._marketplace_split(
+                line["quantity"], own - share
+            ):
+                for unit_qty, price in _unit_prices(qty, amount):
+                    commands.append(
+                        Command.create(
+                            {
+                                "product_id": product.id,
+                                "name": f"{product.display_name}\n{label}",
+                                "product_uom_qty": unit_qty,
+                                "price_unit": price,
+                                "tax_id": [Command.set(tax.ids)],
+                            }
+                        )
+                    )
         if problems:
             raise MappingError("\n".join(problems))
-        if seller_discount:
-            commands.append(
-                Command.create(
-                    {
-                        "product_id": shop.discount_product_id.id,
-                        "name": _("Seller discount and vouchers"),
-                        "product_uom_qty": 1,
-                        "price_unit": -float(seller_discount),
-                        "tax_id": [Command.set(tax.ids)],
-                    }
-                )
-            )
         if norm["shipping_fee"]:
             commands.append(
                 Command.create(
@@ -647,6 +707,28 @@ class MarketplaceOrder(models.Model):
                         "product_uom_qty": 1,
                         "price_unit": float(norm["shipping_fee"]),
                         "tax_id": [Command.set(tax.ids)],
+                    }
+                )
+            )
+        if norm["platform_discount"]:
+            commands.append(
+                Command.create(
+                    {
+                        "display_type": "line_note",
+                        "name": _(
+                            "%(platform)s pays %(amount)s of this order (its vouchers "
+                            "and subsidies), with the payout; the buyer paid "
+                            "%(paid)s.",
+                            platform=(norm["commerce_platform"] or shop.name)
+                            .replace("_", " ")
+                            .title(),
+                            amount=format_amount(
+                                self.env, float(norm["platform_discount"]), currency
+                            ),
+                            paid=format_amount(
+                                self.env, float(norm["buyer_paid"]), currency
+                            ),
+                        ),
                     }
                 )
             )

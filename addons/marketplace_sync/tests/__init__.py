@@ -13,3 +13,5 @@ from . import test_acct_settlement
 from . import test_acct_settlement_cron
 from . import test_acct_cancel
 from . import test_acct_cancel_answer
+from . import test_acct_discounts
+from . import test_acct_structure
