@@ -1,7 +1,9 @@
 # Copyright 2026 Odoo Indonesia Suite
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import hashlib
 import json
 import logging
+import re
 import time
 from datetime import datetime
 from decimal import ROUND_FLOOR, Decimal
@@ -13,7 +15,12 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, float_compare, format_amount
 
 from ..api import shopee, tiktok
-from ..api.common import IntegrationError, MalformedOrder, PermanentError
+from ..api.common import (
+    IntegrationError,
+    MalformedOrder,
+    PermanentError,
+    RetryableError,
+)
 from .const import (
     ORDER_STATUS,
     SHOPEE_RETURN_SLICES,
@@ -82,6 +89,18 @@ def _unit_prices(quantity, amount):
     if extra:
         result.append((extra, float((base + 1) * unit)))
     return result
+
+
+def _normalise_text(value):
+    """Lower case, punctuation and runs of spaces as one space: how an address is
+    compared (the platforms send it as the buyer typed it)."""
+    return " ".join(re.sub(r"[^\w*]+", " ", (value or "").lower()).split())
+
+
+def _normalise_phone(value):
+    """Digits and mask stars only, the Indonesian +62 prefix as a leading 0."""
+    phone = re.sub(r"[^\d*]", "", value or "")
+    return "0" + phone[2:] if phone.startswith("62") else phone
 
 
 def _credited(invoice):
@@ -363,24 +382,30 @@ class MarketplaceOrder(models.Model):
             except MappingError:
                 failed.append(external_id)
                 continue
+            customer = order._marketplace_customer(norm)
             prepared.append(
-                (order, norm, commands, *order._marketplace_partner_values(norm))
+                (
+                    order,
+                    norm,
+                    commands,
+                    customer,
+                    *order._marketplace_address(norm, customer),
+                )
             )
         if failed:
             raise BulkRejected(failed)
-        # One create for every delivery address: partner creation is costly.
-        addresses = iter(
-            self.env["res.partner"]
-            .sudo()
-            .create([item[4] for item in prepared if item[4]])
+        # One search and one create for every delivery address of the batch: partner
+        # creation is costly, and two orders of one buyer share their address.
+        addresses = self._marketplace_find_or_create_partners(
+            shop.company_id, {key: address for *_x, key, address in prepared if key}
         )
         values = [
             order._marketplace_sale_values(
                 norm,
-                partners=(customer, next(addresses) if address else customer),
+                partners=(customer, addresses[key] if key else customer),
                 commands=commands,
             )
-            for order, norm, commands, customer, address in prepared
+            for order, norm, commands, customer, key, _address in prepared
         ]
         sales = self.env["sale.order"].with_company(shop.company_id).create(values)
         failed = [
@@ -585,45 +610,137 @@ class MarketplaceOrder(models.Model):
 
     # ------------------------------------------------------------------ mapping
     def _marketplace_partners(self, norm):
-        """The customer and the delivery address of the order (created as needed)."""
-        customer, delivery_values = self._marketplace_partner_values(norm)
-        if not delivery_values:
+        """The customer and the delivery address of the order, found again or
+        created (a returning buyer's address is reused)."""
+        customer = self._marketplace_customer(norm)
+        key, values = self._marketplace_address(norm, customer)
+        if not key:
             return customer, customer
-        return customer, self.env["res.partner"].sudo().create(delivery_values)
+        address = self._marketplace_find_or_create_partners(
+            self.shop_id.company_id, {key: values}
+        )[key]
+        return customer, address
 
-    def _marketplace_partner_values(self, norm):
-        """The customer (found or created) and the values of the delivery address to
-        create for this order (None: deliver to the customer)."""
+    def _marketplace_customer(self, norm):
+        """The customer of the order: the shop's marketplace customer, or in
+        per-buyer mode the buyer's own partner, looked up in the shop's company
+        only (``shopee:<buyer id>``), created once."""
         shop = self.shop_id
         buyer = norm["buyer"]
+        if shop.partner_mode != "buyer" or not buyer["external_id"]:
+            return shop.partner_id
+        company = shop.company_id
+        ref = f"{shop.provider}:{buyer['external_id']}"
         Partner = self.env["res.partner"].sudo()
-        customer = shop.partner_id
-        if shop.partner_mode == "buyer" and buyer["external_id"]:
-            ref = f"{shop.provider}:{buyer['external_id']}"
-            customer = Partner.search([("ref", "=", ref)], limit=1) or Partner.create(
-                {
-                    "name": buyer["name"] or ref,
-                    "ref": ref,
-                    "company_id": shop.company_id.id,
-                }
-            )
+        found = self._marketplace_find_or_create_partners(company, {ref: None})
+        if ref in found:
+            return found[ref]
+        # a buyer created before partners had their key: give it the key
+        legacy = Partner.search(
+            [
+                ("ref", "=", ref),
+                ("company_id", "=", company.id),
+                ("marketplace_key", "=", False),
+            ],
+            limit=1,
+        )
+        if legacy:
+            legacy.marketplace_key = ref
+            return legacy
+        return self._marketplace_find_or_create_partners(
+            company, {ref: {"name": buyer["name"] or ref, "ref": ref}}
+        )[ref]
+
+    def _marketplace_address(self, norm, customer):
+        """``(key, values)`` of the order's delivery address under ``customer``;
+        ``(None, None)`` when the order names none (deliver to the customer).
+
+        The key is the buyer and the address as written, normalised (case, spaces,
+        punctuation, phone prefix), so a returning buyer's address is found again;
+        masked values (J***n, ******12) are kept as sent: they are all there is, and
+        with the buyer id in the key two buyers whose masks read alike stay apart.
+        """
+        shop = self.shop_id
+        buyer = norm["buyer"]
+        if not (buyer["name"] or buyer["street"]):
+            return None, None
         country = self.env["res.country"].search(
             [("code", "=", (buyer["country_code"] or "ID").upper())], limit=1
         )
-        if not (buyer["name"] or buyer["street"]):
-            return customer, None
-        return customer, {
+        values = {
             "parent_id": customer.id,
             "type": "delivery",
-            # masked values (J***n, ******12) are kept as sent: they are all there is
             "name": buyer["name"] or _("Buyer of %s", norm["external_id"]),
             "phone": buyer["phone"] or False,
             "street": buyer["street"] or False,
             "city": buyer["city"] or False,
             "zip": buyer["zip"] or False,
             "country_id": country.id or False,
-            "company_id": shop.company_id.id,
         }
+        written = "|".join(
+            [
+                _normalise_phone(buyer["phone"]),
+                *(
+                    _normalise_text(buyer[field])
+                    for field in ("name", "street", "city", "state", "zip")
+                ),
+                (buyer["country_code"] or "ID").upper(),
+            ]
+        )
+        digest = hashlib.sha256(written.encode()).hexdigest()[:32]
+        key = (
+            f"{shop.provider}:{buyer['external_id'] or '-'}:address:"
+            f"{customer.id}:{digest}"
+        )
+        return key, values
+
+    @api.model
+    def _marketplace_find_or_create_partners(self, company, values_by_key):
+        """``{key: partner}`` of ``company`` for the keys of ``values_by_key``: found
+        by ``marketplace_key``, the missing ones created (a ``None`` value: only
+        looked for).
+
+        :raises RetryableError: another worker created one of them at the same time
+            (the database's unique key refused the second); the event is retried and
+            then finds it.
+        """
+        Partner = self.env["res.partner"].sudo()
+        found = {
+            partner.marketplace_key: partner
+            for partner in Partner.search(
+                [
+                    ("company_id", "=", company.id),
+                    ("marketplace_key", "in", list(values_by_key)),
+                ]
+            )
+        }
+        missing = [
+            key
+            for key, values in values_by_key.items()
+            if key not in found and values is not None
+        ]
+        if missing:
+            try:
+                with self.env.cr.savepoint():
+                    created = Partner.create(
+                        [
+                            dict(
+                                values_by_key[key],
+                                marketplace_key=key,
+                                company_id=company.id,
+                            )
+                            for key in missing
+                        ]
+                    )
+            except pg_errors.UniqueViolation as exc:
+                raise RetryableError(
+                    _(
+                        "Another worker is creating the same buyer or address right "
+                        "now; the order is imported again in a moment."
+                    )
+                ) from exc
+            found.update(zip(missing, created, strict=True))
+        return found
 
     def _marketplace_line_commands(self, norm):
         """Sale order line commands: each product line at what the seller sells it

@@ -1,10 +1,25 @@
 # Copyright 2026 Odoo Indonesia Suite
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Accounting setup shared by the ``test_acct_*`` files: a marketplace transit
-account, an account per fee bucket, a miscellaneous journal for the settlement entries
-and the bank journal the payouts arrive on; least-privilege users."""
+"""Setup shared by the ``test_acct_*`` files.
 
-from odoo.tests import new_test_user
+``AccountingCase``: a marketplace transit account, an account per fee bucket, a
+miscellaneous journal for the settlement entries and the bank journal the payouts
+arrive on; least-privilege users.
+
+``RealCursorCase``: a Shopee shop and a salesperson committed in real cursors (the
+``test_parallel_workers`` pattern), for what only separate transactions can show:
+locks, rollbacks, concurrent inserts. Everything committed is removed at the end.
+"""
+
+from datetime import timedelta
+
+from odoo import SUPERUSER_ID, api, fields
+from odoo.modules.registry import Registry
+from odoo.tests import BaseCase, get_db_name, new_test_user
+
+from odoo.addons.base_integration.tests.common import IntegrationTestMixin
+
+from gateway_servers.shopee import ShopeeApi
 
 from .common import MarketplaceCase
 
@@ -91,3 +106,90 @@ class AccountingCase(MarketplaceCase):
             [("account_id", "=", account.id), ("parent_state", "=", "posted")]
         )
         return sum(lines.mapped("balance"))
+
+
+class RealCursorCase(IntegrationTestMixin, BaseCase):
+    shop_values = {}
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.shopee_api = ShopeeApi()
+        cls.server = cls._start_gateway_server(cls.shopee_api)
+        cls.registry = Registry(get_db_name())
+
+    def setUp(self):
+        super().setUp()
+        self.ids = {}
+        self.addCleanup(self._cleanup)
+        access, refresh, lifetime = self.shopee_api.issue_tokens()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            company = env.ref("base.main_company")
+            partner = env["res.partner"].create({"name": "Shopee (real cursors)"})
+            self.ids["partners"] = partner.ids
+            shop = env["marketplace.shop"].create(
+                {
+                    "name": "Shopee real cursors",
+                    "provider": "shopee",
+                    "company_id": company.id,
+                    "shop_ref": str(self.shopee_api.shop_id),
+                    "api_key": str(self.shopee_api.partner_id),
+                    "api_secret": self.shopee_api.partner_key,
+                    "base_url": self.server.url + "/shopee",
+                    "access_token": access,
+                    "refresh_token": refresh,
+                    "token_expires_at": fields.Datetime.now()
+                    + timedelta(seconds=lifetime),
+                    "partner_id": partner.id,
+                    "tax_id": env["account.tax"]
+                    .search(
+                        [
+                            ("company_id", "=", company.id),
+                            ("type_tax_use", "=", "sale"),
+                        ],
+                        limit=1,
+                    )
+                    .id,
+                    "receivable_account_id": env["account.account"]
+                    .search(
+                        [
+                            ("company_ids", "in", company.id),
+                            ("reconcile", "=", True),
+                            ("account_type", "=", "asset_current"),
+                        ],
+                        limit=1,
+                    )
+                    .id,
+                    **self.shop_values,
+                }
+            )
+            salesman = new_test_user(
+                env,
+                login="mkacct_rc_salesman",
+                groups="sales_team.group_sale_salesman",
+            )
+            self.ids.update(
+                shop=shop.id,
+                connection=shop.connection_id.id,
+                user=salesman.id,
+                partners=[partner.id, salesman.partner_id.id],
+            )
+
+    def _cleanup(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            shop = env["marketplace.shop"].browse(self.ids.get("shop")).exists()
+            env["marketplace.order"].search([("shop_id", "in", shop.ids)]).unlink()
+            shop.unlink()
+            env["integration.connection"].browse(
+                self.ids.get("connection")
+            ).exists().unlink()
+            env["res.users"].browse(self.ids.get("user")).exists().unlink()
+            env["res.partner"].search(
+                [("id", "child_of", self.ids.get("partners", []))]
+            ).unlink()
+            self.extra_cleanup(env)
+
+    def extra_cleanup(self, env):
+        """Remove what a test committed beyond the shop (override)."""

@@ -12,107 +12,34 @@ everything they committed at the end.
 
 import copy
 import threading
-from datetime import timedelta
 
-from odoo import SUPERUSER_ID, api, fields
+from odoo import SUPERUSER_ID, api
 from odoo.exceptions import UserError
-from odoo.modules.registry import Registry
-from odoo.tests import BaseCase, get_db_name, new_test_user, tagged
+from odoo.tests import tagged
 
-from odoo.addons.base_integration.tests.common import IntegrationTestMixin
-
-from gateway_servers.shopee import ShopeeApi
-
+from .acct_common import RealCursorCase
 from .common import fixture
 
 SN = "2612ANSWER01"
 
 
 @tagged("post_install", "-at_install")
-class TestCancellationAnsweredOnce(IntegrationTestMixin, BaseCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.shopee_api = ShopeeApi()
-        cls.server = cls._start_gateway_server(cls.shopee_api)
-        cls.registry = Registry(get_db_name())
-
+class TestCancellationAnsweredOnce(RealCursorCase):
     def setUp(self):
         super().setUp()
         detail = copy.deepcopy(fixture("shopee_order_detail.json"))
         detail.update(order_sn=SN, order_status="IN_CANCEL")
         self.shopee_api.put_order(detail)
-        access, refresh, lifetime = self.shopee_api.issue_tokens()
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            company = env.ref("base.main_company")
-            partner = env["res.partner"].create({"name": "Shopee (answer test)"})
-            shop = env["marketplace.shop"].create(
-                {
-                    "name": "Shopee answer test",
-                    "provider": "shopee",
-                    "company_id": company.id,
-                    "shop_ref": str(self.shopee_api.shop_id),
-                    "api_key": str(self.shopee_api.partner_id),
-                    "api_secret": self.shopee_api.partner_key,
-                    "base_url": self.server.url + "/shopee",
-                    "access_token": access,
-                    "refresh_token": refresh,
-                    "token_expires_at": fields.Datetime.now()
-                    + timedelta(seconds=lifetime),
-                    "partner_id": partner.id,
-                    "tax_id": env["account.tax"]
-                    .search(
-                        [
-                            ("company_id", "=", company.id),
-                            ("type_tax_use", "=", "sale"),
-                        ],
-                        limit=1,
-                    )
-                    .id,
-                    "receivable_account_id": env["account.account"]
-                    .search(
-                        [
-                            ("company_ids", "in", company.id),
-                            ("reconcile", "=", True),
-                            ("account_type", "=", "asset_current"),
-                        ],
-                        limit=1,
-                    )
-                    .id,
-                }
-            )
+            shop = env["marketplace.shop"].browse(self.ids["shop"])
             # an IN_CANCEL order not confirmed yet: nothing else than the answer
             order = shop._marketplace_fetch_and_import([SN])
             self.assertTrue(order.marketplace_cancel_requested)
-            salesman = new_test_user(
-                env,
-                login="mkacct_answer_salesman",
-                groups="sales_team.group_sale_salesman",
-            )
-            self.ids = {
-                "shop": shop.id,
-                "connection": shop.connection_id.id,
-                "partner": partner.id,
-                "order": order.id,
-                "user": salesman.id,
-                "user_partner": salesman.partner_id.id,
-            }
-        self.addCleanup(self._cleanup)
+            self.ids["order"] = order.id
         self.server.requests.clear()
 
-    def _cleanup(self):
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            env["marketplace.order"].browse(self.ids["order"]).unlink()
-            env["marketplace.shop"].browse(self.ids["shop"]).unlink()
-            env["integration.connection"].browse(
-                self.ids["connection"]
-            ).exists().unlink()
-            env["res.users"].browse(self.ids["user"]).unlink()
-            env["res.partner"].browse(
-                [self.ids["partner"], self.ids["user_partner"]]
-            ).unlink()
+    def extra_cleanup(self, env):
         with self.shopee_api.lock:
             self.shopee_api.orders.pop(SN, None)
             self.shopee_api.cancellation_answers.clear()
