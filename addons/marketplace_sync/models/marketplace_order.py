@@ -465,7 +465,9 @@ class MarketplaceOrder(models.Model):
         """Put the order in "needs attention" with a precise message, one activity."""
         self.ensure_one()
         repeated = self.state == "attention" and self.error_message == message
-        values = {"state": "attention", "error_message": message, "payload": raw_text}
+        values = {"state": "attention", "error_message": message}
+        if raw_text:
+            values["payload"] = raw_text
         if norm:
             values.update(platform_status=norm["status"])
         self.write(values)

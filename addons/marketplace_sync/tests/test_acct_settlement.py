@@ -5,7 +5,7 @@ statement line of the aggregated payout then clears the settlements, so the bank
 account counts the money once (review D3)."""
 
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .acct_common import AccountingCase
 
@@ -114,3 +114,23 @@ class TestSettlementTransit(AccountingCase):
             lambda line: line.account_id == self.transit
         )
         self.assertEqual(transit.debit, settlement.payout_amount)
+
+    def test_salesperson_with_invoicing_rights_imports_from_the_order(self):
+        """The order's *Import settlement* button (shown to invoicing users). The
+        marketplace's sale orders are nobody's own (the intake creates them), so the
+        clerk sees all sales documents."""
+        clerk = new_test_user(
+            self.env,
+            login="mkacct_clerk",
+            groups="sales_team.group_sale_salesman_all_leads,"
+            "account.group_account_invoice",
+            company_id=self.company.id,
+            company_ids=self.company.ids,
+        )
+        mp = self.invoiced_shopee()
+        self.shopee_api.settle(mp.name)
+        mp.with_user(clerk).action_import_settlement()
+        settlement = mp.settlement_id
+        self.assertEqual(settlement.state, "posted")
+        self.assertEqual(settlement.transit_line_id.account_id, self.transit)
+        self.assertTrue(mp.settlement_checked_at)
