@@ -558,7 +558,14 @@ class MarketplaceSettlement(models.Model):
         except Exception:  # noqa: BLE001 - next run retries; the log says why
             _logger.exception("Settlement of %s failed", label)
         if commit:
-            # Safe: each unit's work is complete (or rolled back to its savepoint);
-            # committing keeps it when a later unit or the worker dies.
-            self.env.cr.commit()  # pylint: disable=invalid-commit
+            try:
+                # Safe: each unit's work is complete (or rolled back to its
+                # savepoint); committing keeps it when a later unit or the worker
+                # dies.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+            except psycopg2.OperationalError as exc:
+                # a serialization failure at commit: this unit waits for the next run
+                self.env.cr.rollback()
+                _logger.info("Settlement of %s postponed: %s", label, exc)
+                result = None
         return result
