@@ -561,10 +561,49 @@ def apply_escrow(norm, escrow):
     and ``coins`` (Shopee-funded: paid to the seller, so they raise what the sale order
     must total above ``total_amount``) and ``buyer_paid_shipping_fee`` (v2.payment.
     get_escrow_detail; field meanings per the escrow formula, reference §1.8).
+
+    ``order_income.items[]`` say per item (``item_id``, ``model_id``) which share of
+    the seller voucher it got (``discount_from_voucher_seller``) and its subtotals
+    before and after the seller's item promotions (``original_price``,
+    ``discounted_price``: "the subtotal of that specific item if quantity exceeds
+    1"). When those shares add up to the voucher they go on their lines; otherwise
+    the voucher stays order-level (``seller_discount``) and the model spreads it pro
+    rata. A line the order detail gave no discounted price (bundle deals: "returns 0
+    for bundle-deal items") takes its discount from the item subtotals.
     """
     income = (escrow or {}).get("order_income") or {}
     norm = dict(norm)
-    norm["seller_discount"] = optional_money(income.get("voucher_from_seller"))
+    lines = [dict(line) for line in norm["lines"]]
+    items = {}
+    for item in income.get("items") or []:
+        if not isinstance(item, dict):
+            continue
+        key = (str(item.get("item_id") or ""), str(item.get("model_id") or "0"))
+        entry = items.setdefault(
+            key,
+            {"voucher": Decimal(0), "original": Decimal(0), "discounted": Decimal(0)},
+        )
+        entry["voucher"] += optional_money(item.get("discount_from_voucher_seller"))
+        entry["original"] += optional_money(item.get("original_price"))
+        entry["discounted"] += optional_money(item.get("discounted_price"))
+    by_line = {(line["item_id"], line["model_id"]): line for line in lines}
+    for key, entry in items.items():
+        line = by_line.get(key)
+        if (
+            line
+            and not line["seller_discount"]
+            and entry["discounted"]
+            and entry["original"] > entry["discounted"]
+        ):
+            line["seller_discount"] = entry["original"] - entry["discounted"]
+    voucher = optional_money(income.get("voucher_from_seller"))
+    shares = {key: entry["voucher"] for key, entry in items.items() if entry["voucher"]}
+    if voucher and sum(shares.values()) == voucher and set(shares) <= set(by_line):
+        for key, share in shares.items():
+            by_line[key]["seller_discount"] += share
+        voucher = Decimal(0)
+    norm["lines"] = lines
+    norm["seller_discount"] = voucher
     platform = optional_money(income.get("voucher_from_shopee")) + optional_money(
         income.get("coins")
     )
@@ -756,21 +795,6 @@ def normalize_order(detail):
         ],
         "cancel_reason": detail.get("cancel_reason") or "",
     }
-
-
-# Shopee ReturnStatus (developer-guide/227) -> what Odoo does. ``COMPLETED`` is only in
-# the shopee-sdk schema **[secondary]**; ``CLOSED`` is taken as "ended without refund"
-# **[inference]**. No default: an unknown status parks the return.
-RETURN_STATUS = {
-    "REQUESTED": "wait",
-    "PROCESSING": "wait",
-    "JUDGING": "wait",
-    "SELLER_DISPUTE": "wait",
-    "ACCEPTED": "refund",
-    "COMPLETED": "refund",
-    "CANCELLED": "close",
-    "CLOSED": "close",
-}
 
 
 def normalize_return(detail):

@@ -774,25 +774,6 @@ def normalize_order(order):
     }
 
 
-# TikTok return_status (return_refund.md SearchReturns) -> what Odoo does. No default:
-# an unknown status parks the return. Replacements are not handled by Odoo yet.
-RETURN_STATUS = {
-    "RETURN_OR_REFUND_REQUEST_PENDING": "wait",
-    "AWAITING_BUYER_SHIP": "wait",
-    "BUYER_SHIPPED_ITEM": "wait",
-    "AWAITING_BUYER_RESPONSE": "wait",
-    "REFUND_OR_RETURN_REQUEST_REJECT": "close",
-    "REJECT_RECEIVE_PACKAGE": "close",
-    "RETURN_OR_REFUND_REQUEST_CANCEL": "close",
-    "RETURN_OR_REFUND_REQUEST_SUCCESS": "refund",
-    "RETURN_OR_REFUND_REQUEST_COMPLETE": "refund",
-    "REPLACEMENT_REQUEST_PENDING": "wait",
-    "REPLACEMENT_REQUEST_REJECT": "close",
-    "REPLACEMENT_REQUEST_CANCEL": "close",
-    "REPLACEMENT_REQUEST_REFUND_SUCCESS": "refund",
-}
-
-
 def normalize_return(record):
     """Map a ``return_orders[]`` entry to the neutral return shape (see
     ``shopee.normalize_return``). ``return_type`` ``REFUND`` = the buyer keeps the

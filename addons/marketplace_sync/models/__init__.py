@@ -10,3 +10,4 @@ from . import sale_order
 from . import stock_picking
 from . import stock_move
 from . import marketplace_return
+from . import res_partner

@@ -1,53 +1,37 @@
 # Copyright 2026 Odoo Indonesia Suite
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import hashlib
 import json
 import logging
+import re
+import time
 from datetime import datetime
+from decimal import ROUND_FLOOR, Decimal
+
+from psycopg2 import errors as pg_errors
 
 from odoo import Command, _, api, fields, models
-from odoo.tools import float_compare
+from odoo.exceptions import UserError
+from odoo.tools import SQL, float_compare, format_amount
 
 from ..api import shopee, tiktok
-from ..api.common import MalformedOrder, PermanentError
+from ..api.common import (
+    IntegrationError,
+    MalformedOrder,
+    PermanentError,
+    RetryableError,
+)
+from .const import (
+    ORDER_STATUS,
+    SHOPEE_RETURN_SLICES,
+    SHOPEE_RETURN_WINDOW,
+    TIKTOK_CANCEL_ANSWERED,
+    TIKTOK_CANCEL_PENDING,
+)
 from .platform_rows import lock_platform_rows
 
 _logger = logging.getLogger(__name__)
 
-# Every platform status, explicitly: (shown lifecycle, action). No silent default: an
-# unknown status parks the order (reference §4.3: unknown statuses with a default
-# mapping
-# pushed orders back to earlier states).
-# Shopee: developer-guide/229 §10.
-SHOPEE_STATUS = {
-    "UNPAID": ("pending", "wait"),
-    "PENDING": ("pending", "wait"),
-    "INVOICE_PENDING": ("pending", "wait"),
-    "READY_TO_SHIP": (
-        "to_ship",
-        "confirm",
-    ),  # paid, past the buyer's free-cancel window
-    "RETRY_SHIP": ("to_ship", "confirm"),
-    "PROCESSED": ("to_ship", "confirm"),
-    "SHIPPED": ("shipped", "confirm"),
-    "TO_CONFIRM_RECEIVE": ("delivered", "confirm"),
-    "COMPLETED": ("completed", "confirm"),
-    "IN_CANCEL": ("cancelling", "hold"),
-    "CANCELLED": ("cancelled", "cancel"),
-    "TO_RETURN": ("returning", "return"),
-}
-# TikTok Shop 202309 order.md; ON_HOLD is the one-hour remorse window.
-TIKTOK_STATUS = {
-    "UNPAID": ("pending", "wait"),
-    "ON_HOLD": ("pending", "wait"),
-    "AWAITING_SHIPMENT": ("to_ship", "confirm"),
-    "PARTIALLY_SHIPPING": ("shipped", "confirm"),
-    "AWAITING_COLLECTION": ("to_ship", "confirm"),
-    "IN_TRANSIT": ("shipped", "confirm"),
-    "DELIVERED": ("delivered", "confirm"),
-    "COMPLETED": ("completed", "confirm"),
-    "CANCELLED": ("cancelled", "cancel"),
-}
-STATUS_MAPS = {"shopee": SHOPEE_STATUS, "tiktok": TIKTOK_STATUS}
 ADAPTERS = {"shopee": shopee, "tiktok": tiktok}
 
 
@@ -61,6 +45,74 @@ class BulkRejected(Exception):
     def __init__(self, external_ids):
         super().__init__(external_ids)
         self.external_ids = external_ids
+
+
+def _spread(amount, weights):
+    """``amount`` in shares proportional to ``weights``, in whole rupiah (cents when
+    ``amount`` has cents); what rounding leaves goes to the largest weight, so the
+    shares add up to ``amount`` exactly. Nothing to spread: zeros."""
+    amount = Decimal(str(amount or 0))
+    if not weights:
+        return []
+    shares = [Decimal(0)] * len(weights)
+    if not amount:
+        return shares
+    unit = Decimal(1) if amount == amount.to_integral_value() else Decimal("0.01")
+    total = sum(weights)
+    if total > 0:
+        shares = [
+            (amount * weight / total).quantize(unit, rounding=ROUND_FLOOR)
+            for weight in weights
+        ]
+    largest = max(range(len(weights)), key=lambda index: weights[index])
+    shares[largest] += amount - sum(shares)
+    return shares
+
+
+def _unit_prices(quantity, amount):
+    """``[(qty, price_unit)]`` for ``quantity`` units worth exactly ``amount``.
+
+    Prices are whole rupiah (cents when ``amount`` has cents): a quantity that does
+    not divide the amount gets two prices one rupiah apart, the higher one on the
+    remainder units (150 001 for 3: ``[(2, 50000), (1, 50001)]``). A fractional
+    quantity (a bundle component of 0.5 kg) keeps one line at ``amount / quantity``.
+    """
+    amount = Decimal(str(amount))
+    if not quantity or quantity != int(quantity):
+        return [(quantity, float(amount) / quantity if quantity else 0.0)]
+    quantity = int(quantity)
+    unit = Decimal(1) if amount == amount.to_integral_value() else Decimal("0.01")
+    base, extra = divmod(int(amount / unit), quantity)
+    result = []
+    if quantity - extra:
+        result.append((quantity - extra, float(base * unit)))
+    if extra:
+        result.append((extra, float((base + 1) * unit)))
+    return result
+
+
+def _normalise_text(value):
+    """Lower case, punctuation and runs of spaces as one space: how an address is
+    compared (the platforms send it as the buyer typed it)."""
+    return " ".join(re.sub(r"[^\w*]+", " ", (value or "").lower()).split())
+
+
+def _normalise_phone(value):
+    """Digits and mask stars only, the Indonesian +62 prefix as a leading 0."""
+    phone = re.sub(r"[^\d*]", "", value or "")
+    return "0" + phone[2:] if phone.startswith("62") else phone
+
+
+def _credited(invoice):
+    """Whether posted credit notes already take back all of ``invoice``."""
+    refunds = invoice.reversal_move_ids.filtered(lambda m: m.state == "posted")
+    return (
+        invoice.payment_state == "reversed"
+        or invoice.currency_id.compare_amounts(
+            sum(refunds.mapped("amount_total")), invoice.amount_total
+        )
+        >= 0
+    )
 
 
 class MarketplaceOrder(models.Model):
@@ -119,6 +171,20 @@ class MarketplaceOrder(models.Model):
     expected_total = fields.Monetary(readonly=True)
     package_ref = fields.Char("Package", readonly=True)
     tracking_number = fields.Char(readonly=True)
+    settlement_id = fields.Many2one("marketplace.settlement", readonly=True, copy=False)
+    settlement_checked_at = fields.Datetime(
+        readonly=True,
+        copy=False,
+        help="When the platform was last asked for this order's payout (the "
+        "settlement import asks again only some hours later).",
+    )
+    return_ids = fields.One2many("marketplace.return", "marketplace_order_id")
+    return_count = fields.Integer(compute="_compute_return_count")
+    marketplace_cancel_requested = fields.Boolean(
+        "Buyer asks to cancel",
+        compute="_compute_marketplace_cancel_requested",
+        help="Shopee IN_CANCEL, or a TikTok order flagged is_buyer_request_cancel.",
+    )
 
     _sql_constraints = [
         (
@@ -188,7 +254,7 @@ class MarketplaceOrder(models.Model):
             and order.state != "attention"
         ):
             return order
-        entry = STATUS_MAPS[shop.provider].get(norm["status"])
+        entry = ORDER_STATUS[shop.provider].get(norm["status"])
         if not entry:
             order._marketplace_park(
                 _(
@@ -290,7 +356,7 @@ class MarketplaceOrder(models.Model):
             and norm["update_time"] <= order.platform_update_time
         ):
             return None  # stale or already seen: the single path decides
-        entry = STATUS_MAPS[shop.provider].get(norm["status"])
+        entry = ORDER_STATUS[shop.provider].get(norm["status"])
         if (
             not entry
             or entry[1] != "confirm"
@@ -316,24 +382,30 @@ class MarketplaceOrder(models.Model):
             except MappingError:
                 failed.append(external_id)
                 continue
+            customer = order._marketplace_customer(norm)
             prepared.append(
-                (order, norm, commands, *order._marketplace_partner_values(norm))
+                (
+                    order,
+                    norm,
+                    commands,
+                    customer,
+                    *order._marketplace_address(norm, customer),
+                )
             )
         if failed:
             raise BulkRejected(failed)
-        # One create for every delivery address: partner creation is costly.
-        addresses = iter(
-            self.env["res.partner"]
-            .sudo()
-            .create([item[4] for item in prepared if item[4]])
+        # One search and one create for every delivery address of the batch: partner
+        # creation is costly, and two orders of one buyer share their address.
+        addresses = self._marketplace_find_or_create_partners(
+            shop.company_id, {key: address for *_x, key, address in prepared if key}
         )
         values = [
             order._marketplace_sale_values(
                 norm,
-                partners=(customer, next(addresses) if address else customer),
+                partners=(customer, addresses[key] if key else customer),
                 commands=commands,
             )
-            for order, norm, commands, customer, address in prepared
+            for order, norm, commands, customer, key, _address in prepared
         ]
         sales = self.env["sale.order"].with_company(shop.company_id).create(values)
         failed = [
@@ -350,7 +422,7 @@ class MarketplaceOrder(models.Model):
         for (order, raw, norm), sale in zip(bulk.values(), sales, strict=True):
             # action_confirm overwrites date_order with now (odoo18.md §4.1)
             sale.date_order = datetime.utcfromtimestamp(norm["create_time"])
-            lifecycle = STATUS_MAPS[shop.provider][norm["status"]][0]
+            lifecycle = ORDER_STATUS[shop.provider][norm["status"]][0]
             order.write(
                 dict(
                     order._marketplace_platform_values(
@@ -392,7 +464,10 @@ class MarketplaceOrder(models.Model):
     def _marketplace_park(self, message, raw_text, norm=None):
         """Put the order in "needs attention" with a precise message, one activity."""
         self.ensure_one()
-        values = {"state": "attention", "error_message": message, "payload": raw_text}
+        repeated = self.state == "attention" and self.error_message == message
+        values = {"state": "attention", "error_message": message}
+        if raw_text:
+            values["payload"] = raw_text
         if norm:
             values.update(platform_status=norm["status"])
         self.write(values)
@@ -404,7 +479,8 @@ class MarketplaceOrder(models.Model):
                 note=message,
                 user_id=self.shop_id.responsible_user_id.id or self.env.uid,
             )
-        self.message_post(body=message)
+        if not repeated:
+            self.message_post(body=message)
 
     def _marketplace_close_attention(self):
         summary = _("Marketplace order needs attention")
@@ -443,15 +519,31 @@ class MarketplaceOrder(models.Model):
         return "imported"
 
     def _marketplace_cancel_sale(self, norm):
+        """Cancel the sale order of an order the platform cancelled.
+
+        Goods already shipped are left to the return flow (message and activity).
+        Posted invoices that nothing has paid yet are reversed by a credit note
+        (posted and reconciled with them, as a return's credit note is): the
+        revenue and the PPN output tax go back, the invoice keeps its number. The
+        sale order is then cancelled through ``action_cancel``, which respects its
+        lock.
+
+        :raises MappingError: when it cannot be done automatically, nothing changed:
+            an invoice already paid or reconciled (with a settlement, a payment, a
+            partial credit note: refunding is a person's decision), or a locked sale
+            order. The order parks with the reason; Retry does the rest once fixed.
+        """
+        self.ensure_one()
         sale = self.sale_order_id
         if sale.state == "cancel":
             return
+        reason = norm.get("cancel_reason") or "-"
         done = sale.picking_ids.filtered(lambda p: p.state == "done")
         if done:
             sale.message_post(
                 body=_(
                     "Cancelled on the platform after shipment (%s): handle the return.",
-                    norm.get("cancel_reason") or "-",
+                    reason,
                 )
             )
             sale.activity_schedule(
@@ -460,64 +552,229 @@ class MarketplaceOrder(models.Model):
                 user_id=self.shop_id.responsible_user_id.id or self.env.uid,
             )
             return
-        sale.with_context(disable_cancel_warning=True)._action_cancel()
+        invoices = sale.invoice_ids.filtered(
+            lambda m: (
+                m.move_type == "out_invoice"
+                and m.state == "posted"
+                and not _credited(m)
+            )
+        )
+        settled = invoices.filtered(lambda m: m.payment_state != "not_paid")
+        problems = []
+        if settled:
+            problems.append(
+                _(
+                    "Invoice %s is already paid or reconciled: refund and credit it "
+                    "by hand, then press Retry.",
+                    ", ".join(settled.mapped("name")),
+                )
+            )
+        if sale.locked:
+            problems.append(
+                _(
+                    "Sale order %s is locked: unlock it to cancel it, then press "
+                    "Retry.",
+                    sale.name,
+                )
+            )
+        if problems:
+            raise MappingError(
+                "\n".join(
+                    [_("Cancelled on the platform (%s), but:", reason), *problems]
+                )
+            )
+        credit_notes = self.env["account.move"]
+        if invoices:
+            credit_notes = invoices._reverse_moves(
+                [
+                    {
+                        "ref": _(
+                            "Cancellation of %(order)s: %(invoice)s",
+                            order=self.name,
+                            invoice=invoice.name,
+                        ),
+                        "invoice_date": fields.Date.context_today(self),
+                    }
+                    for invoice in invoices
+                ],
+                cancel=True,
+            )
+        sale.with_context(disable_cancel_warning=True).action_cancel()
         sale.message_post(
-            body=_("Cancelled on the platform: %s", norm.get("cancel_reason") or "-")
+            body=_(
+                "Cancelled on the platform: %(reason)s%(credit)s",
+                reason=reason,
+                credit=_(" (credit note %s)", ", ".join(credit_notes.mapped("name")))
+                if credit_notes
+                else "",
+            )
         )
 
     # ------------------------------------------------------------------ mapping
     def _marketplace_partners(self, norm):
-        """The customer and the delivery address of the order (created as needed)."""
-        customer, delivery_values = self._marketplace_partner_values(norm)
-        if not delivery_values:
+        """The customer and the delivery address of the order, found again or
+        created (a returning buyer's address is reused)."""
+        customer = self._marketplace_customer(norm)
+        key, values = self._marketplace_address(norm, customer)
+        if not key:
             return customer, customer
-        return customer, self.env["res.partner"].sudo().create(delivery_values)
+        address = self._marketplace_find_or_create_partners(
+            self.shop_id.company_id, {key: values}
+        )[key]
+        return customer, address
 
-    def _marketplace_partner_values(self, norm):
-        """The customer (found or created) and the values of the delivery address to
-        create for this order (None: deliver to the customer)."""
+    def _marketplace_customer(self, norm):
+        """The customer of the order: the shop's marketplace customer, or in
+        per-buyer mode the buyer's own partner, looked up in the shop's company
+        only (``shopee:<buyer id>``), created once."""
         shop = self.shop_id
         buyer = norm["buyer"]
+        if shop.partner_mode != "buyer" or not buyer["external_id"]:
+            return shop.partner_id
+        company = shop.company_id
+        ref = f"{shop.provider}:{buyer['external_id']}"
         Partner = self.env["res.partner"].sudo()
-        customer = shop.partner_id
-        if shop.partner_mode == "buyer" and buyer["external_id"]:
-            ref = f"{shop.provider}:{buyer['external_id']}"
-            customer = Partner.search([("ref", "=", ref)], limit=1) or Partner.create(
-                {
-                    "name": buyer["name"] or ref,
-                    "ref": ref,
-                    "company_id": shop.company_id.id,
-                }
-            )
+        found = self._marketplace_find_or_create_partners(company, {ref: None})
+        if ref in found:
+            return found[ref]
+        # a buyer created before partners had their key: give it the key
+        legacy = Partner.search(
+            [
+                ("ref", "=", ref),
+                ("company_id", "=", company.id),
+                ("marketplace_key", "=", False),
+            ],
+            limit=1,
+        )
+        if legacy:
+            legacy.marketplace_key = ref
+            return legacy
+        return self._marketplace_find_or_create_partners(
+            company, {ref: {"name": buyer["name"] or ref, "ref": ref}}
+        )[ref]
+
+    def _marketplace_address(self, norm, customer):
+        """``(key, values)`` of the order's delivery address under ``customer``;
+        ``(None, None)`` when the order names none (deliver to the customer).
+
+        The key is the buyer and the address as written, normalised (case, spaces,
+        punctuation, phone prefix), so a returning buyer's address is found again;
+        masked values (J***n, ******12) are kept as sent: they are all there is, and
+        with the buyer id in the key two buyers whose masks read alike stay apart.
+        """
+        shop = self.shop_id
+        buyer = norm["buyer"]
+        if not (buyer["name"] or buyer["street"]):
+            return None, None
         country = self.env["res.country"].search(
             [("code", "=", (buyer["country_code"] or "ID").upper())], limit=1
         )
-        if not (buyer["name"] or buyer["street"]):
-            return customer, None
-        return customer, {
+        values = {
             "parent_id": customer.id,
             "type": "delivery",
-            # masked values (J***n, ******12) are kept as sent: they are all there is
             "name": buyer["name"] or _("Buyer of %s", norm["external_id"]),
             "phone": buyer["phone"] or False,
             "street": buyer["street"] or False,
             "city": buyer["city"] or False,
             "zip": buyer["zip"] or False,
             "country_id": country.id or False,
-            "company_id": shop.company_id.id,
         }
+        written = "|".join(
+            [
+                _normalise_phone(buyer["phone"]),
+                *(
+                    _normalise_text(buyer[field])
+                    for field in ("name", "street", "city", "state", "zip")
+                ),
+                (buyer["country_code"] or "ID").upper(),
+            ]
+        )
+        digest = hashlib.sha256(written.encode()).hexdigest()[:32]
+        key = (
+            f"{shop.provider}:{buyer['external_id'] or '-'}:address:"
+            f"{customer.id}:{digest}"
+        )
+        return key, values
+
+    @api.model
+    def _marketplace_find_or_create_partners(self, company, values_by_key):
+        """``{key: partner}`` of ``company`` for the keys of ``values_by_key``: found
+        by ``marketplace_key``, the missing ones created (a ``None`` value: only
+        looked for).
+
+        :raises RetryableError: another worker created one of them at the same time
+            (the database's unique key refused the second); the event is retried and
+            then finds it.
+        """
+        Partner = self.env["res.partner"].sudo()
+        found = {
+            partner.marketplace_key: partner
+            for partner in Partner.search(
+                [
+                    ("company_id", "=", company.id),
+                    ("marketplace_key", "in", list(values_by_key)),
+                ]
+            )
+        }
+        missing = [
+            key
+            for key, values in values_by_key.items()
+            if key not in found and values is not None
+        ]
+        if missing:
+            try:
+                with self.env.cr.savepoint():
+                    created = Partner.create(
+                        [
+                            dict(
+                                values_by_key[key],
+                                marketplace_key=key,
+                                company_id=company.id,
+                            )
+                            for key in missing
+                        ]
+                    )
+            except pg_errors.UniqueViolation as exc:
+                raise RetryableError(
+                    _(
+                        "Another worker is creating the same buyer or address right "
+                        "now; the order is imported again in a moment."
+                    )
+                ) from exc
+            found.update(zip(missing, created, strict=True))
+        return found
 
     def _marketplace_line_commands(self, norm):
-        """Sale order line commands.
+        """Sale order line commands: each product line at what the seller sells it
+        for, the seller's discounts on the lines they belong to.
+
+        A line's own discount (Shopee ``model_discounted_price``, TikTok per-unit
+        ``seller_discount``, the escrow's per-item voucher shares) lowers its price;
+        a discount the platform gives for the whole order only is spread pro rata on
+        the lines' value, the rupiah remainder on the largest line. Each product line
+        is priced in whole rupiah (``_unit_prices``): a share that the quantity does
+        not divide becomes two lines (e.g. 150 001 for 3: 2 × 50 000 + 1 × 50 001),
+        so the order totals the platform's amount exactly, never 0.01 off. What the
+        platform funds is not a discount of the seller: the lines keep it as revenue
+        (the platform pays it with the settlement), and a note says how much.
 
         :raises MappingError: listing every unknown SKU at once.
         """
         shop = self.shop_id
         tax = shop.tax_id
+        currency = shop.company_id.currency_id
         Map = self.env["marketplace.product.map"]
         commands, problems = [], []
-        seller_discount = norm["seller_discount"]
-        for line in norm["lines"]:
+        lines = norm["lines"]
+        gross = [line["unit_price"] * line["quantity"] for line in lines]
+        net = [
+            value - line["seller_discount"]
+            for value, line in zip(gross, lines, strict=True)
+        ]
+        order_discount = _spread(norm["seller_discount"], net)
+        for line, value, own, share in zip(
+            lines, gross, net, order_discount, strict=True
+        ):
             mapping = Map._marketplace_resolve(
                 shop, line["item_id"], line["model_id"], line["sku"]
             )
@@ -534,37 +791,32 @@ class MarketplaceOrder(models.Model):
                     )
                 )
                 continue
-            seller_discount += line["seller_discount"]
-            for product, qty, amount in mapping._marketplace_split(
-                line["quantity"], line["unit_price"] * line["quantity"]
-            ):
-                commands.append(
-                    Command.create(
-                        {
-                            "product_id": product.id,
-                            "name": f"{product.display_name}\n"
-                            f"[{line['sku'] or line['model_id']}] "
-                            f"{line['name']}".strip(),
-                            "product_uom_qty": qty,
-                            "price_unit": float(amount) / qty if qty else 0.0,
-                            "tax_id": [Command.set(tax.ids)],
-                        }
-                    )
+            label = f"[{line['sku'] or line['model_id']}] {line['name']}".strip()
+            discount = value - own + share
+            if discount:
+                label += "\n" + _(
+                    "List price %(price)s × %(qty)s, seller discount %(discount)s",
+                    price=format_amount(self.env, float(line["unit_price"]), currency),
+                    qty=line["quantity"],
+                    discount=format_amount(self.env, float(discount), currency),
                 )
+            for product, qty, amount in mapping._marketplace_split(
+                line["quantity"], own - share
+            ):
+                for unit_qty, price in _unit_prices(qty, amount):
+                    commands.append(
+                        Command.create(
+                            {
+                                "product_id": product.id,
+                                "name": f"{product.display_name}\n{label}",
+                                "product_uom_qty": unit_qty,
+                                "price_unit": price,
+                                "tax_id": [Command.set(tax.ids)],
+                            }
+                        )
+                    )
         if problems:
             raise MappingError("\n".join(problems))
-        if seller_discount:
-            commands.append(
-                Command.create(
-                    {
-                        "product_id": shop.discount_product_id.id,
-                        "name": _("Seller discount and vouchers"),
-                        "product_uom_qty": 1,
-                        "price_unit": -float(seller_discount),
-                        "tax_id": [Command.set(tax.ids)],
-                    }
-                )
-            )
         if norm["shipping_fee"]:
             commands.append(
                 Command.create(
@@ -574,6 +826,28 @@ class MarketplaceOrder(models.Model):
                         "product_uom_qty": 1,
                         "price_unit": float(norm["shipping_fee"]),
                         "tax_id": [Command.set(tax.ids)],
+                    }
+                )
+            )
+        if norm["platform_discount"]:
+            commands.append(
+                Command.create(
+                    {
+                        "display_type": "line_note",
+                        "name": _(
+                            "%(platform)s pays %(amount)s of this order (its vouchers "
+                            "and subsidies), with the payout; the buyer paid "
+                            "%(paid)s.",
+                            platform=(norm["commerce_platform"] or shop.name)
+                            .replace("_", " ")
+                            .title(),
+                            amount=format_amount(
+                                self.env, float(norm["platform_discount"]), currency
+                            ),
+                            paid=format_amount(
+                                self.env, float(norm["buyer_paid"]), currency
+                            ),
+                        ),
                     }
                 )
             )
@@ -662,10 +936,27 @@ class MarketplaceOrder(models.Model):
 
     # ------------------------------------------------------------------ actions
     def action_retry(self):
-        """Fetch the order again from the platform and import it (after a fix)."""
+        """Fetch the order again from the platform and import it (after a fix).
+
+        The import runs as the queue runs it, whatever the clicking user's sales and
+        accounting rights (a salesperson's own-documents rule, no invoicing right):
+        it mirrors what the platform did, the person only asks for it now.
+        """
         for order in self:
-            order.shop_id._marketplace_fetch_and_import([order.name])
+            order.shop_id.sudo()._marketplace_fetch_and_import([order.name])
         return True
+
+    def action_import_settlement(self):
+        """Ask the platform for the payout of these orders and book it at once (a
+        person waits for the answer: a missing account is told now)."""
+        self.env["marketplace.settlement"]._import_for(self).action_book()
+        return True
+
+    @api.model
+    def _cron_import_settlements(self):
+        """The settlement cron of databases installed before it moved to
+        ``marketplace.settlement._cron_import`` (its record is ``noupdate``)."""
+        return self.env["marketplace.settlement"]._cron_import()
 
     def action_open_sale(self):
         self.ensure_one()
@@ -702,108 +993,328 @@ class MarketplaceOrder(models.Model):
                     )
         return result
 
+    # ------------------------------------------------------------------ after-sales
+    def _compute_return_count(self):
+        for order in self:
+            order.return_count = len(order.return_ids)
 
-class MarketplaceOrderSettlement(models.Model):
-    _inherit = "marketplace.order"
+    @api.depends("platform_status", "payload")
+    def _compute_marketplace_cancel_requested(self):
+        for order in self:
+            if order.provider == "shopee":
+                # developer-guide/229 §10: IN_CANCEL = cancellation being processed
+                order.marketplace_cancel_requested = (
+                    order.platform_status == "IN_CANCEL"
+                )
+                continue
+            try:
+                raw = json.loads(order.payload or "{}")
+            except ValueError:
+                raw = {}
+            # order.md: is_buyer_request_cancel on the order object
+            order.marketplace_cancel_requested = bool(
+                isinstance(raw, dict)
+                and raw.get("is_buyer_request_cancel")
+                and order.platform_status not in ("CANCELLED", "COMPLETED")
+            )
 
-    settlement_id = fields.Many2one("marketplace.settlement", readonly=True, copy=False)
+    # ------------------------------------------------------------------ cancellation
+    def _marketplace_tiktok_cancellations(self):
+        """The buyer cancellation records of this TikTok order (return_refund.md)."""
+        return [
+            c
+            for c in self.shop_id._marketplace_api("search_cancellations", [self.name])
+            if c.get("cancel_type", "BUYER_CANCEL") == "BUYER_CANCEL"
+        ]
 
-    def _marketplace_import_settlement(self):
-        """Import the Shopee escrow / TikTok statement of settled orders.
+    def _marketplace_lock_nowait(self):
+        """Lock this order's row before a platform call that must happen once.
 
-        ``order_income.escrow_amount`` is what Shopee releases to the seller; it "will
-        change before order is completed" (v2.payment.get_escrow_detail), so only
-        completed orders are read, and an order without an amount yet stays pending
-        (never 0). The fees are split into buckets (``marketplace.settlement.line``).
+        ``FOR UPDATE NOWAIT``: a second click, or the intake working on the order,
+        makes this one fail at once instead of waiting and calling again.
 
-        :returns: the settlements created.
+        :raises UserError: someone else is working on the order right now.
         """
-        Settlement = self.env["marketplace.settlement"]
-        created = Settlement
-        for order in self.filtered(lambda o: not o.settlement_id and o.sale_order_id):
-            payout, escrow = order._marketplace_fetch_payout()
-            if payout is None:
-                continue  # not settled yet: pending, never booked as 0
-            invoices = order.sale_order_id.invoice_ids.filtered(
-                lambda m: m.state == "posted"
-            )
-            # Net of credit notes (returns): what the receivable still holds.
-            invoiced = sum(invoices.mapped("amount_total_signed"))
-            settlement = Settlement.create(
-                {
-                    "name": _(
-                        "%(platform)s payout %(order)s",
-                        platform=order.shop_id.name,
-                        order=order.name,
-                    ),
-                    "shop_id": order.shop_id.id,
-                    "marketplace_order_id": order.id,
-                    "payout_amount": payout,
-                    "invoiced_amount": invoiced,
-                    "fee_amount": invoiced - payout,
-                    "raw": json.dumps(escrow, sort_keys=True),
-                }
-            )
-            split = order._marketplace_settlement_fees(escrow)
-            shipping = sum(
-                (-1 if line.move_id.move_type == "out_refund" else 1) * line.price_total
-                for line in invoices.invoice_line_ids.filtered(
-                    lambda line, product=order.shop_id.shipping_product_id: (
-                        line.product_id == product
+        self.ensure_one()
+        self.flush_recordset()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM marketplace_order WHERE id = %s FOR UPDATE NOWAIT",
+                        self.id,
                     )
                 )
-            )
-            settlement.line_ids = settlement._marketplace_prepare_lines(
-                split["fees"], shipping, split["buyer_shipping"]
-            )
-            order.settlement_id = settlement
-            created |= settlement
-        return created
+        except pg_errors.LockNotAvailable as exc:
+            raise UserError(
+                _(
+                    "Someone else is working on order %s right now; try again in a "
+                    "moment.",
+                    self.name,
+                )
+            ) from exc
+        self.invalidate_recordset()
 
-    def _marketplace_fetch_payout(self):
-        """``(payout amount or None when pending, raw answer)`` from the platform."""
-        self.ensure_one()
-        shop = self.shop_id
-        if self.provider == "shopee":
-            escrow = shop._marketplace_api("get_escrow_detail", self.name)
-            amount = (escrow.get("order_income") or {}).get("escrow_amount")
-            return (float(amount) if amount not in (None, "", 0) else None), escrow
-        result = shop._marketplace_api(
-            "get_order_statement",
-            self.name,
-            version=shop.tiktok_finance_version or "202501",
-        )
-        amount = result["settlement_amount"]
-        return (float(amount) if amount is not None else None), result["raw"]
+    def _marketplace_cancel_answer_key(self):
+        """Names this cancellation request: the order as it was when asked."""
+        return f"marketplace-cancel-answer:{self.id}:{self.platform_update_time}"
 
-    def _marketplace_settlement_fees(self, raw):
-        """Fees of the platform's settlement answer ``raw``, by bucket.
+    def _marketplace_recorded_cancel_answer(self):
+        """The answer already given to this request (``True`` accepted, ``False``
+        rejected), or ``None``.
 
-        :returns: ``{"fees": {bucket: Decimal}, "buyer_shipping": Decimal | None}``
-            (``api.shopee.escrow_fees`` / ``api.tiktok.statement_fees``).
+        Read in a fresh cursor: the caller's snapshot may predate the commit of an
+        answer given by a concurrent or earlier, rolled-back request.
         """
         self.ensure_one()
+        with self.env.registry.cursor() as cr:
+            event = self.env(cr=cr, su=True)["integration.event"].search(
+                [
+                    ("connection_id", "=", self.shop_id.connection_id.id),
+                    ("direction", "=", "outbound"),
+                    ("dedupe_key", "=", self._marketplace_cancel_answer_key()),
+                    ("state", "=", "done"),
+                ],
+                limit=1,
+            )
+            payload = event._get_payload() if event else None
+        return payload.get("accept") if isinstance(payload, dict) else None
+
+    def _marketplace_record_cancel_answer(self, accept):
+        """Record that the platform took the answer, committed at once in a side
+        cursor: a rollback or a replay of the caller's request cannot lose it.
+
+        The record is an outbound ``integration.event`` already done (the outbox's
+        result of this call). It references the order by id only: no foreign key to
+        the order row, which the caller holds locked, so this cursor never waits on
+        its caller.
+        """
+        self.ensure_one()
+        shop = self.shop_id
+        with self.env.registry.cursor() as cr:
+            env = self.env(cr=cr, su=True)
+            now = fields.Datetime.now()
+            env["integration.event"].create(
+                {
+                    "connection_id": shop.connection_id.id,
+                    "company_id": shop.company_id.id,
+                    "direction": "outbound",
+                    "handler": "_marketplace_answer_cancellation",
+                    "event_type": "marketplace_cancellation_answer",
+                    "external_id": self.name,
+                    "dedupe_key": self._marketplace_cancel_answer_key(),
+                    "body": json.dumps(
+                        {"order": self.name, "accept": accept, "uid": self.env.uid}
+                    ),
+                    "state": "done",
+                    "attempts": 1,
+                    "processed_at": now,
+                    "res_model": self._name,
+                    "res_id": self.id,
+                }
+            )
+
+    def _marketplace_send_cancel_answer(self, accept):
+        """Answer the buyer's request on the platform.
+
+        A replay that the platform refuses because the request is no longer pending
+        counts as success when the platform shows the same answer (Shopee's
+        ``handle_buyer_cancellation`` has no idempotency key; TikTok's key covers a
+        retried call, not a new request after a rollback).
+
+        :raises UserError / IntegrationError: the platform refused another way.
+        """
+        shop = self.shop_id
         if self.provider == "shopee":
-            return shopee.escrow_fees(raw)
-        return tiktok.statement_fees(raw)
-
-    def action_import_settlement(self):
-        self._marketplace_import_settlement().action_book()
-        return True
-
-    @api.model
-    def _cron_import_settlements(self):
-        orders = self.search(
-            [
-                ("settlement_id", "=", False),
-                ("platform_status", "=", "COMPLETED"),
-                ("sale_order_id", "!=", False),
-            ],
-            limit=200,
+            try:
+                shop._marketplace_api("handle_buyer_cancellation", self.name, accept)
+            except PermanentError:
+                detail = next(
+                    iter(shop._marketplace_api("get_orders", [self.name])), {}
+                )
+                status = (detail or {}).get("order_status")
+                if status == "IN_CANCEL" or (status == "CANCELLED") != accept:
+                    raise
+                _logger.info(
+                    "Cancellation of order %s was already answered (%s)",
+                    self.name,
+                    status,
+                )
+            return
+        cancellations = self._marketplace_tiktok_cancellations()
+        pending = [
+            c for c in cancellations if c.get("cancel_status") == TIKTOK_CANCEL_PENDING
+        ]
+        if not pending:
+            if any(
+                c.get("cancel_status") in TIKTOK_CANCEL_ANSWERED[accept]
+                for c in cancellations
+            ):
+                return  # answered before (a rolled-back request): done
+            raise UserError(
+                _("TikTok has no pending cancellation request for order %s.", self.name)
+            )
+        cancel_id = pending[0]["cancel_id"]
+        key = f"odoo-{self.id}-{cancel_id}-{'approve' if accept else 'reject'}"
+        if accept:
+            shop._marketplace_api("approve_cancellation", cancel_id, key)
+            return
+        reasons = shop._marketplace_api("get_reject_reasons", cancel_id)
+        if not reasons:
+            raise UserError(
+                _("TikTok offers no reason to reject cancellation %s.", cancel_id)
+            )
+        shop._marketplace_api(
+            "reject_cancellation",
+            cancel_id,
+            key,
+            reasons[0]["name"],
+            comment=_("Rejected from Odoo: the order is being prepared."),
         )
-        for order in orders:
+
+    def _marketplace_answer_cancellation(self, accept):
+        """Accept or reject the buyer's cancellation request, exactly once.
+
+        The order row is locked (``NOWAIT``) before the platform is called; once the
+        platform took the answer it is recorded in its own committed transaction, so
+        a second click, or Odoo replaying the request after a serialization failure,
+        finds it and does not call again: it only redoes the local part. That part
+        (cancel the sale order, credit its invoice, re-read the order) mirrors what
+        the platform did, so it runs as superuser and never raises; what cannot be
+        done automatically parks the order with an activity.
+
+        :raises UserError: there is no request to answer, or someone else is
+            answering it right now (nothing was sent then).
+        """
+        self.ensure_one()
+        self._marketplace_lock_nowait()
+        answer = self._marketplace_recorded_cancel_answer()
+        if answer is None:
+            if not self.marketplace_cancel_requested:
+                raise UserError(
+                    _("The buyer of order %s has not asked to cancel it.", self.name)
+                )
+            self._marketplace_send_cancel_answer(accept)
+            self._marketplace_record_cancel_answer(accept)
+            answer = accept
+        # the platform has the answer: record, never raise from here on (STYLE §8)
+        order = self.sudo()
+        if answer != accept:
+            order.message_post(
+                body=_(
+                    "The cancellation request was already answered on the platform: "
+                    "it stays %s.",
+                    _("accepted") if answer else _("rejected"),
+                )
+            )
+        if answer and order.sale_order_id:
             try:
                 with self.env.cr.savepoint():
-                    order.action_import_settlement()
-            except Exception:  # noqa: BLE001 - next run retries; the log says why
-                _logger.exception("Settlement of marketplace order %s failed", order.id)
+                    order._marketplace_cancel_sale(
+                        {"cancel_reason": _("buyer cancellation accepted from Odoo")}
+                    )
+            except MappingError as exc:
+                self.env.invalidate_all()
+                order._marketplace_park(str(exc), order.payload)
+        order.message_post(
+            body=_("Buyer cancellation accepted on the platform.")
+            if answer
+            else _("Buyer cancellation rejected on the platform.")
+        )
+        try:
+            with self.env.cr.savepoint():
+                order.shop_id._marketplace_fetch_and_import([self.name])
+        except Exception as exc:  # noqa: BLE001 - the answer is already given
+            self.env.invalidate_all()
+            _logger.info("Re-reading order %s failed: %s", self.name, exc)
+            order.activity_schedule(
+                "mail.mail_activity_data_warning",
+                summary=_("Re-read the marketplace order"),
+                note=order.shop_id.connection_id._mask_text(str(exc)),
+                user_id=order.shop_id.responsible_user_id.id or self.env.uid,
+            )
+        if answer and order.state != "attention":
+            order.state = "cancelled"
+        return True
+
+    def action_marketplace_accept_cancellation(self):
+        for order in self:
+            order._marketplace_answer_cancellation(True)
+        return True
+
+    def action_marketplace_reject_cancellation(self):
+        for order in self:
+            order._marketplace_answer_cancellation(False)
+        return True
+
+    # ------------------------------------------------------------------ returns
+    def _marketplace_fetch_returns(self, only=None):
+        """Read this order's returns from the platform and import each one.
+
+        Shopee's return list has no order filter: returns created from the order's
+        creation on are paged in 15-day slices and filtered by ``order_sn``
+        **[inference]**. TikTok: ``returns/search`` by ``order_ids``.
+
+        :returns: the ``marketplace.return`` records touched.
+        """
+        self.ensure_one()
+        shop = self.shop_id
+        Return = self.env["marketplace.return"]
+        if self.provider == "shopee":
+            payloads = []
+            start = (
+                int((self.platform_create_time or fields.Datetime.now()).timestamp())
+                - 24 * 3600
+            )
+            now = int(time.time())
+            for _slice in range(SHOPEE_RETURN_SLICES):
+                if start >= now:
+                    break
+                end = min(start + SHOPEE_RETURN_WINDOW, now)
+                for page_no in range(50):  # bounded
+                    page = shop._marketplace_api(
+                        "get_return_list", start, end, page_no=page_no
+                    )
+                    payloads += [
+                        r
+                        for r in page.get("return") or []
+                        if str(r.get("order_sn")) == self.name
+                    ]
+                    if not page.get("more"):
+                        break
+                start = end
+        else:
+            payloads = shop._marketplace_api("search_returns", order_ids=[self.name])
+        key = "return_sn" if self.provider == "shopee" else "return_id"
+        result = Return
+        for payload in payloads:
+            if only and str(payload.get(key)) != only:
+                continue
+            result |= Return._marketplace_import(shop, payload)
+        return result
+
+    def _marketplace_check_returns(self):
+        """Import the returns; a platform error schedules an activity, never raises
+        (called from the order lifecycle)."""
+        for order in self:
+            try:
+                order._marketplace_fetch_returns()
+            except IntegrationError as exc:
+                order.activity_schedule(
+                    "mail.mail_activity_data_warning",
+                    summary=_("Check the returns of this order"),
+                    note=_("The platform's returns could not be read: %s", exc),
+                    user_id=order.shop_id.responsible_user_id.id or self.env.uid,
+                )
+
+    def action_marketplace_check_returns(self):
+        for order in self:
+            order._marketplace_fetch_returns()
+        return self.action_open_returns()
+
+    def action_open_returns(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "marketplace_sync.action_marketplace_return"
+        )
+        action["domain"] = [("marketplace_order_id", "in", self.ids)]
+        return action

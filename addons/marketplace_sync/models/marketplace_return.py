@@ -18,14 +18,13 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare
 
 from ..api import shopee, tiktok
-from ..api.common import IntegrationError, MalformedOrder, PermanentError
+from ..api.common import MalformedOrder, PermanentError
+from .const import RETURN_STATUS
 from .platform_rows import lock_platform_rows
 
 _logger = logging.getLogger(__name__)
 
 ADAPTERS = {"shopee": shopee, "tiktok": tiktok}
-SHOPEE_RETURN_WINDOW = 15 * 24 * 3600  # same bound as get_order_list [inference]
-SHOPEE_RETURN_SLICES = 6  # returns are looked for up to ~90 days after the order
 
 
 class MarketplaceReturn(models.Model):
@@ -136,7 +135,7 @@ class MarketplaceReturn(models.Model):
         )
         if record.state == "done":
             return record  # documents exist: later statuses change nothing
-        action = adapter.RETURN_STATUS.get(norm["status"])
+        action = RETURN_STATUS[shop.provider].get(norm["status"])
         if not action:
             record._marketplace_park(
                 _(
@@ -460,197 +459,3 @@ class MarketplaceReturn(models.Model):
             "res_id": self.credit_note_id.id,
             "view_mode": "form",
         }
-
-
-class MarketplaceOrderAftersales(models.Model):
-    _inherit = "marketplace.order"
-
-    return_ids = fields.One2many("marketplace.return", "marketplace_order_id")
-    return_count = fields.Integer(compute="_compute_return_count")
-    marketplace_cancel_requested = fields.Boolean(
-        "Buyer asks to cancel",
-        compute="_compute_marketplace_cancel_requested",
-        help="Shopee IN_CANCEL, or a TikTok order flagged is_buyer_request_cancel.",
-    )
-
-    def _compute_return_count(self):
-        for order in self:
-            order.return_count = len(order.return_ids)
-
-    @api.depends("platform_status", "payload")
-    def _compute_marketplace_cancel_requested(self):
-        for order in self:
-            if order.provider == "shopee":
-                # developer-guide/229 §10: IN_CANCEL = cancellation being processed
-                order.marketplace_cancel_requested = (
-                    order.platform_status == "IN_CANCEL"
-                )
-                continue
-            try:
-                raw = json.loads(order.payload or "{}")
-            except ValueError:
-                raw = {}
-            # order.md: is_buyer_request_cancel on the order object
-            order.marketplace_cancel_requested = bool(
-                isinstance(raw, dict)
-                and raw.get("is_buyer_request_cancel")
-                and order.platform_status not in ("CANCELLED", "COMPLETED")
-            )
-
-    # ------------------------------------------------------------------ cancellation
-    def _marketplace_tiktok_cancellation(self):
-        """The pending buyer cancellation request of this TikTok order.
-
-        :raises UserError: there is none (already handled on the platform?).
-        """
-        cancellations = self.shop_id._marketplace_api(
-            "search_cancellations", [self.name]
-        )
-        pending = [
-            c
-            for c in cancellations
-            if c.get("cancel_status") == "CANCELLATION_REQUEST_PENDING"
-            and c.get("cancel_type", "BUYER_CANCEL") == "BUYER_CANCEL"
-        ]
-        if not pending:
-            raise UserError(
-                _("TikTok has no pending cancellation request for order %s.", self.name)
-            )
-        return pending[0]
-
-    def _marketplace_answer_cancellation(self, accept):
-        self.ensure_one()
-        if not self.marketplace_cancel_requested:
-            raise UserError(
-                _("The buyer of order %s has not asked to cancel it.", self.name)
-            )
-        shop = self.shop_id
-        if self.provider == "shopee":
-            shop._marketplace_api("handle_buyer_cancellation", self.name, accept)
-        else:
-            cancellation = self._marketplace_tiktok_cancellation()
-            cancel_id = cancellation["cancel_id"]
-            key = f"odoo-{self.id}-{cancel_id}-{'approve' if accept else 'reject'}"
-            if accept:
-                shop._marketplace_api("approve_cancellation", cancel_id, key)
-            else:
-                reasons = shop._marketplace_api("get_reject_reasons", cancel_id)
-                if not reasons:
-                    raise UserError(
-                        _(
-                            "TikTok offers no reason to reject cancellation %s.",
-                            cancel_id,
-                        )
-                    )
-                shop._marketplace_api(
-                    "reject_cancellation",
-                    cancel_id,
-                    key,
-                    reasons[0]["name"],
-                    comment=_("Rejected from Odoo: the order is being prepared."),
-                )
-        # the platform accepted: record, never raise from here on (STYLE §8)
-        if accept and self.sale_order_id:
-            self._marketplace_cancel_sale(
-                {"cancel_reason": _("buyer cancellation accepted from Odoo")}
-            )
-        self.message_post(
-            body=_("Buyer cancellation accepted on the platform.")
-            if accept
-            else _("Buyer cancellation rejected on the platform.")
-        )
-        try:
-            shop._marketplace_fetch_and_import([self.name])
-        except Exception as exc:  # noqa: BLE001 - the answer is already given
-            _logger.info("Re-reading order %s failed: %s", self.name, exc)
-            self.activity_schedule(
-                "mail.mail_activity_data_warning",
-                summary=_("Re-read the marketplace order"),
-                note=str(exc),
-                user_id=shop.responsible_user_id.id or self.env.uid,
-            )
-        if accept:
-            self.state = "cancelled"
-        return True
-
-    def action_marketplace_accept_cancellation(self):
-        for order in self:
-            order._marketplace_answer_cancellation(True)
-        return True
-
-    def action_marketplace_reject_cancellation(self):
-        for order in self:
-            order._marketplace_answer_cancellation(False)
-        return True
-
-    # ------------------------------------------------------------------ returns
-    def _marketplace_fetch_returns(self, only=None):
-        """Read this order's returns from the platform and import each one.
-
-        Shopee's return list has no order filter: returns created from the order's
-        creation on are paged in 15-day slices and filtered by ``order_sn``
-        **[inference]**. TikTok: ``returns/search`` by ``order_ids``.
-
-        :returns: the ``marketplace.return`` records touched.
-        """
-        self.ensure_one()
-        shop = self.shop_id
-        Return = self.env["marketplace.return"]
-        if self.provider == "shopee":
-            payloads = []
-            start = (
-                int((self.platform_create_time or fields.Datetime.now()).timestamp())
-                - 24 * 3600
-            )
-            now = int(time.time())
-            for _slice in range(SHOPEE_RETURN_SLICES):
-                if start >= now:
-                    break
-                end = min(start + SHOPEE_RETURN_WINDOW, now)
-                for page_no in range(50):  # bounded
-                    page = shop._marketplace_api(
-                        "get_return_list", start, end, page_no=page_no
-                    )
-                    payloads += [
-                        r
-                        for r in page.get("return") or []
-                        if str(r.get("order_sn")) == self.name
-                    ]
-                    if not page.get("more"):
-                        break
-                start = end
-        else:
-            payloads = shop._marketplace_api("search_returns", order_ids=[self.name])
-        key = "return_sn" if self.provider == "shopee" else "return_id"
-        result = Return
-        for payload in payloads:
-            if only and str(payload.get(key)) != only:
-                continue
-            result |= Return._marketplace_import(shop, payload)
-        return result
-
-    def _marketplace_check_returns(self):
-        """Import the returns; a platform error schedules an activity, never raises
-        (called from the order lifecycle)."""
-        for order in self:
-            try:
-                order._marketplace_fetch_returns()
-            except IntegrationError as exc:
-                order.activity_schedule(
-                    "mail.mail_activity_data_warning",
-                    summary=_("Check the returns of this order"),
-                    note=_("The platform's returns could not be read: %s", exc),
-                    user_id=order.shop_id.responsible_user_id.id or self.env.uid,
-                )
-
-    def action_marketplace_check_returns(self):
-        for order in self:
-            order._marketplace_fetch_returns()
-        return self.action_open_returns()
-
-    def action_open_returns(self):
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "marketplace_sync.action_marketplace_return"
-        )
-        action["domain"] = [("marketplace_order_id", "in", self.ids)]
-        return action

@@ -2,15 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, fields, models
 
-# bucket -> the shop's account field; an empty one falls back to ``fee_account_id``
-BUCKET_ACCOUNT_FIELDS = {
-    "commission": "commission_account_id",
-    "service": "service_fee_account_id",
-    "transaction": "transaction_fee_account_id",
-    "campaign": "campaign_fee_account_id",
-    "shipping": "shipping_fee_account_id",
-    "other": "fee_account_id",
-}
+from .const import BUCKET_ACCOUNT_FIELDS
 
 
 class MarketplaceSettlementLine(models.Model):

@@ -162,9 +162,19 @@ class MarketplaceShop(models.Model):
     )
     receivable_account_id = fields.Many2one(
         "account.account",
-        string="Marketplace receivable",
+        string="Marketplace transit account",
+        required=True,
         check_company=True,
-        help="Balance held by the marketplace until payout.",
+        domain="[('reconcile', '=', True), ('deprecated', '=', False), "
+        "('account_type', 'not in', ('asset_receivable', 'liability_payable'))]",
+        # Odoo's own clearing account for money on its way to the bank (Outstanding
+        # Receipts of the company's chart), until a dedicated one is chosen
+        default=lambda self: self.env["account.chart.template"].ref(
+            "account_journal_payment_debit_account_id", raise_if_not_found=False
+        ),
+        help="What the marketplace holds for the shop until it pays out: settlements "
+        "debit their payout here, and the payout's bank statement line clears it. "
+        "Reconcilable; a dedicated account per marketplace keeps the matching simple.",
     )
     fee_account_id = fields.Many2one(
         "account.account",
@@ -993,6 +1003,22 @@ class MarketplaceShop(models.Model):
             lambda a: a.summary == _("Reconnect the marketplace shop")
         ).action_feedback(feedback=_("Shop reconnected."))
         self.message_post(body=_("Shop connected to the platform."))
+
+    # ------------------------------------------------------------------ accounting
+    @api.constrains("receivable_account_id")
+    def _check_receivable_account(self):
+        """The transit account is cleared by bank statement lines: it must reconcile."""
+        for shop in self.filtered("receivable_account_id"):
+            if not shop.receivable_account_id.reconcile:
+                raise ValidationError(
+                    _(
+                        "The marketplace transit account of %(shop)s must allow "
+                        "reconciliation (%(account)s does not): the payout's bank "
+                        "line clears it.",
+                        shop=shop.name,
+                        account=shop.receivable_account_id.display_name,
+                    )
+                )
 
 
 def _read_lost_push(message):

@@ -24,15 +24,19 @@ class SaleOrder(models.Model):
         One invoice per marketplace order: a credit note for a return makes the order
         "to invoice" again, which must not bill the refunded goods a second time.
         """
-        for order in self.filtered(
+        orders = self.filtered(
             lambda o: (
                 o.invoice_status == "to invoice"
                 and not o.invoice_ids.filtered(
                     lambda m: m.move_type == "out_invoice" and m.state == "posted"
                 )
             )
-        ):
-            moves = order.with_context(
-                raise_if_nothing_to_invoice=False
-            )._create_invoices()
-            moves.action_post()
+        )
+        if not orders:
+            return
+        # grouped=True: one invoice per order (never one per marketplace partner),
+        # created together for a bulk import
+        moves = orders.with_context(raise_if_nothing_to_invoice=False)._create_invoices(
+            grouped=True
+        )
+        moves.action_post()

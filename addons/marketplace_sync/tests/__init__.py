@@ -13,3 +13,10 @@ from . import test_i18n
 from . import test_masking_shopee
 from . import test_perimeter_rbac, test_perimeter_routes
 from . import test_plumb_tokens, test_plumb_shipment, test_plumb_lost_push
+from . import test_acct_settlement
+from . import test_acct_settlement_cron
+from . import test_acct_cancel
+from . import test_acct_cancel_answer
+from . import test_acct_discounts
+from . import test_acct_structure
+from . import test_acct_buyers

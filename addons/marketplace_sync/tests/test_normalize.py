@@ -79,3 +79,49 @@ class TestNormalize(BaseCase):
             "total_amount",
         ):
             self.assertIn(part, message)
+
+    def test_shopee_escrow_voucher_shares_go_on_their_lines(self):
+        norm = shopee.normalize_order(
+            fixture("shopee_order_detail.json") | {"update_time": 1700000000}
+        )
+        items = [
+            {"item_id": 1001, "model_id": 2001, "discount_from_voucher_seller": 7000},
+            {"item_id": 1002, "model_id": 0, "discount_from_voucher_seller": 3000},
+        ]
+        escrow = {"order_income": {"voucher_from_seller": 10000, "items": items}}
+        spread = shopee.apply_escrow(norm, escrow)
+        self.assertEqual(spread["seller_discount"], Decimal(0))
+        self.assertEqual(
+            [line["seller_discount"] for line in spread["lines"]],
+            [Decimal(27000), Decimal(3000)],
+        )
+        # shares that do not add up to the voucher: it stays for the whole order
+        items[1]["discount_from_voucher_seller"] = 2000
+        kept = shopee.apply_escrow(norm, escrow)
+        self.assertEqual(kept["seller_discount"], Decimal(10000))
+        self.assertEqual(
+            [line["seller_discount"] for line in kept["lines"]],
+            [Decimal(20000), Decimal(0)],
+        )
+
+    def test_shopee_bundle_deal_discount_from_escrow_subtotals(self):
+        detail = fixture("shopee_order_detail.json") | {"update_time": 1700000000}
+        detail["item_list"][1]["model_discounted_price"] = 0  # bundle deal item
+        norm = shopee.normalize_order(detail)
+        self.assertEqual(norm["lines"][1]["seller_discount"], Decimal(0))
+        escrow = {
+            "order_income": {
+                "items": [
+                    {
+                        "item_id": 1002,
+                        "model_id": 0,
+                        "original_price": 100000,
+                        "discounted_price": 90000,
+                    }
+                ]
+            }
+        }
+        self.assertEqual(
+            shopee.apply_escrow(norm, escrow)["lines"][1]["seller_discount"],
+            Decimal(10000),
+        )
