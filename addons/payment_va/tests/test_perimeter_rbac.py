@@ -71,7 +71,8 @@ class TestPerimeterPaymentRbac(PaymentVaCommon):
                 event.read([field])
         with self.assertRaises(AccessError):
             event.invalidate_recordset()
-            event.body  # noqa: B018 - attribute access goes through the same check
+            # Attribute access goes through the same check.
+            self.assertFalse(event.body)
 
     def test_salesperson_cannot_read_a_payment_event_body(self):
         salesman = self._sales_user(
