@@ -30,7 +30,7 @@ if ! psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$DB'" | gre
 fi
 
 echo "== gateway test servers on $GATEWAY_BASE_URL"
-(cd "$ROOT/tests" && exec python3 -m gateway_servers --host 127.0.0.1 --port "$GATEWAY_PORT") &
+(cd "$ROOT/addons/base_integration/tests" && exec python3 -m gateway_servers --host 127.0.0.1 --port "$GATEWAY_PORT") &
 GATEWAYS=$!
 trap 'kill $GATEWAYS 2>/dev/null || true' EXIT
 echo "== Odoo on http://localhost:$PORT (database $DB, login admin / admin)"

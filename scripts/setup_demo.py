@@ -9,12 +9,6 @@ The credentials below are the test servers' own fixed demo keys, not real ones.
 # ruff: noqa: F821  (``env`` is provided by odoo shell)
 
 import os
-import sys
-
-# The test servers' fixed demo keys live with the servers (tests/gateway_servers).
-sys.path.insert(
-    0, os.environ.get("SUITE_TESTS_DIR", os.path.join(os.getcwd(), "tests"))
-)
 
 GATEWAY = os.environ.get("GATEWAY_BASE_URL", "http://127.0.0.1:8070").rstrip("/")
 ODOO_URL = os.environ.get("ODOO_URL", "http://127.0.0.1:8069").rstrip("/")
@@ -74,8 +68,10 @@ def demo_connections(company):
         },
     )
     if "payment.va" in env:
-        from gateway_servers.midtrans import MidtransApi
-        from gateway_servers.xendit import XenditApi
+        from odoo.addons.base_integration.tests.gateway_servers.midtrans import (
+            MidtransApi,
+        )
+        from odoo.addons.base_integration.tests.gateway_servers.xendit import XenditApi
 
         journal = env["account.journal"].search(
             [("company_id", "=", company.id), ("type", "=", "bank")], limit=1
@@ -115,8 +111,8 @@ def demo_connections(company):
                 },
             )
     if "marketplace.shop" in env:
-        from gateway_servers.shopee import ShopeeApi
-        from gateway_servers.tiktok import TiktokApi
+        from odoo.addons.base_integration.tests.gateway_servers.shopee import ShopeeApi
+        from odoo.addons.base_integration.tests.gateway_servers.tiktok import TiktokApi
 
         warehouse = env["stock.warehouse"].search(
             [("company_id", "=", company.id)], limit=1

@@ -10,8 +10,8 @@ from threading import Thread
 import pytest
 import requests
 
-from gateway_servers import Fault, GatewayServer
-from gateway_servers.echo import EchoApi
+from odoo.addons.base_integration.tests.gateway_servers import Fault, GatewayServer
+from odoo.addons.base_integration.tests.gateway_servers.echo import EchoApi
 
 AUTH = {"Authorization": f"Bearer {EchoApi.api_key}"}
 

@@ -41,7 +41,12 @@ import xmlrpc.client
 from datetime import timedelta
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))  # <repo>/tests for gateway_servers
+sys.path.insert(  # gateway_servers (plain Python) of base_integration's tests
+    0,
+    os.path.join(
+        os.path.dirname(os.path.dirname(HERE)), "addons", "base_integration", "tests"
+    ),
+)
 
 from benchlib import (  # noqa: E402
     HTTP_WORKERS,

@@ -21,7 +21,7 @@ created with ``payment_va`` and ``l10n_id`` when missing; ``--url`` uses a serve
 already runs instead.
 
 The script loads the Indonesian chart on the main company if needed, starts the local
-Midtrans imitation (tests/gateway_servers/midtrans.py) in-process and points a
+Midtrans imitation (base_integration/tests/gateway_servers/midtrans.py) in-process and points a
 connection at it. Results are printed and written to
 tests/benchmarks/results/payment_va.md.
 """
@@ -353,7 +353,7 @@ def run(args):
         f"Run {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC against {args.url} "
         f"(database `{args.db}`, {os.cpu_count()} CPUs), "
         f"{args.server_kind}, "
-        "local Midtrans imitation (tests/gateway_servers/midtrans.py), status-API "
+        "local Midtrans imitation (base_integration/tests/gateway_servers/midtrans.py), status-API "
         "confirmation on.",
         "",
         "| Measure | Value |",

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # Odoo's deployment guide: workers = 2 x CPUs + 1 (odoo.com/documentation, "Deploying
 # Odoo", worker number calculation).
 HTTP_WORKERS = 2 * (os.cpu_count() or 1) + 1
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "addons" / "base_integration" / "tests"))
 
 
 class Rpc:

@@ -1,7 +1,6 @@
 # Copyright 2026 Odoo Indonesia Suite
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 
-# common first: it puts the repository's tests/ (gateway_servers) on sys.path.
 from . import common
 from . import (
     test_http_circuit,

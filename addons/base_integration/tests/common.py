@@ -2,28 +2,17 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Test helpers shared by every addon of the suite.
 
-Importing this module makes the repository's ``tests/gateway_servers`` package (the local
-gateway test servers) importable, whichever runner collected the tests.
+The local gateway test servers live in ``tests/gateway_servers`` of this addon (plain
+Python, no Odoo import), so every addon of the suite can run its tests wherever
+base_integration is installed: ``odoo.addons.base_integration.tests.gateway_servers``.
 """
 
 import hashlib
 import hmac
 import json
-import os
-import sys
 
-_REPO_TESTS = os.path.abspath(
-    os.path.join(os.path.dirname(__file__), "..", "..", "..", "tests")
-)
-if (
-    os.path.isdir(os.path.join(_REPO_TESTS, "gateway_servers"))
-    and _REPO_TESTS not in sys.path
-):
-    sys.path.append(_REPO_TESTS)
-
-from gateway_servers import GatewayServer  # noqa: E402
-
-from ..api.http import CircuitBreaker  # noqa: E402
+from ..api.http import CircuitBreaker
+from .gateway_servers import GatewayServer
 
 
 class IntegrationTestMixin:

@@ -7,12 +7,11 @@ import time
 
 from odoo.tests import TransactionCase, tagged
 
-from gateway_servers import Fault
-from gateway_servers.echo import EchoApi
-
 from ..api.exceptions import AuthenticationError, CircuitOpenError, RetryableError
 from ..api.http import IntegrationSession
 from .common import IntegrationTestMixin
+from .gateway_servers import Fault
+from .gateway_servers.echo import EchoApi
 
 COOLDOWN = 0.5
 

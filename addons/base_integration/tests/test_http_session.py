@@ -6,11 +6,10 @@ import traceback
 
 from odoo.tests import TransactionCase, tagged
 
-from gateway_servers import Fault
-from gateway_servers.echo import EchoApi
-
 from ..api.exceptions import AuthenticationError, PermanentError, RetryableError
 from .common import IntegrationTestMixin
+from .gateway_servers import Fault
+from .gateway_servers.echo import EchoApi
 
 SECRET_TOKEN = "SECRETTOKEN123"
 SECRET_SIGN = "abcdef0123456789signature"

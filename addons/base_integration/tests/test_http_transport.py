@@ -7,8 +7,8 @@ from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, get_db_name, tagged
 
-from gateway_servers import GatewayServer
-from gateway_servers.echo import EchoApi
+from .gateway_servers import GatewayServer
+from .gateway_servers.echo import EchoApi
 
 AUTH = {"Authorization": f"Bearer {EchoApi.api_key}"}
 

@@ -18,8 +18,7 @@ from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, get_db_name, new_test_user
 
 from odoo.addons.base_integration.tests.common import IntegrationTestMixin
-
-from gateway_servers.shopee import ShopeeApi
+from odoo.addons.base_integration.tests.gateway_servers.shopee import ShopeeApi
 
 from .common import MarketplaceCase
 

@@ -1,7 +1,8 @@
 # Copyright 2026 Odoo Indonesia Suite
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Shared setup: an Indonesian company (IDR, l10n_id chart), products, a Shopee shop
-and a TikTok shop talking to the local test servers (``tests/gateway_servers``)."""
+and a TikTok shop talking to the local test servers (base_integration's
+``tests/gateway_servers``)."""
 
 import copy
 import json
@@ -12,11 +13,10 @@ from odoo import fields
 from odoo.tests import HttpCase
 
 from odoo.addons.base_integration.tests.common import IntegrationTestMixin
-
-from gateway_servers.shopee import (
-    ShopeeApi,  # noqa: E402 (path set by the import above)
+from odoo.addons.base_integration.tests.gateway_servers.shopee import (
+    ShopeeApi,
 )
-from gateway_servers.tiktok import TiktokApi  # noqa: E402
+from odoo.addons.base_integration.tests.gateway_servers.tiktok import TiktokApi
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
 

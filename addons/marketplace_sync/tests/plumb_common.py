@@ -26,8 +26,8 @@ from odoo.addons.base_integration.models.integration_log import OWN_CURSOR_KEY
 from odoo.addons.base_integration.tests.common import IntegrationTestMixin
 
 # the import above puts the gateway test servers on the path
-from gateway_servers.shopee import ShopeeApi  # noqa: E402
-from gateway_servers.tiktok import TiktokApi  # noqa: E402
+from odoo.addons.base_integration.tests.gateway_servers.shopee import ShopeeApi
+from odoo.addons.base_integration.tests.gateway_servers.tiktok import TiktokApi
 
 # A worker that takes longer than this is hung (a lock wait that never ends).
 WORKER_TIMEOUT = 20

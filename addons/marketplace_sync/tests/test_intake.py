@@ -11,7 +11,7 @@ import requests
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
-from gateway_servers import Fault
+from odoo.addons.base_integration.tests.gateway_servers import Fault
 
 from .common import MarketplaceCase
 

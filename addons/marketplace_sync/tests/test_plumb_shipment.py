@@ -9,7 +9,7 @@ from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
-from gateway_servers import Fault  # noqa: E402 (path set by plumb_common)
+from odoo.addons.base_integration.tests.gateway_servers import Fault
 
 from .plumb_common import RealCursorCase, Rollback
 

@@ -14,7 +14,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import tagged
 
-from gateway_servers import Fault  # noqa: E402 (path set by plumb_common)
+from odoo.addons.base_integration.tests.gateway_servers import Fault
 
 from .plumb_common import RealCursorCase, Rollback
 

@@ -11,8 +11,7 @@ from odoo import fields
 from odoo.tests import tagged
 
 from odoo.addons.base_integration.api import exceptions
-
-from gateway_servers import Fault  # noqa: E402 (path set by .common)
+from odoo.addons.base_integration.tests.gateway_servers import Fault
 
 from ..api.common import AuthenticationError, TokenExpiredError
 from .common import MarketplaceCase

@@ -13,11 +13,10 @@ from odoo.tests import new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingHttpCommon
 from odoo.addons.base_integration.tests.common import IntegrationTestMixin
-
-from gateway_servers.midtrans import (
+from odoo.addons.base_integration.tests.gateway_servers.midtrans import (
     MidtransApi,  # noqa: I001 (path set by the import above)
 )
-from gateway_servers.xendit import XenditApi
+from odoo.addons.base_integration.tests.gateway_servers.xendit import XenditApi
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -10,8 +10,7 @@ from odoo.tests import tagged
 
 from odoo.addons.base_integration.api.exceptions import CircuitOpenError
 from odoo.addons.base_integration.api.http import IntegrationSession
-
-from gateway_servers import Fault
+from odoo.addons.base_integration.tests.gateway_servers import Fault
 
 from .common import PaymentVaCommon
 

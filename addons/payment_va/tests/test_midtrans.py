@@ -12,7 +12,7 @@ from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
-from gateway_servers import Fault
+from odoo.addons.base_integration.tests.gateway_servers import Fault
 
 from .common import PaymentVaCommon
 
@@ -150,7 +150,9 @@ class TestMidtrans(PaymentVaCommon):
         self.assertEqual(missing.status_code, 401)
         # A key from another merchant signs a perfectly shaped body: still refused.
         body = self.midtrans_api.notification_for(va.reference)
-        from gateway_servers.midtrans import midtrans_signature
+        from odoo.addons.base_integration.tests.gateway_servers.midtrans import (
+            midtrans_signature,
+        )
 
         body["signature_key"] = midtrans_signature(
             body["order_id"], body["status_code"], body["gross_amount"], "other-key"

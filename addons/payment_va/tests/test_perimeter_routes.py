@@ -8,12 +8,14 @@ import json
 
 from odoo.tests import tagged
 
+from odoo.addons.base_integration.tests.gateway_servers.midtrans import (
+    MidtransApi,
+    midtrans_signature,
+)
 from odoo.addons.base_integration.tests.test_perimeter_routes import (
     HostileRouteMixin,
     hostile_bodies,
 )
-
-from gateway_servers.midtrans import MidtransApi, midtrans_signature  # noqa: I001
 
 from .common import PaymentVaCommon, load_fixture
 

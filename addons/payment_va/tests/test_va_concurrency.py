@@ -16,9 +16,8 @@ from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, get_db_name, new_test_user, tagged
 
 from odoo.addons.base_integration.tests.common import IntegrationTestMixin
-
-from gateway_servers import Fault, GatewayServer  # noqa: I001 (path set above)
-from gateway_servers.midtrans import MidtransApi
+from odoo.addons.base_integration.tests.gateway_servers import Fault, GatewayServer
+from odoo.addons.base_integration.tests.gateway_servers.midtrans import MidtransApi
 
 # A click must never wait for a lock; if one does, fail instead of hanging the run.
 LOCK_TIMEOUT = "SET LOCAL lock_timeout = '10s'"

@@ -7,7 +7,7 @@ import base64
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from gateway_servers import Fault
+from odoo.addons.base_integration.tests.gateway_servers import Fault
 
 from .common import PaymentVaCommon, load_fixture
 

@@ -6,9 +6,8 @@ order's invoice gets no VA, another invoice of the same company does."""
 from odoo import Command
 from odoo.tests import new_test_user, tagged
 
+from odoo.addons.base_integration.tests.gateway_servers.midtrans import MidtransApi
 from odoo.addons.marketplace_sync.tests.common import MarketplaceCase
-
-from gateway_servers.midtrans import MidtransApi  # noqa: I001 (path set above)
 
 
 @tagged("post_install", "-at_install")
