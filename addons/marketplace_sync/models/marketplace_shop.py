@@ -334,7 +334,7 @@ class MarketplaceShop(models.Model):
         # manager has no right to create taxes): a copy of the company's sale PPN.
         Tax = self.env["account.tax"].sudo()
         company = self.company_id
-        base = company.account_sale_tax_id
+        base = company.account_sale_tax_id.sudo()
         existing = Tax.search(
             [
                 ("company_id", "=", company.id),
