@@ -482,7 +482,8 @@ class PaymentVaTransaction(models.Model):
             bodies={
                 # escaped as message_post would: the reference comes from the gateway
                 item["va"].id: escape(
-                    _(
+                    # env._: a comprehension's frame has no ``self`` for ``_``.
+                    self.env._(
                         "Payment %(payment)s of %(amount)s received (%(ref)s).",
                         payment=payment.name,
                         amount=transaction.amount,
