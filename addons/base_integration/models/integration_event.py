@@ -337,6 +337,26 @@ class IntegrationEvent(models.Model):
             """
         )
 
+    def web_read(self, specification):
+        """The form of an event a person may read but not manage (a sales manager who
+        also bills, on a payment event) opens without the raw body and headers,
+        instead of failing on them."""
+        hidden = RAW_DELIVERY_FIELDS.intersection(specification)
+        if not hidden or self._may_read_raw_deliveries():
+            return super().web_read(specification)
+        kept = {key: spec for key, spec in specification.items() if key not in hidden}
+        values = super().web_read(kept)
+        for row in values:
+            row.update(dict.fromkeys(hidden, False))
+        return values
+
+    def _may_read_raw_deliveries(self):
+        return (
+            self.env.su
+            or self.env.user.has_group("base_integration.group_integration_manager")
+            or self._filtered_access("write") == self
+        )
+
     def check_field_access_rights(self, operation, field_names):
         """Raw bodies and headers: a manager of one addon's connections reads them
         only on the events that addon lets them manage (write access)."""

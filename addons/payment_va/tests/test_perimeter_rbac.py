@@ -73,6 +73,12 @@ class TestPerimeterPaymentRbac(PaymentVaCommon):
             event.invalidate_recordset()
             # Attribute access goes through the same check.
             self.assertFalse(event.body)
+        # The form still opens, without them.
+        values = event.web_read({"state": {}, "body": {}, "headers": {}})
+        self.assertEqual(
+            (values[0]["state"], values[0]["body"], values[0]["headers"]),
+            ("failed", False, False),
+        )
 
     def test_salesperson_cannot_read_a_payment_event_body(self):
         salesman = self._sales_user(
