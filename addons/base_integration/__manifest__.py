@@ -4,7 +4,7 @@
     "name": "Integration Plumbing",
     "summary": "Connections, resilient outbound HTTP, webhook inbox, outbox and "
     "a dashboard shared by the Indonesian integration addons",
-    "version": "18.0.2.0.0",
+    "version": "18.0.1.0.0",
     "category": "Technical",
     "website": "https://github.com/odoo-indonesia-suite/integrations",
     "author": "Odoo Indonesia Suite",

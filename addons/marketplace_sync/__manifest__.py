@@ -5,7 +5,7 @@
     "summary": "Shopee and TikTok Shop (Tokopedia) orders into sale orders, "
     "fulfilment, "
     "stock and settlements back",
-    "version": "18.0.2.0.0",
+    "version": "18.0.1.0.0",
     "category": "Sales",
     "website": "https://github.com/odoo-indonesia-suite/integrations",
     "author": "Odoo Indonesia Suite",

@@ -4,7 +4,7 @@
     "name": "Virtual Account Payments (Midtrans, Xendit)",
     "summary": "Bank virtual accounts per invoice or per customer through Midtrans and "
     "Xendit: verified notifications, exactly-once booking and reconciliation",
-    "version": "18.0.2.0.0",
+    "version": "18.0.1.0.0",
     "category": "Accounting/Payment",
     "website": "https://github.com/odoo-indonesia-suite/integrations",
     "author": "Odoo Indonesia Suite",
