@@ -943,14 +943,32 @@ class MarketplaceOrder(models.Model):
         it mirrors what the platform did, the person only asks for it now.
         """
         for order in self:
-            order.shop_id.sudo()._marketplace_fetch_and_import([order.name])
-        return True
+            shop = order.shop_id.sudo()
+            shop._marketplace_check_connected()
+            with shop.connection_id._integration_user_errors(
+                _("reading order %s again", order.name), readable=(MappingError,)
+            ):
+                shop._marketplace_fetch_and_import([order.name])
+        return self.env["integration.connection"]._integration_notification(
+            _("%(count)s order(s) read again from the platform.", count=len(self))
+        )
 
     def action_import_settlement(self):
         """Ask the platform for the payout of these orders and book it at once (a
         person waits for the answer: a missing account is told now)."""
-        self.env["marketplace.settlement"]._import_for(self).action_book()
-        return True
+        shops = self.shop_id.sudo()
+        shops._marketplace_check_connected()
+        with shops[:1].connection_id._integration_user_errors(
+            _("reading the payout of the orders")
+        ):
+            settlements = self.env["marketplace.settlement"]._import_for(self)
+        settlements.action_book()
+        return self.env["integration.connection"]._integration_notification(
+            _(
+                "%(count)s settlement(s) imported and booked.",
+                count=len(settlements),
+            )
+        )
 
     @api.model
     def _cron_import_settlements(self):
@@ -1239,12 +1257,18 @@ class MarketplaceOrder(models.Model):
 
     def action_marketplace_accept_cancellation(self):
         for order in self:
-            order._marketplace_answer_cancellation(True)
+            with order.shop_id.sudo().connection_id._integration_user_errors(
+                _("accepting the cancellation of %s", order.name)
+            ):
+                order._marketplace_answer_cancellation(True)
         return True
 
     def action_marketplace_reject_cancellation(self):
         for order in self:
-            order._marketplace_answer_cancellation(False)
+            with order.shop_id.sudo().connection_id._integration_user_errors(
+                _("rejecting the cancellation of %s", order.name)
+            ):
+                order._marketplace_answer_cancellation(False)
         return True
 
     # ------------------------------------------------------------------ returns
@@ -1309,7 +1333,11 @@ class MarketplaceOrder(models.Model):
 
     def action_marketplace_check_returns(self):
         for order in self:
-            order._marketplace_fetch_returns()
+            order.shop_id.sudo()._marketplace_check_connected()
+            with order.shop_id.sudo().connection_id._integration_user_errors(
+                _("reading the returns of %s", order.name)
+            ):
+                order._marketplace_fetch_returns()
         return self.action_open_returns()
 
     def action_open_returns(self):

@@ -448,8 +448,14 @@ class MarketplaceReturn(models.Model):
     def action_retry(self):
         """Read the return again from the platform and act on it (after a fix)."""
         for record in self:
-            record.marketplace_order_id._marketplace_fetch_returns(only=record.name)
-        return True
+            order = record.marketplace_order_id
+            with order.shop_id.sudo().connection_id._integration_user_errors(
+                _("reading return %s again", record.name)
+            ):
+                order._marketplace_fetch_returns(only=record.name)
+        return self.env["integration.connection"]._integration_notification(
+            _("%(count)s return(s) read again from the platform.", count=len(self))
+        )
 
     def action_open_credit_note(self):
         self.ensure_one()

@@ -51,10 +51,14 @@ class StockPicking(models.Model):
             # The side cursors read the database (in tests they share this
             # transaction). A click brings no pending writes of its own.
             self.env.flush_all()
+            connection = picking.marketplace_order_id.shop_id.sudo().connection_id
             try:
-                fetch_label = picking._marketplace_arrange_once()
-                if fetch_label:
-                    picking._marketplace_fetch_label()
+                with connection._integration_user_errors(
+                    _("arranging the shipment of %s", picking.name)
+                ):
+                    fetch_label = picking._marketplace_arrange_once()
+                    if fetch_label:
+                        picking._marketplace_fetch_label()
             finally:
                 picking.invalidate_recordset()
                 picking.marketplace_order_id.invalidate_recordset()

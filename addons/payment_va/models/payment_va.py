@@ -469,21 +469,67 @@ class PaymentVa(models.Model):
             ).move_id._payment_va_schedule_refresh()
 
     def action_cancel(self):
-        for va in self:
-            va._gateway_close()
-            va._payment_va_mark_closed("cancelled")
-        return True
+        """Close the VAs at the gateway, then here.
 
-    def action_check_status(self):
-        for va in self:
+        :returns: a notification, then a reload of the view.
+        """
+        refused = self.browse()
+        for va in self.with_context(integration_productive=True):
             try:
-                va._payment_va_recheck()
+                if not va._gateway_close():
+                    refused |= va
             except IntegrationError as exc:
                 raise UserError(
                     va.connection_id.sudo()._payment_va_error_message(exc)
-                ) from exc
+                ) from None
+            va._payment_va_mark_closed("cancelled")
+        message = _(
+            "%(count)s virtual account(s) cancelled: customers can no longer pay "
+            "into them.",
+            count=len(self),
+        )
+        if refused:
+            message += " " + _(
+                "The gateway had already closed %(numbers)s (paid or expired there); a "
+                "late payment would appear under Payments to Review.",
+                numbers=", ".join(refused.mapped("display_name")),
+            )
+        Connection = self.env["integration.connection"]
+        return Connection._integration_notification(
+            message, kind="warning" if refused else "success"
+        )
+
+    def action_check_status(self):
+        """Ask the gateway about each VA now.
+
+        :returns: a notification saying what was found, then a reload.
+        """
+        changed = self.browse()
+        for va in self.with_context(integration_productive=True):
+            try:
+                if va._payment_va_recheck():
+                    changed |= va
+            except IntegrationError as exc:
+                raise UserError(
+                    va.connection_id.sudo()._payment_va_error_message(exc)
+                ) from None
             va.last_checked_at = fields.Datetime.now()
-        return True
+        Connection = self.env["integration.connection"]
+        if changed:
+            return Connection._integration_notification(
+                _(
+                    "The gateway reported news for %(numbers)s: it is being booked "
+                    "(see Gateway Payments).",
+                    numbers=", ".join(changed.mapped("display_name")),
+                )
+            )
+        return Connection._integration_notification(
+            _(
+                "%(count)s virtual account(s) checked: no new payment at the gateway.",
+                count=len(self),
+            ),
+            kind="info",
+        )
 
     # ------------------------------------------------------------------ recovery
     def _payment_va_recheck(self):
