@@ -385,8 +385,9 @@ class IntegrationConnection(models.Model):
                        max(create_date) FILTER (WHERE status_code BETWEEN 200 AND 399
                                                   AND productive),
                        max(create_date) FILTER (WHERE status_code IS NULL
-                                                   OR status_code >= 400),
-                       count(*) FILTER (WHERE (status_code IS NULL OR status_code >= 400)
+                                                   OR status_code NOT BETWEEN 200 AND 399),
+                       count(*) FILTER (WHERE (status_code IS NULL
+                                               OR status_code NOT BETWEEN 200 AND 399)
                                          AND create_date > now() at time zone 'utc'
                                                            - interval '24 hours')
                   FROM integration_log
@@ -816,9 +817,12 @@ class IntegrationConnection(models.Model):
         action = self.action_open_logs()
         action["domain"] = [
             ("connection_id", "=", self.id),
+            # as counted: no answer (a connection error is stored as 0) or not 2xx/3xx
+            "|",
             "|",
             ("status_code", "=", False),
-            ("status_code", ">=", 400),
+            ("status_code", "<", 200),
+            ("status_code", ">", 399),
             ("create_date", ">", fields.Datetime.now() - timedelta(hours=24)),
         ]
         action["name"] = _("HTTP errors (24 h)")
