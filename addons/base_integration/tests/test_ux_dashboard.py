@@ -263,3 +263,43 @@ class TestUxDashboard(IntegrationTestMixin, TransactionCase):
                     self.assertIn(expected, card.webhook_url_warning)
                 else:
                     self.assertFalse(card.webhook_url_warning)
+
+
+@tagged("post_install", "-at_install")
+class TestUxSettings(IntegrationTestMixin, TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.admin = new_test_user(
+            cls.env, login="ux_settings_admin", groups="base.group_system"
+        )
+
+    def _checklist(self):
+        settings = self.env["res.config.settings"].with_user(self.admin).create({})
+        return settings, str(settings.integration_checklist)
+
+    def test_checklist_follows_the_setup(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "web.base.url", "http://localhost:8069"
+        )
+        self.env["integration.connection"].search([]).active = False
+        settings, html = self._checklist()
+        self.assertIn(
+            "the provider cannot reach it", settings.integration_base_url_warning
+        )
+        # three unchecked steps, each with what to do
+        self.assertEqual(html.count("fa-square-o"), 3, html)
+        self.assertIn("press Test connection on its form", html)
+
+        self.env["ir.config_parameter"].sudo().set_param(
+            "web.base.url", "https://erp.example.co.id"
+        )
+        connection = self._create_connection(name="UX settings")
+        settings, html = self._checklist()
+        self.assertFalse(settings.integration_base_url_warning)
+        self.assertEqual(settings.integration_connection_count, 1)
+        self.assertEqual(html.count("fa-check-square"), 2, html)
+        connection.tested_at = "2026-12-01 10:00:00"
+        settings, html = self._checklist()
+        self.assertEqual(html.count("fa-check-square"), 3, html)
+        self.assertNotIn("press Test connection", html)

@@ -129,6 +129,7 @@ class MarketplaceShop(models.Model):
             ("shop", "One customer for the marketplace"),
             ("buyer", "One customer per buyer"),
         ],
+        string="Customers",
         default="shop",
         required=True,
         help="Marketplaces mask buyer data: a single marketplace customer is the safe "
@@ -150,6 +151,7 @@ class MarketplaceShop(models.Model):
     )
     shipping_product_id = fields.Many2one(
         "product.product",
+        string="Shipping product",
         required=True,
         default=lambda self: self.env.ref(
             "marketplace_sync.product_marketplace_shipping", raise_if_not_found=False
@@ -232,6 +234,7 @@ class MarketplaceShop(models.Model):
             ("confirm", "When confirmed"),
             ("completed", "When completed"),
         ],
+        string="Invoice when",
         default="completed",
         required=True,
     )
@@ -248,10 +251,14 @@ class MarketplaceShop(models.Model):
     stock_push_enabled = fields.Boolean("Push stock", default=False)
     stock_safety_buffer = fields.Integer("Safety buffer", default=0)
     auth_expires_at = fields.Datetime("Authorization expires", copy=False)
-    order_ids = fields.One2many("marketplace.order", "shop_id")
-    product_map_ids = fields.One2many("marketplace.product.map", "shop_id")
-    order_count = fields.Integer(compute="_compute_counts")
-    attention_count = fields.Integer(compute="_compute_counts")
+    order_ids = fields.One2many("marketplace.order", "shop_id", string="Orders")
+    product_map_ids = fields.One2many(
+        "marketplace.product.map", "shop_id", string="Product mappings"
+    )
+    order_count = fields.Integer(string="Order count", compute="_compute_counts")
+    attention_count = fields.Integer(
+        string="Orders needing attention", compute="_compute_counts"
+    )
 
     _sql_constraints = [
         (

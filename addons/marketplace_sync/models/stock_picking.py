@@ -20,7 +20,9 @@ class StockPicking(models.Model):
     marketplace_order_id = fields.Many2one(
         related="sale_id.marketplace_order_id", string="Marketplace order"
     )
-    marketplace_shipment_arranged = fields.Boolean(copy=False, readonly=True)
+    marketplace_shipment_arranged = fields.Boolean(
+        string="Shipment arranged on the platform", copy=False, readonly=True
+    )
 
     def action_marketplace_arrange_shipment(self):
         """Arrange shipment on the platform, store the tracking number and the label.

@@ -202,3 +202,20 @@ class TestUxShopActions(MarketplaceCase):
             shop.webhook_url, "https://erp.example.co.id/marketplace/tiktok/webhook"
         )
         self.assertFalse(shop.webhook_url_warning)
+
+    def test_settings_checklist_counts_connected_shops(self):
+        admin = new_test_user(
+            self.env,
+            login="ux_mp_settings_admin",
+            groups="base.group_system",
+            company_id=self.company.id,
+            company_ids=self.company.ids,
+        )
+        self._disconnect(self.tiktok_shop)
+        settings = self.env["res.config.settings"].with_user(admin).create({})
+        html = str(settings.marketplace_checklist)
+        # the class has two shops; the TikTok one lost its token
+        self.assertIn("Shops connected (1 of 2)", html)
+        self.assertIn("press Connect shop on each shop", html)
+        # both shops map products to Odoo products
+        self.assertIn('text-success me-1" role="img"/>Products mapped', html)

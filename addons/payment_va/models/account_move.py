@@ -46,6 +46,7 @@ class AccountMove(models.Model):
         string="Virtual account count", compute="_compute_payment_va_current"
     )
     payment_va_revision = fields.Integer(
+        string="VA revision",
         readonly=True,
         copy=False,
         help="Technical: raised by every VA change of this invoice, so that a worker "

@@ -51,12 +51,15 @@ class PaymentVa(models.Model):
         check_company=True,
         domain="[('provider', 'in', ('midtrans', 'xendit'))]",
     )
-    provider = fields.Selection(related="connection_id.provider", store=True)
+    provider = fields.Selection(
+        string="Gateway", related="connection_id.provider", store=True
+    )
     company_id = fields.Many2one(
         related="connection_id.company_id", store=True, index=True
     )
     mode = fields.Selection(
         [("invoice", "Per invoice (closed)"), ("customer", "Per customer (open)")],
+        string="Type",
         required=True,
         default="invoice",
     )
@@ -71,15 +74,21 @@ class PaymentVa(models.Model):
         check_company=True,
     )
     bank_id = fields.Many2one("payment.va.bank", required=True)
-    bank_code = fields.Char(related="bank_id.code")
+    bank_code = fields.Char(string="Bank code", related="bank_id.code")
     va_number = fields.Char(
         string="VA number", readonly=True, copy=False, tracking=True
     )
     biller_code = fields.Char(
-        readonly=True, copy=False, help="Mandiri bill payment company code."
+        string="Biller code",
+        readonly=True,
+        copy=False,
+        help="Mandiri bill payment company code.",
     )
     bill_key = fields.Char(
-        readonly=True, copy=False, help="Mandiri bill payment number."
+        string="Bill key",
+        readonly=True,
+        copy=False,
+        help="Mandiri bill payment number.",
     )
     currency_id = fields.Many2one(
         "res.currency", required=True, default=lambda self: self.env.ref("base.IDR")
@@ -89,7 +98,7 @@ class PaymentVa(models.Model):
         help="Whole rupiah; empty for an open VA.",
         readonly=True,
     )
-    expires_at = fields.Datetime(readonly=True)
+    expires_at = fields.Datetime(string="Valid until", readonly=True)
     state = fields.Selection(
         [
             ("draft", "Requested"),
@@ -98,6 +107,7 @@ class PaymentVa(models.Model):
             ("expired", "Expired"),
             ("cancelled", "Cancelled"),
         ],
+        string="Status",
         default="draft",
         required=True,
         tracking=True,
@@ -110,13 +120,21 @@ class PaymentVa(models.Model):
         index=True,
         help="Midtrans transaction_id / Xendit FVA id.",
     )
-    gateway_status = fields.Char(readonly=True, copy=False)
-    replaced_by_id = fields.Many2one("payment.va", readonly=True, copy=False)
-    transaction_ids = fields.One2many("payment.va.transaction", "va_id")
-    payment_ids = fields.One2many("account.payment", "payment_va_id")
-    paid_amount = fields.Monetary(compute="_compute_paid_amount")
-    last_checked_at = fields.Datetime(readonly=True, copy=False)
-    payment_instructions = fields.Char(compute="_compute_payment_instructions")
+    gateway_status = fields.Char(string="Gateway status", readonly=True, copy=False)
+    replaced_by_id = fields.Many2one(
+        "payment.va", string="Replaced by", readonly=True, copy=False
+    )
+    transaction_ids = fields.One2many(
+        "payment.va.transaction", "va_id", string="Gateway payments"
+    )
+    payment_ids = fields.One2many("account.payment", "payment_va_id", string="Payments")
+    paid_amount = fields.Monetary(string="Paid", compute="_compute_paid_amount")
+    last_checked_at = fields.Datetime(
+        string="Last checked with the gateway", readonly=True, copy=False
+    )
+    payment_instructions = fields.Char(
+        string="Payment instructions", compute="_compute_payment_instructions"
+    )
     is_payable = fields.Boolean(
         string="Shown to the customer",
         compute="_compute_is_payable",
