@@ -585,7 +585,12 @@ class IntegrationConnection(models.Model):
 
     def _test_connection(self):
         """Call a cheap authenticated endpoint; override per provider. Returns a message."""
-        raise UserError(_("This provider has no connection test."))
+        raise UserError(
+            _(
+                "This kind of connection has no connection test: send a signed test "
+                "notification to its webhook URL and look for it under Events."
+            )
+        )
 
     # ------------------------------------------------------------------ outbox
     def _enqueue_outbound(
