@@ -20,6 +20,7 @@
         "views/integration_event_views.xml",
         "views/integration_log_views.xml",
         "views/base_integration_menus.xml",
+        "views/res_config_settings_views.xml",
     ],
     "assets": {
         "web.assets_tests": ["base_integration/static/tests/tours/*.js"],

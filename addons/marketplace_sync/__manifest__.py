@@ -26,6 +26,7 @@
         "views/sale_order_views.xml",
         "views/stock_picking_views.xml",
         "views/marketplace_menus.xml",
+        "views/res_config_settings_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -26,6 +26,7 @@
         "wizard/payment_va_review_allocate_views.xml",
         "wizard/payment_va_reconcile_report_views.xml",
         "views/payment_va_menus.xml",
+        "views/res_config_settings_views.xml",
         "report/report_invoice.xml",
         "views/account_portal_templates.xml",
     ],

@@ -3,3 +3,4 @@
 
 from . import integration_connection, integration_event, integration_log
 from . import integration_oauth_state
+from . import res_config_settings

@@ -2,19 +2,27 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 
 import logging
+from contextlib import contextmanager
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import requests
 from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, RedirectWarning, UserError
 from odoo.tools import SQL
 
 from ..api import masking
-from ..api.exceptions import IgnoreEvent, IntegrationError
+from ..api.exceptions import (
+    AuthenticationError,
+    CircuitOpenError,
+    IgnoreEvent,
+    IntegrationError,
+    PermanentError,
+)
 from ..api.http import DEFAULT_TOTAL_TIMEOUT, CircuitBreaker, IntegrationSession
-from .integration_event import _is_testing
+from .integration_event import CONCURRENCY_ERRORS, _is_testing
 
 _logger = logging.getLogger(__name__)
 
@@ -35,6 +43,24 @@ PURGE_BATCH = 5000
 DEAD_LETTER_NOTE_EVENTS = 10
 # Key of the per-transaction ``requests.Session`` store in ``cr.postcommit.data``.
 _TRANSPORTS = "base_integration.http_transports"
+# Longest gateway text quoted in a message shown to a person.
+USER_DETAIL_CHARS = 300
+# Domains of the dashboard's counts: the lists they open use the very same ones, so a
+# count and its list always agree (each event is counted once: queued or failed).
+WAITING_DOMAIN = [("state", "in", ("received", "processing"))]
+FAILED_DOMAIN = [("state", "=", "failed")]
+DEAD_LETTER_DOMAIN = [("state", "=", "failed"), ("dead_letter", "=", True)]
+# Hosts a gateway cannot reach: a webhook URL on them never receives anything.
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "0.0.0.0", "::1")
+
+
+def _default_responsible(env):
+    """The user who creates the connection; OdooBot (a script, the demo setup) is
+    replaced by the administrator, since nobody reads OdooBot's activities."""
+    user = env.user
+    if user._is_superuser() or user.share:
+        return env.ref("base.user_admin", raise_if_not_found=False) or user
+    return user
 
 
 class IntegrationConnection(models.Model):
@@ -54,13 +80,17 @@ class IntegrationConnection(models.Model):
     sequence = fields.Integer(default=10)
     provider = fields.Selection(
         selection=[("generic", "Generic signed webhook")],
+        string="Service",
         required=True,
         default="generic",
         tracking=True,
         help="The external service this connection talks to.",
     )
     company_id = fields.Many2one(
-        "res.company", required=True, default=lambda self: self.env.company, index=True
+        "res.company",
+        required=True,
+        default=lambda self: self.env.company,
+        index=True,
     )
     # Where requests go, and so where the credentials are sent: readable by every user
     # of the connection, changed by Settings administrators only (see _ROUTING_FIELDS).
@@ -69,6 +99,8 @@ class IntegrationConnection(models.Model):
         required=True,
         default="test",
         tracking=True,
+        help="Test: the provider's sandbox, no real money or orders. Production: the "
+        "live service.",
     )
     base_url = fields.Char(
         string="Base URL override",
@@ -80,21 +112,45 @@ class IntegrationConnection(models.Model):
     responsible_user_id = fields.Many2one(
         "res.users",
         string="Responsible",
-        default=lambda self: self.env.user,
+        default=lambda self: _default_responsible(self.env),
         domain="[('share', '=', False)]",
-        help="Receives an activity when work for this connection keeps failing.",
+        help="Receives an activity when work for this connection keeps failing. "
+        "Defaults to the user who creates the connection.",
     )
     # Credentials: administrators only, never logged (see api/masking.py).
-    api_key = fields.Char(groups="base.group_system", copy=False)
-    api_secret = fields.Char(groups="base.group_system", copy=False)
+    api_key = fields.Char(
+        string="API key",
+        groups="base.group_system",
+        copy=False,
+        help="The key or client ID the provider gave you.",
+    )
+    api_secret = fields.Char(
+        string="API secret",
+        groups="base.group_system",
+        copy=False,
+        help="The secret (server key, secret key, partner key) the provider gave you.",
+    )
     webhook_secret = fields.Char(
+        string="Webhook secret",
         groups="base.group_system",
         copy=False,
         help="Secret or token used to verify notifications sent by the provider.",
     )
-    access_token = fields.Char(groups="base.group_system", copy=False)
-    refresh_token = fields.Char(groups="base.group_system", copy=False)
-    token_expires_at = fields.Datetime(copy=False, readonly=True)
+    access_token = fields.Char(
+        string="Access token",
+        groups="base.group_system",
+        copy=False,
+        help="Obtained when the account is authorized (e.g. Connect shop).",
+    )
+    refresh_token = fields.Char(
+        string="Refresh token",
+        groups="base.group_system",
+        copy=False,
+        help="Used to renew the access token before it expires.",
+    )
+    token_expires_at = fields.Datetime(
+        string="Access token expires", copy=False, readonly=True
+    )
     http_timeout = fields.Integer(
         string="HTTP timeout (s)", default=30, help="Read timeout of one outbound call."
     )
@@ -110,24 +166,62 @@ class IntegrationConnection(models.Model):
         help="Generic webhooks: server action run for each received event (the event "
         "is `record`).",
     )
-    webhook_url = fields.Char(compute="_compute_webhook_url")
-    event_ids = fields.One2many("integration.event", "connection_id")
+    webhook_url = fields.Char(
+        string="Webhook URL",
+        compute="_compute_webhook_url",
+        help="Register this address at the provider: it sends its notifications here.",
+    )
+    webhook_url_warning = fields.Char(
+        string="Webhook URL warning", compute="_compute_webhook_url"
+    )
+    event_ids = fields.One2many("integration.event", "connection_id", string="Events")
+    tested_at = fields.Datetime(
+        string="Last successful test",
+        readonly=True,
+        copy=False,
+        help="When Test connection last succeeded.",
+    )
     # Dashboard figures, computed from events and the HTTP log (no writes on this row
     # from busy workers, so no update contention).
-    last_success_at = fields.Datetime(compute="_compute_dashboard")
-    last_failure_at = fields.Datetime(compute="_compute_dashboard")
-    last_error = fields.Text(compute="_compute_dashboard")
-    failure_count_24h = fields.Integer(compute="_compute_dashboard")
-    waiting_event_count = fields.Integer(compute="_compute_dashboard")
-    dead_letter_count = fields.Integer(compute="_compute_dashboard")
+    last_success_at = fields.Datetime(
+        string="Last success",
+        compute="_compute_dashboard",
+        help="Last time a call or an event did real work (an order imported, a "
+        "payment booked, stock pushed); polls that found nothing do not count.",
+    )
+    last_failure_at = fields.Datetime(
+        string="Last failure", compute="_compute_dashboard"
+    )
+    last_error = fields.Text(string="Last error", compute="_compute_dashboard")
+    failed_event_count = fields.Integer(
+        string="Failed events",
+        compute="_compute_dashboard",
+        help="Events that failed and wait for a retry, or failed for good.",
+    )
+    http_error_count_24h = fields.Integer(
+        string="HTTP errors (24 h)", compute="_compute_dashboard"
+    )
+    waiting_event_count = fields.Integer(
+        string="Queued events",
+        compute="_compute_dashboard",
+        help="Events received or queued, not processed yet.",
+    )
+    dead_letter_count = fields.Integer(
+        string="Dead letters", compute="_compute_dashboard"
+    )
     health_state = fields.Selection(
         [
+            ("not_connected", "Not connected"),
             ("new", "Not used yet"),
             ("ok", "Working"),
             ("warning", "Retrying"),
             ("error", "Needs attention"),
         ],
+        string="Health",
         compute="_compute_dashboard",
+        help="Not connected: credentials or authorization missing. Working: the last "
+        "real work succeeded. Retrying: the last attempt failed and is retried. Needs "
+        "attention: events failed for good.",
     )
 
     _sql_constraints = [
@@ -216,9 +310,31 @@ class IntegrationConnection(models.Model):
     @api.depends("provider")
     def _compute_webhook_url(self):
         base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
+        warning = self._webhook_base_url_warning(base)
         for connection in self:
             path = connection.id and connection._get_webhook_path()
             connection.webhook_url = f"{base}{path}" if path else False
+            connection.webhook_url_warning = warning if path else False
+
+    @api.model
+    def _webhook_base_url_warning(self, base):
+        """What is wrong with ``web.base.url`` for webhooks, or False."""
+        parts = urlsplit(base or "")
+        if not parts.hostname or parts.hostname in LOCAL_HOSTS:
+            return _(
+                "The web address of this database (system parameter web.base.url) is "
+                "%(url)s: the provider cannot reach it. Open Odoo once through its "
+                "public address as an administrator, or set web.base.url, before "
+                "registering this URL.",
+                url=base or "-",
+            )
+        if parts.scheme != "https":
+            return _(
+                "The web address of this database (web.base.url) uses plain http: "
+                "most providers only send notifications to https addresses. Serve "
+                "Odoo over https and update web.base.url.",
+            )
+        return False
 
     def _get_webhook_path(self):
         """Path of the route that receives this connection's notifications."""
@@ -228,6 +344,14 @@ class IntegrationConnection(models.Model):
         return False
 
     def _compute_dashboard(self):
+        """Health and counts of the dashboard.
+
+        Counts use the domains of the lists they open (``WAITING_DOMAIN``,
+        ``FAILED_DOMAIN``), so each event is counted once. A success is *productive*
+        work only: an event whose handler did something (``integration.event.
+        productive``) or an HTTP call made for a person's or a document's work
+        (``integration.log.productive``); a poll that found nothing is neither.
+        """
         ids = [cid for cid in self.ids if isinstance(cid, int)]
         stats = {cid: {} for cid in ids}
         if ids:
@@ -236,13 +360,10 @@ class IntegrationConnection(models.Model):
             self.env.cr.execute(
                 """
                 SELECT connection_id,
-                       max(processed_at) FILTER (WHERE state = 'done'),
+                       max(processed_at) FILTER (WHERE state = 'done' AND productive),
                        max(write_date) FILTER (WHERE state = 'failed'),
-                       count(*) FILTER (WHERE state = 'failed'
-                                         AND write_date > now() at time zone 'utc'
-                                                          - interval '24 hours'),
-                       count(*) FILTER (WHERE state IN ('received', 'processing')
-                                         OR (state = 'failed' AND NOT dead_letter)),
+                       count(*) FILTER (WHERE state = 'failed'),
+                       count(*) FILTER (WHERE state IN ('received', 'processing')),
                        count(*) FILTER (WHERE dead_letter AND state = 'failed')
                   FROM integration_event
                  WHERE connection_id = ANY(%s)
@@ -250,28 +371,23 @@ class IntegrationConnection(models.Model):
                 """,
                 [ids],
             )
-            for (
-                cid,
-                done_at,
-                failed_at,
-                failed_24h,
-                waiting,
-                dead,
-            ) in self.env.cr.fetchall():
+            for cid, ok_at, ko_at, failed, waiting, dead in self.env.cr.fetchall():
                 stats[cid].update(
-                    event_success=done_at,
-                    event_failure=failed_at,
-                    failed_24h=failed_24h,
+                    event_success=ok_at,
+                    event_failure=ko_at,
+                    failed=failed,
                     waiting=waiting,
                     dead=dead,
                 )
             self.env.cr.execute(
                 """
                 SELECT connection_id,
-                       max(create_date) FILTER (WHERE status_code BETWEEN 200 AND 399),
+                       max(create_date) FILTER (WHERE status_code BETWEEN 200 AND 399
+                                                  AND productive),
                        max(create_date) FILTER (WHERE status_code IS NULL
-                                                   OR status_code >= 400),
-                       count(*) FILTER (WHERE (status_code IS NULL OR status_code >= 400)
+                                                   OR status_code NOT BETWEEN 200 AND 399),
+                       count(*) FILTER (WHERE (status_code IS NULL
+                                               OR status_code NOT BETWEEN 200 AND 399)
                                          AND create_date > now() at time zone 'utc'
                                                            - interval '24 hours')
                   FROM integration_log
@@ -308,20 +424,29 @@ class IntegrationConnection(models.Model):
             )
             connection.last_success_at = success
             connection.last_failure_at = failure
-            connection.failure_count_24h = data.get("failed_24h", 0) + data.get(
-                "http_failed_24h", 0
-            )
+            connection.failed_event_count = data.get("failed", 0)
+            connection.http_error_count_24h = data.get("http_failed_24h", 0)
             connection.waiting_event_count = data.get("waiting", 0)
             connection.dead_letter_count = data.get("dead", 0)
             connection.last_error = (failure and data.get("last_error")) or False
             if connection.dead_letter_count:
                 connection.health_state = "error"
+            elif not connection._integration_is_connected():
+                connection.health_state = "not_connected"
             elif failure and (not success or failure > success):
                 connection.health_state = "warning"
             elif success:
                 connection.health_state = "ok"
             else:
                 connection.health_state = "new"
+
+    def _integration_is_connected(self):
+        """Whether this connection has what it needs to call its provider (keys,
+        authorization); override per provider. A generic webhook only receives."""
+        self.ensure_one()
+        if self.provider == "generic":
+            return bool(self.sudo().webhook_secret)
+        return True
 
     # ------------------------------------------------------------------ hooks
     def _get_default_base_url(self):
@@ -460,7 +585,12 @@ class IntegrationConnection(models.Model):
 
     def _test_connection(self):
         """Call a cheap authenticated endpoint; override per provider. Returns a message."""
-        raise UserError(_("This provider has no connection test."))
+        raise UserError(
+            _(
+                "This kind of connection has no connection test: send a signed test "
+                "notification to its webhook URL and look for it under Events."
+            )
+        )
 
     # ------------------------------------------------------------------ outbox
     def _enqueue_outbound(
@@ -544,19 +674,127 @@ class IntegrationConnection(models.Model):
         )
 
     # ------------------------------------------------------------------ actions
-    def action_test_connection(self):
+    def _integration_user_error(self, exc, doing):
+        """A gateway failure met by a person's action, as a UserError saying what
+        happened and what to do; the gateway's own text masked and cut.
+
+        :param exc: an ``IntegrationError``, a ``requests`` exception, or another
+            exception (then only its class is named, never a traceback).
+        :param doing: what was being done, e.g. "syncing orders" (translated).
+        """
         self.ensure_one()
+        values = {
+            "name": self.display_name,
+            "doing": doing,
+            "detail": self._mask_text(str(exc) or type(exc).__name__)[
+                :USER_DETAIL_CHARS
+            ],
+        }
+        if isinstance(exc, CircuitOpenError):
+            message = _(
+                "%(name)s: calls are paused for a minute after repeated failures, so "
+                "nothing was sent while %(doing)s. Try again in a minute; the HTTP log "
+                "shows the failures.",
+                **values,
+            )
+        elif isinstance(exc, AuthenticationError):
+            message = _(
+                "%(name)s refused the credentials while %(doing)s (%(detail)s). "
+                "%(hint)s",
+                hint=self._integration_auth_hint(),
+                **values,
+            )
+        elif isinstance(exc, PermanentError):
+            message = _(
+                "%(name)s refused the request while %(doing)s: %(detail)s. Correct "
+                "what the message names, then try again.",
+                **values,
+            )
+        elif isinstance(exc, (IntegrationError, requests.RequestException)):
+            message = _(
+                "%(name)s could not be reached while %(doing)s (%(detail)s). Nothing "
+                "was changed; try again in a few minutes. If it keeps failing, check "
+                "the connection's address and the HTTP log.",
+                **values,
+            )
+        else:
+            message = _(
+                "%(name)s: %(doing)s failed unexpectedly (%(detail)s). Nothing was "
+                "changed; the server log has the details.",
+                name=values["name"],
+                doing=doing,
+                detail=type(exc).__name__,
+            )
+        return UserError(message)
+
+    def _integration_auth_hint(self):
+        """What to do when the provider refuses the credentials; override per
+        provider."""
+        return _(
+            "An administrator checks the keys on the connection's Credentials tab, "
+            "then presses Test connection."
+        )
+
+    @contextmanager
+    def _integration_user_errors(self, doing, readable=()):
+        """Turn a gateway failure inside the block into a UserError a person can act
+        on (see :meth:`_integration_user_error`). Odoo's own user-facing errors pass
+        unchanged; anything else is logged (masked) and reported without its text.
+
+        :param readable: exception classes whose text is written for people (like
+            ``IgnoreEvent``, always included): shown as they are, masked.
+        """
         try:
-            message = self._test_connection()
-        except IntegrationError as exc:
-            raise UserError(
-                _("Connection test failed: %s", self._mask_text(str(exc)))
-            ) from None
+            yield
+        except (UserError, AccessError, RedirectWarning):
+            raise
+        except (IgnoreEvent, *readable) as exc:
+            raise UserError(self._mask_text(str(exc))[:1000]) from None
+        except (IntegrationError, requests.RequestException) as exc:
+            raise self._integration_user_error(exc, doing) from None
+        except Exception as exc:
+            if isinstance(exc, CONCURRENCY_ERRORS):
+                raise  # Odoo retries the request
+            _logger.warning(
+                "Action on connection %s failed while %s: %s",
+                self.id,
+                doing,
+                self._mask_text(f"{type(exc).__name__}: {exc}")[:USER_DETAIL_CHARS],
+            )
+            raise self._integration_user_error(exc, doing) from None
+
+    @api.model
+    def _integration_notification(self, message, *, kind="success", reload=True):
+        """The client action of a button that worked: a notification, then the view
+        reloaded (Odoo 18's ``soft_reload``) so that the form shows the new state."""
+        params = {"type": kind, "message": message, "sticky": False}
+        if reload:
+            params["next"] = {"type": "ir.actions.client", "tag": "soft_reload"}
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
-            "params": {"type": "success", "message": message or _("Connection works.")},
+            "params": params,
         }
+
+    def action_test_connection(self):
+        self.ensure_one()
+        if not self._integration_is_connected():
+            raise UserError(self._integration_not_connected_message())
+        with self._integration_user_errors(_("testing the connection")):
+            message = self._test_connection()
+        # A person's click, not a busy worker: writing this row here contends with
+        # nothing (the settings checklist reads it).
+        self.sudo().tested_at = fields.Datetime.now()
+        return self._integration_notification(message or _("Connection works."))
+
+    def _integration_not_connected_message(self):
+        """Why this connection cannot call its provider yet, and what to do."""
+        self.ensure_one()
+        return _(
+            "%(name)s is not set up: an administrator enters the keys on its "
+            "Credentials tab.",
+            name=self.display_name,
+        )
 
     def _action_open_events(self, domain_extra, name):
         self.ensure_one()
@@ -569,22 +807,31 @@ class IntegrationConnection(models.Model):
         return action
 
     def action_open_waiting_events(self):
-        return self._action_open_events(
-            [
-                "|",
-                ("state", "in", ("received", "processing")),
-                "&",
-                ("state", "=", "failed"),
-                ("dead_letter", "=", False),
-            ],
-            _("Waiting events"),
-        )
+        return self._action_open_events(WAITING_DOMAIN, _("Queued events"))
 
     def action_open_failed_events(self):
-        return self._action_open_events([("state", "=", "failed")], _("Failed events"))
+        return self._action_open_events(FAILED_DOMAIN, _("Failed events"))
+
+    def action_open_dead_letters(self):
+        return self._action_open_events(DEAD_LETTER_DOMAIN, _("Dead letters"))
 
     def action_open_events(self):
         return self._action_open_events([], _("Events"))
+
+    def action_open_http_errors(self):
+        action = self.action_open_logs()
+        action["domain"] = [
+            ("connection_id", "=", self.id),
+            # as counted: no answer (a connection error is stored as 0) or not 2xx/3xx
+            "|",
+            "|",
+            ("status_code", "=", False),
+            ("status_code", "<", 200),
+            ("status_code", ">", 399),
+            ("create_date", ">", fields.Datetime.now() - timedelta(hours=24)),
+        ]
+        action["name"] = _("HTTP errors (24 h)")
+        return action
 
     def action_open_logs(self):
         self.ensure_one()

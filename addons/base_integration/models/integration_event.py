@@ -201,6 +201,24 @@ def _is_testing(env):
     )
 
 
+def _last_line(text):
+    """The last non-empty line of an error (a traceback's exception line)."""
+    lines = [line for line in (text or "").splitlines() if line.strip()]
+    return lines[-1] if lines else "-"
+
+
+class Idle:
+    """What a handler returns when it succeeded without doing real work (a poll that
+    found nothing new): the event is done, but the dashboard does not count it as a
+    success ("Working" means the integration did something). ``record``: the record
+    to link, as a handler's usual result."""
+
+    __slots__ = ("record",)
+
+    def __init__(self, record=None):
+        self.record = record
+
+
 class IntegrationEvent(models.Model):
     _name = "integration.event"
     _description = "Integration Event"
@@ -215,19 +233,23 @@ class IntegrationEvent(models.Model):
         check_company=True,
     )
     company_id = fields.Many2one("res.company", required=True, index=True)
-    provider = fields.Selection(related="connection_id.provider")
+    provider = fields.Selection(related="connection_id.provider", string="Service")
     direction = fields.Selection(
         [("inbound", "Inbound"), ("outbound", "Outbound")],
         required=True,
         default="inbound",
+        help="Inbound: a notification the provider sent. Outbound: work Odoo sends "
+        "to the provider.",
     )
-    event_type = fields.Char(index=True)
+    event_type = fields.Char(string="Type", index=True)
     external_id = fields.Char(string="External ID", index=True)
     dedupe_key = fields.Char(
+        string="Deduplication key",
         help="Two inbound deliveries with the same key on one connection are one event.",
     )
     handler = fields.Char(
-        required=True, help="Method of the connection that does the work."
+        required=True,
+        help="Method of the connection that does the work.",
     )
     # Raw deliveries carry signatures, buyer names, addresses and phones: for managers
     # of every connection, or of their addon's. Field groups cannot tell addons apart
@@ -242,13 +264,14 @@ class IntegrationEvent(models.Model):
         prefetch="raw_delivery",
     )
     headers = fields.Text(
+        string="Request headers",
         help="Selected request headers, without secrets (JSON).",
         groups="base_integration.group_integration_manager,"
         "base_integration.group_integration_scoped_manager",
         prefetch="raw_delivery",
     )
     received_at = fields.Datetime(
-        default=fields.Datetime.now, required=True, index=True
+        string="Received", default=fields.Datetime.now, required=True, index=True
     )
     state = fields.Selection(
         [
@@ -258,6 +281,7 @@ class IntegrationEvent(models.Model):
             ("failed", "Failed"),
             ("ignored", "Ignored"),
         ],
+        string="Status",
         default="received",
         required=True,
         index=True,
@@ -268,8 +292,9 @@ class IntegrationEvent(models.Model):
         help="Attempts started, counted when the event is claimed (before its handler "
         "runs).",
     )
-    next_attempt_at = fields.Datetime(readonly=True)
+    next_attempt_at = fields.Datetime(string="Next attempt", readonly=True)
     lease_until = fields.Datetime(
+        string="Claimed until",
         readonly=True,
         copy=False,
         help="While processing: the worker's claim holds until then. An event still "
@@ -277,6 +302,7 @@ class IntegrationEvent(models.Model):
         "died; the next run counts that attempt as failed.",
     )
     worker_deaths = fields.Integer(
+        string="Lost workers",
         default=0,
         readonly=True,
         copy=False,
@@ -293,12 +319,21 @@ class IntegrationEvent(models.Model):
         "toward the dead letter: a token refresh or the gateway's recovery fixes them.",
     )
     dead_letter = fields.Boolean(
+        string="Dead letter",
         readonly=True,
         help="Failed for good: a person must fix the cause and retry.",
     )
     error = fields.Text(readonly=True)
-    processed_at = fields.Datetime(readonly=True)
+    processed_at = fields.Datetime(string="Processed", readonly=True)
+    productive = fields.Boolean(
+        string="Did real work",
+        readonly=True,
+        copy=False,
+        help="Done, and its handler did something (imported, booked, pushed); a "
+        "poll that found nothing is done without it.",
+    )
     idempotency_key = fields.Char(
+        string="Idempotency key",
         default=lambda self: str(uuid.uuid4()),
         readonly=True,
         copy=False,
@@ -958,12 +993,16 @@ class IntegrationEvent(models.Model):
 
     # ------------------------------------------------------------------ outcomes
     def _record_done(self, result):
+        productive = not isinstance(result, Idle)
+        if not productive:
+            result = result.record
         vals = {
             "state": "done",
             "error": False,
             "next_attempt_at": False,
             "lease_until": False,
             "processed_at": fields.Datetime.now(),
+            "productive": productive,
         }
         if isinstance(result, models.BaseModel) and len(result) == 1:
             vals.update(res_model=result._name, res_id=result.id)
@@ -1188,7 +1227,31 @@ class IntegrationEvent(models.Model):
 
     # ------------------------------------------------------------------ actions
     def action_retry(self):
-        """Put events back in the queue now, with a fresh attempt budget."""
+        """Put events back in the queue now, with a fresh attempt budget.
+
+        :returns: a notification saying how many were queued, then a reload.
+        """
+        self._integration_retry()
+        retryable = self.filtered(lambda e: e.state == "received")
+        Connection = self.env["integration.connection"]
+        if not retryable:
+            return Connection._integration_notification(
+                _(
+                    "Nothing to retry: only failed, ignored or queued events can be "
+                    "retried (done or processing events are left alone)."
+                ),
+                kind="warning",
+            )
+        return Connection._integration_notification(
+            _(
+                "%(count)s event(s) queued for a retry: they are processed within a "
+                "minute. Refresh the list to see their outcome.",
+                count=len(retryable),
+            )
+        )
+
+    def _integration_retry(self):
+        """Requeue the retryable events among these (the work of *Retry*)."""
         self.check_access("write")  # managers of these events only
         retryable = self.filtered(
             lambda e: e.state in ("failed", "ignored", "received")
@@ -1209,7 +1272,7 @@ class IntegrationEvent(models.Model):
             self.env.ref(
                 f"base_integration.ir_cron_process_{direction}"
             ).sudo()._trigger()
-        return True
+        return retryable
 
     def action_process_now(self):
         """Retry and process at once (for a person watching the result).
@@ -1222,23 +1285,96 @@ class IntegrationEvent(models.Model):
         what its handlers book (a payment, a picking): a right they lack must not be
         recorded as a failed attempt (D23). Failures are recorded and masked as in the
         cron; the person reads the outcome on the event.
+
+        :returns: a notification with the outcome, then a reload of the form.
         """
         self.check_access("write")
-        self.action_retry()
+        self._integration_retry()
         for event in self.sudo():
             if event.state == "received" and event._lock_if_due():
                 event._mark_claimed()
                 event._process_claimed()
-        return True
+        return self._integration_outcome_notification()
+
+    def _run_now_in_own_cursor(self):
+        """Process these queued events at once, as a drain cron would: each claim is
+        committed before its handler runs, each outcome committed after it.
+
+        Only for an environment on a cursor of its own (a post-commit callback that
+        opened it): it commits. Events another worker holds, or that are no longer
+        waiting, are left alone.
+        """
+        for event in self.sudo():
+            if event.state != "received" or not event._lock_if_due():
+                continue
+            lease = event._mark_claimed()
+            # Safe: this cursor was opened for this work alone (see the docstring);
+            # the claim is committed first, as the cron commits it.
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+            if event._lock_claimed(lease):
+                event._process_claimed()
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    def _integration_outcome_notification(self):
+        """A notification saying how these events ended, for the person who ran them."""
+        Connection = self.env["integration.connection"]
+        events = self.sudo()
+        events.invalidate_recordset(["state", "error", "dead_letter"])
+        if len(events) == 1:
+            event = events
+            if event.state == "done":
+                return Connection._integration_notification(
+                    _("Event %s processed.", event.display_name)
+                )
+            if event.state == "ignored":
+                return Connection._integration_notification(
+                    _(
+                        "Event %(event)s needed no work: %(why)s",
+                        event=event.display_name,
+                        why=(event.error or "-")[:300],
+                    ),
+                    kind="info",
+                )
+            if event.state == "failed":
+                return Connection._integration_notification(
+                    _(
+                        "Event %(event)s failed again: %(error)s. Fix the cause and "
+                        "press Retry now; the Error tab has the details.",
+                        event=event.display_name,
+                        error=_last_line(event.error)[:300],
+                    ),
+                    kind="danger",
+                )
+            return Connection._integration_notification(
+                _(
+                    "Event %s is being processed by another worker; refresh in a "
+                    "moment.",
+                    event.display_name,
+                ),
+                kind="info",
+            )
+        done = len(events.filtered(lambda e: e.state in ("done", "ignored")))
+        failed = len(events.filtered(lambda e: e.state == "failed"))
+        return Connection._integration_notification(
+            _(
+                "%(done)s event(s) processed, %(failed)s failed again.",
+                done=done,
+                failed=failed,
+            ),
+            kind="warning" if failed else "success",
+        )
 
     def action_ignore(self):
         """Set events aside. An event being processed is left alone: its worker holds
         its row, and its outcome would overwrite the choice anyway."""
         self.check_access("write")  # managers of these events only
-        self.filtered(lambda e: e.state not in ("done", "processing")).write(
+        ignored = self.filtered(lambda e: e.state not in ("done", "processing"))
+        ignored.write(
             {"state": "ignored", "dead_letter": False, "next_attempt_at": False}
         )
-        return True
+        return self.env["integration.connection"]._integration_notification(
+            _("%(count)s event(s) set aside.", count=len(ignored)), kind="info"
+        )
 
     def action_open_record(self):
         self.ensure_one()

@@ -17,6 +17,10 @@ _logger = logging.getLogger(__name__)
 # UPDATE (integration.connection._lock_row); when the caller itself holds such a lock,
 # any wait is for nothing.
 LOCK_TIMEOUT_MS = 1000
+# Context key of the environment a connection's session is built in: its successful
+# calls do real work (a VA opened, stock pushed, orders imported), so the dashboard
+# counts them as a success (a poll that finds nothing is not one).
+PRODUCTIVE_KEY = "integration_productive"
 # Context key for real-cursor tests: write the log in its own cursor as in production,
 # although the test runner is active (where it is written in the caller's transaction).
 OWN_CURSOR_KEY = "integration_log_own_cursor"
@@ -31,19 +35,30 @@ class IntegrationLog(models.Model):
     _rec_name = "url"
 
     connection_id = fields.Many2one(
-        "integration.connection", required=True, ondelete="cascade", index=True
+        "integration.connection",
+        required=True,
+        ondelete="cascade",
+        index=True,
     )
-    company_id = fields.Many2one(related="connection_id.company_id", store=True)
+    company_id = fields.Many2one(
+        related="connection_id.company_id", string="Company", store=True
+    )
     method = fields.Char()
     url = fields.Char(string="URL")
     status_code = fields.Integer(string="Status")
     duration_ms = fields.Integer(string="Duration (ms)")
     attempt = fields.Integer()
-    request_headers = fields.Text()
-    request_body = fields.Text()
-    response_body = fields.Text()
+    request_headers = fields.Text(string="Request headers")
+    request_body = fields.Text(string="Request body")
+    response_body = fields.Text(string="Response body")
     error = fields.Text()
-    success = fields.Boolean(compute="_compute_success", store=True)
+    success = fields.Boolean(string="Succeeded", compute="_compute_success", store=True)
+    productive = fields.Boolean(
+        string="Did real work",
+        readonly=True,
+        help="The call was made for real work (a document sent or read for a person "
+        "or an event), not a poll: the dashboard counts its success as one.",
+    )
 
     @api.depends("status_code")
     def _compute_success(self):
@@ -70,6 +85,7 @@ class IntegrationLog(models.Model):
         """
         connection_id = connection.id
         env = self.env
+        productive = bool(connection.env.context.get(PRODUCTIVE_KEY))
         params = env["ir.config_parameter"].sudo()
         mode = params.get_param("base_integration.http_log", "all")
         bodies = params.get_param("base_integration.http_log_bodies", "errors")
@@ -84,6 +100,7 @@ class IntegrationLog(models.Model):
             vals = dict(
                 entry,
                 connection_id=connection_id,
+                productive=productive,
                 request_headers=json.dumps(entry.get("request_headers") or {}),
             )
             if bodies == "none" or (bodies == "errors" and not failed):

@@ -26,7 +26,9 @@ class IntegrationOauthState(models.Model):
     user_id = fields.Many2one(
         "res.users", required=True, ondelete="cascade", readonly=True
     )
-    expires_at = fields.Datetime(required=True, readonly=True, index=True)
+    expires_at = fields.Datetime(
+        string="Expires", required=True, readonly=True, index=True
+    )
 
     _sql_constraints = [
         ("nonce_uniq", "unique(nonce)", "An OAuth state is issued once."),

@@ -16,6 +16,7 @@ from . import (
     test_queue_workers,
     test_security,
     test_ui,
+    test_ux_dashboard,
     test_webhook,
 )
 from . import test_i18n

@@ -11,3 +11,4 @@ from . import stock_picking
 from . import stock_move
 from . import marketplace_return
 from . import res_partner
+from . import res_config_settings

@@ -3,6 +3,7 @@
 from odoo import _, fields, models
 
 from odoo.addons.base_integration.api.exceptions import IgnoreEvent
+from odoo.addons.base_integration.models.integration_event import Idle
 
 from ..api import shopee, tiktok
 
@@ -27,6 +28,45 @@ class IntegrationConnection(models.Model):
             # [secondary]).
             return tiktok.PRODUCTION_URL
         return super()._get_default_base_url()
+
+    def _get_webhook_path(self):
+        # One route per platform; the push names its shop (controllers/main.py).
+        if self.provider == "shopee":
+            return "/marketplace/shopee/push"
+        if self.provider == "tiktok":
+            return "/marketplace/tiktok/webhook"
+        return super()._get_webhook_path()
+
+    def _integration_is_connected(self):
+        """A shop works once it is authorized: it has an access token."""
+        if self.provider in ("shopee", "tiktok"):
+            record = self.sudo()
+            return bool(record.api_key and record.api_secret and record.access_token)
+        return super()._integration_is_connected()
+
+    def _integration_not_connected_message(self):
+        if self.provider not in ("shopee", "tiktok"):
+            return super()._integration_not_connected_message()
+        record = self.sudo()
+        if not (record.api_key and record.api_secret):
+            return _(
+                "Shop %(name)s has no app key or app secret yet: an administrator "
+                "enters them in the shop's Credentials section, then presses Connect "
+                "shop.",
+                name=self.display_name,
+            )
+        return _(
+            "Shop %(name)s is not connected: press Connect shop.",
+            name=self.display_name,
+        )
+
+    def _integration_auth_hint(self):
+        if self.provider in ("shopee", "tiktok"):
+            return _(
+                "The shop's authorization may have expired or been revoked: press "
+                "Connect shop on the shop's form."
+            )
+        return super()._integration_auth_hint()
 
     def _get_secret_names(self):
         names = tuple(super()._get_secret_names())
@@ -71,14 +111,21 @@ class IntegrationConnection(models.Model):
             lambda m: m.active and (full or m.stock_dirty)
         )
         maps._marketplace_push_stock()
-        return shop
+        return shop if maps else Idle(shop)
 
     def _marketplace_sync_orders_event(self, event):
         """Outbound handler: reconcile one slice of the shop's orders."""
         shop = self._marketplace_shop()
-        if not (shop.sync_enabled and shop.sudo().access_token):
+        payload = event._get_payload() or {}
+        notify_uid = payload.get("notify_uid")
+        if not shop.sudo().access_token:
+            raise IgnoreEvent(_("The shop is not connected."))
+        # A person's Sync orders now runs even when the scheduled one is off.
+        if not (shop.sync_enabled or notify_uid):
             raise IgnoreEvent(_("Order reconciliation is off for this shop."))
-        return shop._marketplace_sync_step()
+        return shop._marketplace_sync_step(
+            notify_uid=notify_uid, imported=payload.get("imported") or 0
+        )
 
     def _marketplace_refresh_token_event(self, event):
         """Outbound handler: refresh the shop's token when it expires soon."""

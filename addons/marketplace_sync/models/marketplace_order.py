@@ -126,7 +126,9 @@ class MarketplaceOrder(models.Model):
     shop_id = fields.Many2one(
         "marketplace.shop", required=True, readonly=True, ondelete="cascade", index=True
     )
-    provider = fields.Selection(related="shop_id.provider", store=True)
+    provider = fields.Selection(
+        string="Platform", related="shop_id.provider", store=True
+    )
     company_id = fields.Many2one(related="shop_id.company_id", store=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     state = fields.Selection(
@@ -136,13 +138,16 @@ class MarketplaceOrder(models.Model):
             ("attention", "Needs attention"),
             ("cancelled", "Cancelled"),
         ],
+        string="Status",
         default="new",
         required=True,
         readonly=True,
         tracking=True,
         index=True,
     )
-    platform_status = fields.Char(readonly=True, tracking=True)
+    platform_status = fields.Char(
+        string="Platform status", readonly=True, tracking=True
+    )
     lifecycle = fields.Selection(
         [
             ("pending", "Awaiting payment"),
@@ -154,32 +159,46 @@ class MarketplaceOrder(models.Model):
             ("cancelled", "Cancelled"),
             ("returning", "Return requested"),
         ],
+        string="Stage",
         readonly=True,
     )
     platform_update_time = fields.Integer(
-        readonly=True, help="Unix seconds, from the platform"
+        string="Platform update time (Unix)",
+        readonly=True,
+        help="Unix seconds, from the platform",
     )
-    platform_create_time = fields.Datetime(readonly=True)
+    platform_create_time = fields.Datetime(string="Ordered on", readonly=True)
     commerce_platform = fields.Char(
-        readonly=True, help="TikTok: TIKTOK_SHOP or TOKOPEDIA"
+        string="Storefront", readonly=True, help="TikTok: TIKTOK_SHOP or TOKOPEDIA"
     )
-    sale_order_id = fields.Many2one("sale.order", readonly=True, copy=False, index=True)
-    error_message = fields.Text(readonly=True)
-    payload = fields.Text(readonly=True, help="Last order detail received")
-    buyer_paid = fields.Monetary(readonly=True)
-    platform_discount = fields.Monetary(readonly=True, help="Funded by the marketplace")
-    expected_total = fields.Monetary(readonly=True)
+    sale_order_id = fields.Many2one(
+        "sale.order", string="Sale order", readonly=True, copy=False, index=True
+    )
+    error_message = fields.Text(string="Problem", readonly=True)
+    payload = fields.Text(
+        string="Platform data (JSON)", readonly=True, help="Last order detail received"
+    )
+    buyer_paid = fields.Monetary(string="Buyer paid", readonly=True)
+    platform_discount = fields.Monetary(
+        string="Platform discount", readonly=True, help="Funded by the marketplace"
+    )
+    expected_total = fields.Monetary(string="Expected total", readonly=True)
     package_ref = fields.Char("Package", readonly=True)
-    tracking_number = fields.Char(readonly=True)
+    tracking_number = fields.Char(string="Tracking number", readonly=True)
     settlement_id = fields.Many2one("marketplace.settlement", readonly=True, copy=False)
     settlement_checked_at = fields.Datetime(
+        string="Payout last checked",
         readonly=True,
         copy=False,
         help="When the platform was last asked for this order's payout (the "
         "settlement import asks again only some hours later).",
     )
-    return_ids = fields.One2many("marketplace.return", "marketplace_order_id")
-    return_count = fields.Integer(compute="_compute_return_count")
+    return_ids = fields.One2many(
+        "marketplace.return", "marketplace_order_id", string="Returns"
+    )
+    return_count = fields.Integer(
+        string="Number of returns", compute="_compute_return_count"
+    )
     marketplace_cancel_requested = fields.Boolean(
         "Buyer asks to cancel",
         compute="_compute_marketplace_cancel_requested",
@@ -943,14 +962,32 @@ class MarketplaceOrder(models.Model):
         it mirrors what the platform did, the person only asks for it now.
         """
         for order in self:
-            order.shop_id.sudo()._marketplace_fetch_and_import([order.name])
-        return True
+            shop = order.shop_id.sudo()
+            shop._marketplace_check_connected()
+            with shop.connection_id._integration_user_errors(
+                _("reading order %s again", order.name), readable=(MappingError,)
+            ):
+                shop._marketplace_fetch_and_import([order.name])
+        return self.env["integration.connection"]._integration_notification(
+            _("%(count)s order(s) read again from the platform.", count=len(self))
+        )
 
     def action_import_settlement(self):
         """Ask the platform for the payout of these orders and book it at once (a
         person waits for the answer: a missing account is told now)."""
-        self.env["marketplace.settlement"]._import_for(self).action_book()
-        return True
+        shops = self.shop_id.sudo()
+        shops._marketplace_check_connected()
+        with shops[:1].connection_id._integration_user_errors(
+            _("reading the payout of the orders")
+        ):
+            settlements = self.env["marketplace.settlement"]._import_for(self)
+        settlements.action_book()
+        return self.env["integration.connection"]._integration_notification(
+            _(
+                "%(count)s settlement(s) imported and booked.",
+                count=len(settlements),
+            )
+        )
 
     @api.model
     def _cron_import_settlements(self):
@@ -1239,12 +1276,18 @@ class MarketplaceOrder(models.Model):
 
     def action_marketplace_accept_cancellation(self):
         for order in self:
-            order._marketplace_answer_cancellation(True)
+            with order.shop_id.sudo().connection_id._integration_user_errors(
+                _("accepting the cancellation of %s", order.name)
+            ):
+                order._marketplace_answer_cancellation(True)
         return True
 
     def action_marketplace_reject_cancellation(self):
         for order in self:
-            order._marketplace_answer_cancellation(False)
+            with order.shop_id.sudo().connection_id._integration_user_errors(
+                _("rejecting the cancellation of %s", order.name)
+            ):
+                order._marketplace_answer_cancellation(False)
         return True
 
     # ------------------------------------------------------------------ returns
@@ -1309,7 +1352,11 @@ class MarketplaceOrder(models.Model):
 
     def action_marketplace_check_returns(self):
         for order in self:
-            order._marketplace_fetch_returns()
+            order.shop_id.sudo()._marketplace_check_connected()
+            with order.shop_id.sudo().connection_id._integration_user_errors(
+                _("reading the returns of %s", order.name)
+            ):
+                order._marketplace_fetch_returns()
         return self.action_open_returns()
 
     def action_open_returns(self):

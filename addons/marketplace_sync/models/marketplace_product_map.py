@@ -46,7 +46,7 @@ class MarketplaceProductMap(models.Model):
         check_company=True,
         help="The product when the listing maps to a single one.",
     )
-    is_bundle = fields.Boolean(compute="_compute_product_id")
+    is_bundle = fields.Boolean(string="Bundle", compute="_compute_product_id")
     promotion_stock = fields.Integer(
         "Promotion stock",
         help="Units the platform holds for a running promotion (flash sale, campaign). "
@@ -54,9 +54,9 @@ class MarketplaceProductMap(models.Model):
         "under its promotion stock.",
     )
     stock_dirty = fields.Boolean("Stock to push", default=True)
-    stock_pushed_qty = fields.Integer(readonly=True)
-    stock_pushed_at = fields.Datetime(readonly=True)
-    stock_push_error = fields.Char(readonly=True)
+    stock_pushed_qty = fields.Integer(string="Last pushed quantity", readonly=True)
+    stock_pushed_at = fields.Datetime(string="Stock pushed on", readonly=True)
+    stock_push_error = fields.Char(string="Stock push error", readonly=True)
 
     _sql_constraints = [
         (
@@ -270,7 +270,11 @@ class MarketplaceProductMapLine(models.Model):
     _check_company_auto = True
 
     map_id = fields.Many2one(
-        "marketplace.product.map", required=True, ondelete="cascade", index=True
+        "marketplace.product.map",
+        string="Mapping",
+        required=True,
+        ondelete="cascade",
+        index=True,
     )
     company_id = fields.Many2one(related="map_id.company_id", store=True)
     product_id = fields.Many2one(

@@ -41,13 +41,21 @@ class MarketplaceReturn(models.Model):
     shop_id = fields.Many2one(
         "marketplace.shop", required=True, readonly=True, ondelete="cascade", index=True
     )
-    provider = fields.Selection(related="shop_id.provider", store=True)
+    provider = fields.Selection(
+        string="Platform", related="shop_id.provider", store=True
+    )
     company_id = fields.Many2one(related="shop_id.company_id", store=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     marketplace_order_id = fields.Many2one(
-        "marketplace.order", readonly=True, index=True, ondelete="cascade"
+        "marketplace.order",
+        string="Marketplace order",
+        readonly=True,
+        index=True,
+        ondelete="cascade",
     )
-    sale_order_id = fields.Many2one(related="marketplace_order_id.sale_order_id")
+    sale_order_id = fields.Many2one(
+        string="Sale order", related="marketplace_order_id.sale_order_id"
+    )
     state = fields.Selection(
         [
             ("requested", "Requested"),
@@ -55,26 +63,33 @@ class MarketplaceReturn(models.Model):
             ("closed", "Closed without refund"),
             ("attention", "Needs attention"),
         ],
+        string="Status",
         default="requested",
         required=True,
         readonly=True,
         tracking=True,
         index=True,
     )
-    platform_status = fields.Char(readonly=True, tracking=True)
-    platform_update_time = fields.Integer(readonly=True)
+    platform_status = fields.Char(
+        string="Platform status", readonly=True, tracking=True
+    )
+    platform_update_time = fields.Integer(
+        string="Platform update time (Unix)", readonly=True
+    )
     goods_back = fields.Boolean(
         "Goods returned",
         readonly=True,
         help="The buyer sends the goods back (otherwise a refund only).",
     )
-    refund_amount = fields.Monetary(readonly=True)
+    refund_amount = fields.Monetary(string="Refund", readonly=True)
     picking_ids = fields.Many2many(
         "stock.picking", string="Return pickings", readonly=True, copy=False
     )
-    credit_note_id = fields.Many2one("account.move", readonly=True, copy=False)
-    error_message = fields.Text(readonly=True)
-    payload = fields.Text(readonly=True)
+    credit_note_id = fields.Many2one(
+        "account.move", string="Credit note", readonly=True, copy=False
+    )
+    error_message = fields.Text(string="Problem", readonly=True)
+    payload = fields.Text(string="Platform data (JSON)", readonly=True)
 
     _sql_constraints = [
         (
@@ -448,8 +463,14 @@ class MarketplaceReturn(models.Model):
     def action_retry(self):
         """Read the return again from the platform and act on it (after a fix)."""
         for record in self:
-            record.marketplace_order_id._marketplace_fetch_returns(only=record.name)
-        return True
+            order = record.marketplace_order_id
+            with order.shop_id.sudo().connection_id._integration_user_errors(
+                _("reading return %s again", record.name)
+            ):
+                order._marketplace_fetch_returns(only=record.name)
+        return self.env["integration.connection"]._integration_notification(
+            _("%(count)s return(s) read again from the platform.", count=len(self))
+        )
 
     def action_open_credit_note(self):
         self.ensure_one()

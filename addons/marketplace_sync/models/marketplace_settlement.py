@@ -53,17 +53,19 @@ class MarketplaceSettlement(models.Model):
     shop_id = fields.Many2one("marketplace.shop", required=True, ondelete="cascade")
     company_id = fields.Many2one(related="shop_id.company_id", store=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
-    marketplace_order_id = fields.Many2one("marketplace.order", required=True)
-    payout_amount = fields.Monetary()
-    fee_amount = fields.Monetary()
-    invoiced_amount = fields.Monetary()
-    raw = fields.Text()
+    marketplace_order_id = fields.Many2one(
+        "marketplace.order", string="Marketplace order", required=True
+    )
+    payout_amount = fields.Monetary(string="Payout")
+    fee_amount = fields.Monetary(string="Total fees")
+    invoiced_amount = fields.Monetary(string="Invoiced")
+    raw = fields.Text(string="Platform data (JSON)")
     line_ids = fields.One2many(
         "marketplace.settlement.line", "settlement_id", string="Fees", readonly=True
     )
-    move_id = fields.Many2one("account.move", readonly=True)
+    move_id = fields.Many2one("account.move", string="Journal entry", readonly=True)
     state = fields.Selection(
-        [("draft", "Imported"), ("posted", "Booked")], default="draft"
+        [("draft", "Imported"), ("posted", "Booked")], string="Status", default="draft"
     )
     transit_line_id = fields.Many2one(
         "account.move.line",

@@ -33,6 +33,7 @@ class MarketplaceSettlementLine(models.Model):
             ("shipping", "Shipping difference"),
             ("other", "Other fees"),
         ],
+        string="Fee type",
         required=True,
     )
     amount = fields.Monetary(

@@ -18,6 +18,7 @@ from odoo.addons.base_integration.api.exceptions import (
     PermanentError,
     RetryableError,
 )
+from odoo.addons.base_integration.models.integration_event import Idle
 
 from ..api import shopee, tiktok
 from ..api.common import AuthenticationError, TokenExpiredError
@@ -38,6 +39,8 @@ AUTHORIZATION_WARNING = timedelta(days=7)
 # Seconds a refresh waits for another worker's refresh of the same shop.
 TOKEN_LOCK_TIMEOUT = 15
 MAX_SYNC_PAGES = 1000  # per slice: 100,000 orders
+# Seconds Sync orders now runs slices while the person waits; the rest is queued.
+SYNC_NOW_SECONDS = 10
 MAX_LOST_PUSH_PAGES = 20  # per run: 2,000 messages
 
 
@@ -126,6 +129,7 @@ class MarketplaceShop(models.Model):
             ("shop", "One customer for the marketplace"),
             ("buyer", "One customer per buyer"),
         ],
+        string="Customers",
         default="shop",
         required=True,
         help="Marketplaces mask buyer data: a single marketplace customer is the safe "
@@ -147,6 +151,7 @@ class MarketplaceShop(models.Model):
     )
     shipping_product_id = fields.Many2one(
         "product.product",
+        string="Shipping product",
         required=True,
         default=lambda self: self.env.ref(
             "marketplace_sync.product_marketplace_shipping", raise_if_not_found=False
@@ -229,6 +234,7 @@ class MarketplaceShop(models.Model):
             ("confirm", "When confirmed"),
             ("completed", "When completed"),
         ],
+        string="Invoice when",
         default="completed",
         required=True,
     )
@@ -245,10 +251,14 @@ class MarketplaceShop(models.Model):
     stock_push_enabled = fields.Boolean("Push stock", default=False)
     stock_safety_buffer = fields.Integer("Safety buffer", default=0)
     auth_expires_at = fields.Datetime("Authorization expires", copy=False)
-    order_ids = fields.One2many("marketplace.order", "shop_id")
-    product_map_ids = fields.One2many("marketplace.product.map", "shop_id")
-    order_count = fields.Integer(compute="_compute_counts")
-    attention_count = fields.Integer(compute="_compute_counts")
+    order_ids = fields.One2many("marketplace.order", "shop_id", string="Orders")
+    product_map_ids = fields.One2many(
+        "marketplace.product.map", "shop_id", string="Product mappings"
+    )
+    order_count = fields.Integer(string="Order count", compute="_compute_counts")
+    attention_count = fields.Integer(
+        string="Orders needing attention", compute="_compute_counts"
+    )
 
     _sql_constraints = [
         (
@@ -446,6 +456,7 @@ class MarketplaceShop(models.Model):
             return getattr(client, method)(*args, **kwargs)
 
     def _marketplace_test_connection(self):
+        self._marketplace_check_connected()
         info = self._marketplace_api("get_shop_info")
         return _("Connected to %s.", info.get("name") or self.shop_ref)
 
@@ -754,25 +765,61 @@ class MarketplaceShop(models.Model):
             [("sync_enabled", "=", True), ("access_token", "!=", False)]
         )._marketplace_queue_sync()
 
-    def _marketplace_queue_sync(self):
+    def _marketplace_queue_sync(self, notify_uid=None, imported=0):
+        """Queue the reconciliation of these shops (one outbox event per shop).
+
+        :param notify_uid: the user who asked (*Sync orders now*): the slices run
+            even when the shop's scheduled reconciliation is off, and the user is
+            notified when the last one is done.
+        :param imported: orders imported by the earlier slices of that run.
+        """
         for shop in self:
+            payload = {"shop": shop.id}
+            if notify_uid:
+                payload.update(notify_uid=notify_uid, imported=imported)
             shop.connection_id._enqueue_outbound(
                 "_marketplace_sync_orders_event",
-                {"shop": shop.id},
+                payload,
                 dedupe_key=f"marketplace-sync:{shop.id}",
                 record=shop,
             )
 
-    def _marketplace_sync_step(self):
+    def _marketplace_sync_step(self, notify_uid=None, imported=0):
         """One slice of reconciliation (the outbox handler's unit of work): the queue
         commits it with the saved cursor, and the next slice is queued while the shop
-        is behind. A killed worker loses at most that slice, read again next time."""
+        is behind. A killed worker loses at most that slice, read again next time.
+
+        :returns: the shop, or ``Idle(shop)`` when the slice imported nothing (a poll
+            that found nothing is not a success for the dashboard).
+        """
         self.ensure_one()
         until = fields.Datetime.now()
-        self._marketplace_sync_orders(until=until, max_slices=1)
+        count = self._marketplace_sync_orders(until=until, max_slices=1)
         if self.sync_cursor and self.sync_cursor < until:
-            self._marketplace_queue_sync()
-        return self
+            self._marketplace_queue_sync(
+                notify_uid=notify_uid, imported=imported + count
+            )
+        elif notify_uid:
+            self._marketplace_notify_sync_done(notify_uid, imported + count)
+        return self if count else Idle(self)
+
+    def _marketplace_notify_sync_done(self, uid, count):
+        """Tell the user who pressed *Sync orders now* that it is done: a message on
+        the shop, and a notification in their browser (sent when the queue commits)."""
+        self.ensure_one()
+        message = _(
+            "Order sync of %(shop)s is done: %(count)s order(s) imported or updated.",
+            shop=self.name,
+            count=count,
+        )
+        self.message_post(body=message)
+        user = self.env["res.users"].sudo().browse(uid).exists()
+        # A person waiting in Sync orders now is told by the action's answer.
+        if user and not self.env.context.get("marketplace_sync_interactive"):
+            user.partner_id._bus_send(
+                "simple_notification",
+                {"type": "success", "message": message, "sticky": False},
+            )
 
     def _marketplace_sync_orders(self, until=None, max_slices=None):
         """Page orders by update time in slices, ``sync_cursor`` − overlap → ``until``.
@@ -945,13 +992,146 @@ class MarketplaceShop(models.Model):
         )
 
     # ------------------------------------------------------------------ actions
-    def action_sync_now(self):
+    def _marketplace_check_connected(self):
+        """Raise, for a person, when one of these shops cannot call its platform yet."""
         for shop in self:
-            shop._marketplace_sync_orders()
+            connection = shop.connection_id
+            if not connection._integration_is_connected():
+                raise UserError(connection._integration_not_connected_message())
+
+    def action_sync_now(self):
+        """Reconcile the orders now: the slices run at once, through the queue's
+        outbox events, while the person waits up to ``SYNC_NOW_SECONDS``; what is
+        left goes on in the background, and the person is notified when it is done.
+
+        :returns: a notification with the outcome, then a reload of the form.
+        """
+        self._marketplace_check_connected()
+        deadline = time.monotonic() + SYNC_NOW_SECONDS
+        Connection = self.env["integration.connection"]
+        messages, kind = [], "success"
+        for shop in self:
+            shop._marketplace_queue_sync(notify_uid=self.env.uid)
+            outcome, error = shop._marketplace_sync_now_until(deadline)
+            if outcome == "done":
+                count = self.env["marketplace.order"].search_count(
+                    [("shop_id", "=", shop.id), ("write_date", ">=", self.env.cr.now())]
+                )
+                messages.append(
+                    _(
+                        "Order sync of %(shop)s is done: %(count)s order(s) imported "
+                        "or updated.",
+                        shop=shop.name,
+                        count=count,
+                    )
+                )
+            elif outcome == "failed":
+                kind = "danger"
+                messages.append(
+                    _(
+                        "Order sync of %(shop)s failed: %(error)s. It is retried in "
+                        "the background; the failed event under Integrations says "
+                        "more.",
+                        shop=shop.name,
+                        error=shop.connection_id._mask_text(error or "-")[-300:],
+                    )
+                )
+            elif outcome == "ignored":
+                kind = "warning" if kind == "success" else kind
+                messages.append(
+                    _(
+                        "Order sync of %(shop)s did not run: %(why)s",
+                        shop=shop.name,
+                        why=error or "-",
+                    )
+                )
+            else:
+                kind = "info" if kind == "success" else kind
+                messages.append(
+                    _(
+                        "Order sync of %(shop)s goes on in the background: new and "
+                        "changed orders keep arriving, and you get a notification "
+                        "when it is done.",
+                        shop=shop.name,
+                    )
+                )
+        return Connection._integration_notification(" ".join(messages), kind=kind)
+
+    def _marketplace_sync_now_until(self, deadline):
+        """Run this shop's queued sync slices in this request until none is left or
+        ``deadline`` (``time.monotonic()``) passes, as the queue runs them (claim,
+        savepoint, outcome recorded; failures are kept on the event, not raised).
+
+        :returns: ``(outcome, error)``: ``done``, ``failed``, ``ignored`` or
+            ``background`` (time is up, or a worker holds the event).
+        """
+        self.ensure_one()
+        Event = (
+            self.env["integration.event"]
+            .sudo()
+            .with_context(marketplace_sync_interactive=True)
+        )
+        domain = [
+            ("connection_id", "=", self.connection_id.id),
+            ("direction", "=", "outbound"),
+            ("dedupe_key", "=", f"marketplace-sync:{self.id}"),
+            ("state", "=", "received"),
+        ]
+        while time.monotonic() < deadline:
+            self.env.flush_all()
+            event = Event.search(domain, order="id", limit=1)
+            if not event:
+                running = [*domain[:-1], ("state", "=", "processing")]
+                if Event.search_count(running):  # a worker has it
+                    return "background", None
+                return "done", None
+            if not event._lock_if_due():
+                return "background", None
+            event._mark_claimed()
+            event._process_claimed()
+            if event.state in ("failed", "ignored"):
+                lines = [line for line in (event.error or "").splitlines() if line]
+                return event.state, lines[-1] if lines else None
+        return "background", None
 
     def action_push_stock(self):
+        """Queue a full stock push of every active mapping (outbox, one event per
+        shop); the quantities are read when the push runs."""
+        self._marketplace_check_connected()
+        counts = []
         for shop in self:
-            shop._marketplace_push_stock(shop.product_map_ids.filtered("active"))
+            if not shop.stock_push_enabled:
+                raise UserError(
+                    _(
+                        "Stock push is off for shop %s: switch on Push stock on the "
+                        "Synchronisation tab first.",
+                        shop.name,
+                    )
+                )
+            maps = shop.product_map_ids.filtered("active")
+            if not maps:
+                raise UserError(
+                    _(
+                        "No product of shop %s is mapped yet: map its SKUs under "
+                        "Marketplace > Product mappings (Find unmapped SKUs lists "
+                        "those of waiting orders).",
+                        shop.name,
+                    )
+                )
+            counts.append(
+                _("%(count)s SKUs queued for %(shop)s", count=len(maps), shop=shop.name)
+            )
+        self._marketplace_queue_stock_push(full=True)
+        return self.env["integration.connection"]._integration_notification(
+            _(
+                "%(counts)s: the platform shows the new quantities within a minute.",
+                counts="; ".join(counts),
+            )
+        )
+
+    def action_test_connection(self):
+        self.ensure_one()
+        return self.connection_id.action_test_connection()
 
     def action_open_orders(self):
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -975,9 +1155,15 @@ class MarketplaceShop(models.Model):
         self.ensure_one()
         from ..controllers.main import make_state  # noqa: PLC0415 (avoid import cycle)
 
+        record = self.sudo()
+        if not (record.api_key and record.api_secret):
+            raise UserError(self.connection_id._integration_not_connected_message())
         state = make_state(self.env, self)
         redirect = self.get_base_url() + "/marketplace/oauth/callback"
-        url = self._marketplace_client().authorization_url(redirect, state)
+        with self.connection_id._integration_user_errors(
+            _("opening the authorization")
+        ):
+            url = self._marketplace_client().authorization_url(redirect, state)
         return {"type": "ir.actions.act_url", "url": url, "target": "self"}
 
     def _marketplace_connect(self, code, shop_ref=None):

@@ -7,6 +7,7 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     marketplace_key = fields.Char(
+        string="Marketplace buyer key",
         copy=False,
         index="btree_not_null",
         readonly=True,

@@ -7,16 +7,24 @@ class SaleOrder(models.Model):
     _inherit = "sale.order"
 
     marketplace_order_id = fields.Many2one(
-        "marketplace.order", readonly=True, copy=False, index="btree_not_null"
+        "marketplace.order",
+        string="Marketplace order",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
     )
-    marketplace_shop_id = fields.Many2one(related="marketplace_order_id.shop_id")
+    marketplace_shop_id = fields.Many2one(
+        string="Marketplace shop", related="marketplace_order_id.shop_id"
+    )
     marketplace_provider = fields.Selection(
         related="marketplace_order_id.provider", string="Marketplace"
     )
     marketplace_status = fields.Char(
         related="marketplace_order_id.platform_status", string="Platform status"
     )
-    marketplace_lifecycle = fields.Selection(related="marketplace_order_id.lifecycle")
+    marketplace_lifecycle = fields.Selection(
+        string="Marketplace stage", related="marketplace_order_id.lifecycle"
+    )
 
     def _marketplace_invoice(self):
         """Invoice the order once and post it (the shop's invoicing moment).

@@ -20,7 +20,9 @@ class StockPicking(models.Model):
     marketplace_order_id = fields.Many2one(
         related="sale_id.marketplace_order_id", string="Marketplace order"
     )
-    marketplace_shipment_arranged = fields.Boolean(copy=False, readonly=True)
+    marketplace_shipment_arranged = fields.Boolean(
+        string="Shipment arranged on the platform", copy=False, readonly=True
+    )
 
     def action_marketplace_arrange_shipment(self):
         """Arrange shipment on the platform, store the tracking number and the label.
@@ -51,10 +53,14 @@ class StockPicking(models.Model):
             # The side cursors read the database (in tests they share this
             # transaction). A click brings no pending writes of its own.
             self.env.flush_all()
+            connection = picking.marketplace_order_id.shop_id.sudo().connection_id
             try:
-                fetch_label = picking._marketplace_arrange_once()
-                if fetch_label:
-                    picking._marketplace_fetch_label()
+                with connection._integration_user_errors(
+                    _("arranging the shipment of %s", picking.name)
+                ):
+                    fetch_label = picking._marketplace_arrange_once()
+                    if fetch_label:
+                        picking._marketplace_fetch_label()
             finally:
                 picking.invalidate_recordset()
                 picking.marketplace_order_id.invalidate_recordset()

@@ -20,3 +20,4 @@ from . import test_acct_cancel_answer
 from . import test_acct_discounts
 from . import test_acct_structure
 from . import test_acct_buyers
+from . import test_ux_actions

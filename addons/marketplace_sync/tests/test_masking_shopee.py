@@ -13,8 +13,6 @@ import socket
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from odoo.addons.base_integration.api.exceptions import RetryableError
-
 from .common import MarketplaceCase
 
 # A Shopee signature is 64 hex digits; masked, the parameter reads sign=***.
@@ -79,6 +77,12 @@ class TestMaskingShopee(MarketplaceCase):
             return exc
         self.fail(f"{action} raised no {exception_class.__name__}")
 
+    def mp_order_retry(self):
+        order = self.env["marketplace.order"].create(
+            {"shop_id": self.shopee_shop.id, "name": "201218V2Y6E59M"}
+        )
+        order.action_retry()
+
     def test_refused_shopee_call_leaves_no_token_anywhere(self):
         first_message = self.env["mail.message"].search([], order="id desc", limit=1)
         self.shopee_order()
@@ -103,9 +107,23 @@ class TestMaskingShopee(MarketplaceCase):
             "the connection test's UserError",
             self._raised(UserError, self.connection.action_test_connection),
         )
+        # Sync orders now runs in the background (issue 9): its failure is the
+        # queued event's error, masked like the others.
+        self.shopee_shop.action_sync_now()
+        self.env.flush_all()
+        self.env["integration.event"]._process_pending("outbound")
+        sync = self.env["integration.event"].search(
+            [
+                ("connection_id", "=", self.connection.id),
+                ("handler", "=", "_marketplace_sync_orders_event"),
+            ]
+        )
+        self.assertEqual(sync.state, "failed")
+        self.assertIn("ConnectionError", sync.error)
+        self._assert_clean("the sync event's error", sync.error)
         self._assert_clean(
-            "the sync action's error",
-            self._raised(RetryableError, self.shopee_shop.action_sync_now),
+            "the order retry's UserError",
+            self._raised(UserError, self.mp_order_retry),
         )
 
         logs = self.env["integration.log"].search(

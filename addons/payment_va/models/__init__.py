@@ -11,4 +11,5 @@ from . import (
     account_move_line,
     account_payment,
     res_partner,
+    res_config_settings,
 )

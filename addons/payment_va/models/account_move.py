@@ -1,6 +1,7 @@
 # Copyright 2026 Odoo Indonesia Suite
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 
+import logging
 import re
 
 import psycopg2.errors
@@ -13,7 +14,11 @@ from odoo.addons.base_integration.api.exceptions import IgnoreEvent, RetryableEr
 
 from .integration_connection import VA_PROVIDERS
 
+_logger = logging.getLogger(__name__)
+
 REFRESH_HANDLER = "_payment_va_outbound_refresh"
+# Invoices posted at once whose VAs are opened before the answer (more: the queue).
+AFTER_POST_LIMIT = 5
 # The database refused the invoice's row lock: another transaction holds it, or changed
 # the row after this transaction's snapshot was taken.
 LOCK_ERRORS = (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure)
@@ -41,6 +46,7 @@ class AccountMove(models.Model):
         string="Virtual account count", compute="_compute_payment_va_current"
     )
     payment_va_revision = fields.Integer(
+        string="VA revision",
         readonly=True,
         copy=False,
         help="Technical: raised by every VA change of this invoice, so that a worker "
@@ -93,6 +99,61 @@ class AccountMove(models.Model):
                     record=move,
                 )
         return posted
+
+    def action_post(self):
+        res = super().action_post()
+        self._payment_va_open_after_commit()
+        return res
+
+    def _payment_va_open_after_commit(self):
+        """A person posted a few invoices: open their VAs right after the posting is
+        committed, before the answer goes back, so that the reloaded form shows the
+        VA (the queue would open it a few seconds later, after the form was read).
+
+        The work is the queue's own: the same outbox event, claimed with ``SKIP
+        LOCKED`` (a cron that took it first wins), processed and committed in a new
+        transaction. Posting itself never waits for nor fails with the gateway: a
+        failure stays on the event, which the queue retries. Many invoices posted at
+        once are left to the queue.
+        """
+        moves = self.filtered(
+            lambda m: m.move_type == "out_invoice" and m.state == "posted"
+        )
+        if not moves or len(moves) > AFTER_POST_LIMIT:
+            return
+        keys = [move._payment_va_refresh_key() for move in moves]
+        events = (
+            self.env["integration.event"]
+            .sudo()
+            .search(
+                [
+                    ("direction", "=", "outbound"),
+                    ("handler", "=", REFRESH_HANDLER),
+                    ("dedupe_key", "in", keys),
+                    ("state", "=", "received"),
+                ]
+            )
+        )
+        if not events:
+            return
+        event_ids = events.ids
+        registry = self.env.registry
+        uid = self.env.uid
+        context = dict(self.env.context)
+
+        def open_now():
+            try:
+                with registry.cursor() as cr:
+                    env = api.Environment(cr, uid, context)
+                    env["integration.event"].browse(event_ids)._run_now_in_own_cursor()
+            except Exception:  # noqa: BLE001 - the queue does it anyway
+                _logger.warning(
+                    "Opening the VA of posted invoices at once failed; the queue "
+                    "retries it.",
+                    exc_info=False,
+                )
+
+        self.env.cr.postcommit.add(open_now)
 
     def _payment_va_auto_wanted(self):
         """Whether posting this invoice opens a VA by itself.
@@ -305,7 +366,20 @@ class AccountMove(models.Model):
                 continue
             VA._payment_va_check_invoice(move, connection)  # raise before any call
             move._payment_va_request_now(connection)
-        return True
+        self.invalidate_recordset()
+        opened = self.filtered("payment_va_current_id")
+        Connection = self.env["integration.connection"]
+        if len(self) == 1 and opened:
+            return Connection._integration_notification(
+                _(
+                    "Virtual account of %(invoice)s: %(instructions)s",
+                    invoice=self.name,
+                    instructions=self.payment_va_instructions or "-",
+                )
+            )
+        return Connection._integration_notification(
+            _("%(count)s invoice(s) have a virtual account.", count=len(opened))
+        )
 
     def _payment_va_refresh_event(self, connection):
         """The outbox event that refreshes this invoice's VA on ``connection``: the one

@@ -204,6 +204,21 @@ class IntegrationConnection(models.Model):
             names += ("signature_key", "x-callback-token")
         return names
 
+    def _integration_is_connected(self):
+        if self.provider in VA_PROVIDERS:
+            return bool(self.sudo().api_secret)
+        return super()._integration_is_connected()
+
+    def _integration_not_connected_message(self):
+        if self.provider not in VA_PROVIDERS:
+            return super()._integration_not_connected_message()
+        return _(
+            "%(name)s has no secret key yet: an administrator enters the server key "
+            "(Midtrans) or the secret API key (Xendit) in API secret on the "
+            "Credentials tab, then presses Test connection.",
+            name=self.display_name,
+        )
+
     def _test_connection(self):
         if self.provider not in VA_PROVIDERS:
             return super()._test_connection()

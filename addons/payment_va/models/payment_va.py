@@ -51,12 +51,15 @@ class PaymentVa(models.Model):
         check_company=True,
         domain="[('provider', 'in', ('midtrans', 'xendit'))]",
     )
-    provider = fields.Selection(related="connection_id.provider", store=True)
+    provider = fields.Selection(
+        string="Gateway", related="connection_id.provider", store=True
+    )
     company_id = fields.Many2one(
         related="connection_id.company_id", store=True, index=True
     )
     mode = fields.Selection(
         [("invoice", "Per invoice (closed)"), ("customer", "Per customer (open)")],
+        string="Type",
         required=True,
         default="invoice",
     )
@@ -71,15 +74,21 @@ class PaymentVa(models.Model):
         check_company=True,
     )
     bank_id = fields.Many2one("payment.va.bank", required=True)
-    bank_code = fields.Char(related="bank_id.code")
+    bank_code = fields.Char(string="Bank code", related="bank_id.code")
     va_number = fields.Char(
         string="VA number", readonly=True, copy=False, tracking=True
     )
     biller_code = fields.Char(
-        readonly=True, copy=False, help="Mandiri bill payment company code."
+        string="Biller code",
+        readonly=True,
+        copy=False,
+        help="Mandiri bill payment company code.",
     )
     bill_key = fields.Char(
-        readonly=True, copy=False, help="Mandiri bill payment number."
+        string="Bill key",
+        readonly=True,
+        copy=False,
+        help="Mandiri bill payment number.",
     )
     currency_id = fields.Many2one(
         "res.currency", required=True, default=lambda self: self.env.ref("base.IDR")
@@ -89,7 +98,7 @@ class PaymentVa(models.Model):
         help="Whole rupiah; empty for an open VA.",
         readonly=True,
     )
-    expires_at = fields.Datetime(readonly=True)
+    expires_at = fields.Datetime(string="Valid until", readonly=True)
     state = fields.Selection(
         [
             ("draft", "Requested"),
@@ -98,6 +107,7 @@ class PaymentVa(models.Model):
             ("expired", "Expired"),
             ("cancelled", "Cancelled"),
         ],
+        string="Status",
         default="draft",
         required=True,
         tracking=True,
@@ -110,13 +120,21 @@ class PaymentVa(models.Model):
         index=True,
         help="Midtrans transaction_id / Xendit FVA id.",
     )
-    gateway_status = fields.Char(readonly=True, copy=False)
-    replaced_by_id = fields.Many2one("payment.va", readonly=True, copy=False)
-    transaction_ids = fields.One2many("payment.va.transaction", "va_id")
-    payment_ids = fields.One2many("account.payment", "payment_va_id")
-    paid_amount = fields.Monetary(compute="_compute_paid_amount")
-    last_checked_at = fields.Datetime(readonly=True, copy=False)
-    payment_instructions = fields.Char(compute="_compute_payment_instructions")
+    gateway_status = fields.Char(string="Gateway status", readonly=True, copy=False)
+    replaced_by_id = fields.Many2one(
+        "payment.va", string="Replaced by", readonly=True, copy=False
+    )
+    transaction_ids = fields.One2many(
+        "payment.va.transaction", "va_id", string="Gateway payments"
+    )
+    payment_ids = fields.One2many("account.payment", "payment_va_id", string="Payments")
+    paid_amount = fields.Monetary(string="Paid", compute="_compute_paid_amount")
+    last_checked_at = fields.Datetime(
+        string="Last checked with the gateway", readonly=True, copy=False
+    )
+    payment_instructions = fields.Char(
+        string="Payment instructions", compute="_compute_payment_instructions"
+    )
     is_payable = fields.Boolean(
         string="Shown to the customer",
         compute="_compute_is_payable",
@@ -469,21 +487,67 @@ class PaymentVa(models.Model):
             ).move_id._payment_va_schedule_refresh()
 
     def action_cancel(self):
-        for va in self:
-            va._gateway_close()
-            va._payment_va_mark_closed("cancelled")
-        return True
+        """Close the VAs at the gateway, then here.
 
-    def action_check_status(self):
-        for va in self:
+        :returns: a notification, then a reload of the view.
+        """
+        refused = self.browse()
+        for va in self.with_context(integration_productive=True):
             try:
-                va._payment_va_recheck()
+                if not va._gateway_close():
+                    refused |= va
             except IntegrationError as exc:
                 raise UserError(
                     va.connection_id.sudo()._payment_va_error_message(exc)
-                ) from exc
+                ) from None
+            va._payment_va_mark_closed("cancelled")
+        message = _(
+            "%(count)s virtual account(s) cancelled: customers can no longer pay "
+            "into them.",
+            count=len(self),
+        )
+        if refused:
+            message += " " + _(
+                "The gateway had already closed %(numbers)s (paid or expired there); a "
+                "late payment would appear under Payments to Review.",
+                numbers=", ".join(refused.mapped("display_name")),
+            )
+        Connection = self.env["integration.connection"]
+        return Connection._integration_notification(
+            message, kind="warning" if refused else "success"
+        )
+
+    def action_check_status(self):
+        """Ask the gateway about each VA now.
+
+        :returns: a notification saying what was found, then a reload.
+        """
+        changed = self.browse()
+        for va in self.with_context(integration_productive=True):
+            try:
+                if va._payment_va_recheck():
+                    changed |= va
+            except IntegrationError as exc:
+                raise UserError(
+                    va.connection_id.sudo()._payment_va_error_message(exc)
+                ) from None
             va.last_checked_at = fields.Datetime.now()
-        return True
+        Connection = self.env["integration.connection"]
+        if changed:
+            return Connection._integration_notification(
+                _(
+                    "The gateway reported news for %(numbers)s: it is being booked "
+                    "(see Gateway Payments).",
+                    numbers=", ".join(changed.mapped("display_name")),
+                )
+            )
+        return Connection._integration_notification(
+            _(
+                "%(count)s virtual account(s) checked: no new payment at the gateway.",
+                count=len(self),
+            ),
+            kind="info",
+        )
 
     # ------------------------------------------------------------------ recovery
     def _payment_va_recheck(self):

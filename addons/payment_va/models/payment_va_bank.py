@@ -13,15 +13,21 @@ class PaymentVaBank(models.Model):
 
     name = fields.Char(required=True, translate=False)
     code = fields.Char(
-        required=True, help="Bank code as the gateway expects it (bca, BCA, ...)."
+        string="Gateway bank code",
+        required=True,
+        help="Bank code as the gateway expects it (bca, BCA, ...).",
     )
     provider = fields.Selection(
-        [("midtrans", "Midtrans"), ("xendit", "Xendit")], required=True, index=True
+        [("midtrans", "Midtrans"), ("xendit", "Xendit")],
+        string="Gateway",
+        required=True,
+        index=True,
     )
     sequence = fields.Integer(default=10)
     same_bank_only = fields.Boolean(
+        string="Same-bank transfers only",
         help="Only transfers from the same bank are accepted (Midtrans: BCA VA, "
-        "Mandiri bill)."
+        "Mandiri bill).",
     )
     min_amount = fields.Integer(
         string="Minimum amount",

@@ -22,7 +22,9 @@ class PaymentVaReview(models.Model):
     company_id = fields.Many2one(
         related="connection_id.company_id", store=True, index=True
     )
-    transaction_id = fields.Many2one("payment.va.transaction", readonly=True)
+    transaction_id = fields.Many2one(
+        "payment.va.transaction", string="Gateway payment", readonly=True
+    )
     va_id = fields.Many2one("payment.va", string="Virtual account", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", tracking=True)
     move_id = fields.Many2one("account.move", string="Invoice", readonly=True)
@@ -30,7 +32,7 @@ class PaymentVaReview(models.Model):
         "res.currency", required=True, default=lambda self: self.env.ref("base.IDR")
     )
     amount = fields.Monetary(readonly=True)
-    paid_at = fields.Datetime(readonly=True)
+    paid_at = fields.Datetime(string="Paid on", readonly=True)
     external_id = fields.Char(string="Gateway payment ID", readonly=True)
     reason = fields.Selection(
         [
@@ -48,6 +50,7 @@ class PaymentVaReview(models.Model):
             ("allocated", "Allocated"),
             ("refunded", "Refunded"),
         ],
+        string="Status",
         default="to_review",
         required=True,
         tracking=True,

@@ -38,11 +38,15 @@ class PaymentVaTransaction(models.Model):
     company_id = fields.Many2one(
         related="connection_id.company_id", store=True, index=True
     )
-    provider = fields.Selection(related="connection_id.provider", store=True)
+    provider = fields.Selection(
+        string="Gateway", related="connection_id.provider", store=True
+    )
     va_id = fields.Many2one(
         "payment.va", string="Virtual account", index=True, ondelete="set null"
     )
-    partner_id = fields.Many2one(related="va_id.partner_id", store=True)
+    partner_id = fields.Many2one(
+        string="Customer", related="va_id.partner_id", store=True
+    )
     external_id = fields.Char(
         string="Gateway payment ID",
         required=True,
@@ -56,7 +60,7 @@ class PaymentVaTransaction(models.Model):
         "res.currency", required=True, default=lambda self: self.env.ref("base.IDR")
     )
     amount = fields.Monetary(readonly=True)
-    paid_at = fields.Datetime(readonly=True, index=True)
+    paid_at = fields.Datetime(string="Paid on", readonly=True, index=True)
     state = fields.Selection(
         [
             ("new", "New"),
@@ -64,6 +68,7 @@ class PaymentVaTransaction(models.Model):
             ("review", "To review"),
             ("reversed", "Reversed"),
         ],
+        string="Status",
         default="new",
         required=True,
         readonly=True,

@@ -12,3 +12,4 @@ from . import (
     test_book_rounding,
 )
 from . import test_va_concurrency, test_va_lifecycle
+from . import test_ux_actions

@@ -22,13 +22,19 @@ class PaymentVaReconcileReport(models.TransientModel):
     )
     # Today in WIB, the time zone payments are dated in (not the server's UTC day).
     date_from = fields.Date(
-        required=True, default=lambda self: self._today_local().replace(day=1)
+        string="From",
+        required=True,
+        default=lambda self: self._today_local().replace(day=1),
     )
-    date_to = fields.Date(required=True, default=lambda self: self._today_local())
-    line_ids = fields.One2many("payment.va.reconcile.line", "report_id", readonly=True)
-    difference_count = fields.Integer(compute="_compute_totals")
-    gateway_total = fields.Float(compute="_compute_totals")
-    odoo_total = fields.Float(compute="_compute_totals")
+    date_to = fields.Date(
+        string="To", required=True, default=lambda self: self._today_local()
+    )
+    line_ids = fields.One2many(
+        "payment.va.reconcile.line", "report_id", string="Lines", readonly=True
+    )
+    difference_count = fields.Integer(string="Differences", compute="_compute_totals")
+    gateway_total = fields.Float(string="Gateway total", compute="_compute_totals")
+    odoo_total = fields.Float(string="Odoo total", compute="_compute_totals")
 
     def _compute_totals(self):
         for report in self:
@@ -141,15 +147,17 @@ class PaymentVaReconcileLine(models.TransientModel):
     _order = "status desc, date, id"
 
     report_id = fields.Many2one(
-        "payment.va.reconcile.report", required=True, ondelete="cascade"
+        "payment.va.reconcile.report",
+        required=True,
+        ondelete="cascade",
     )
     transaction_id = fields.Many2one("payment.va.transaction", string="Gateway payment")
     payment_id = fields.Many2one("account.payment", string="Odoo payment")
     external_id = fields.Char(string="Gateway ID")
     reference = fields.Char()
     date = fields.Date()
-    gateway_amount = fields.Float()
-    odoo_amount = fields.Float()
+    gateway_amount = fields.Float(string="Gateway amount")
+    odoo_amount = fields.Float(string="Odoo amount")
     status = fields.Selection(
         [
             ("match", "Matches"),
@@ -159,5 +167,6 @@ class PaymentVaReconcileLine(models.TransientModel):
             ("review", "To review"),
             ("reversed_booked", "Reversed at the gateway, still booked"),
         ],
+        string="Result",
         required=True,
     )
