@@ -167,6 +167,16 @@ class FaultQueue:
         with self._lock:
             self._faults.clear()
 
+    def discard(self, pattern):
+        """Forget every fault injected for exactly ``pattern``."""
+        with self._lock:
+            self._faults = [f for f in self._faults if f[0] != pattern]
+
+    def pending(self, pattern):
+        """How many requests matching exactly ``pattern`` still get a fault."""
+        with self._lock:
+            return sum(f[2] for f in self._faults if f[0] == pattern)
+
     def take(self, path):
         with self._lock:
             for entry in self._faults:

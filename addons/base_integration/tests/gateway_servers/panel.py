@@ -31,7 +31,7 @@ import time
 from datetime import datetime, timezone
 from urllib.parse import quote
 
-from .framework import GatewayHandler, Response, esc, html_page, redirect
+from .framework import Fault, GatewayHandler, Response, esc, html_page, redirect
 from .xendit import _iso
 
 SECTIONS = []
@@ -958,6 +958,72 @@ class XenditSection(Section):
             f"<td>{esc(va['bank'])}</td><td>{esc(va['number'])}</td>"
             f"<td>{expected}</td><td>Rp {va['paid']:,}</td>"
             f"<td class='status'>{esc(va['status'])}</td><td>{actions}</td></tr>"
+        )
+
+
+# ---------------------------------------------------------------------- outages
+@register_section
+class OutageSection(Section):
+    """A gateway that is down: its API answers HTTP 503 until it is back. Odoo's
+    calls then fail, its events wait for a retry (or become dead letters), and a
+    person can watch them, then retry them once the gateway is back."""
+
+    key = "outage"
+    title = "Gateway outages"
+    sequence = 80
+    FOREVER = 10**9
+
+    def gateways(self):
+        return [
+            h
+            for h in self.panel.server.handlers
+            if h.prefix and h.name in ("shopee", "tiktok", "midtrans", "xendit")
+        ]
+
+    def state(self):
+        faults = self.panel.server.faults
+        return {h.name: bool(faults.pending(h.prefix + "/")) for h in self.gateways()}
+
+    def _gateway(self, data):
+        name = data.get("gateway")
+        handler = next((h for h in self.gateways() if h.name == name), None)
+        if not handler:
+            raise PanelError(f"Unknown gateway {name}.")
+        return handler
+
+    def action_down(self, data):
+        handler = self._gateway(data)
+        pattern = handler.prefix + "/"
+        self.panel.server.faults.discard(pattern)
+        self.panel.server.faults.add(
+            pattern, Fault(status=503, headers={"Retry-After": "60"}), self.FOREVER
+        )
+        return f"{handler.name} is down: its API answers HTTP 503."
+
+    def action_up(self, data):
+        handler = self._gateway(data)
+        self.panel.server.faults.discard(handler.prefix + "/")
+        return f"{handler.name} is back."
+
+    def render(self):
+        rows = ""
+        for name, down in self.state().items():
+            button = (
+                self.form("up", self.hidden(gateway=name), "Bring it back", "inline")
+                if down
+                else self.form(
+                    "down", self.hidden(gateway=name), "Take it down", "inline"
+                )
+            )
+            status = "<b style='color:#c62828'>down (503)</b>" if down else "up"
+            rows += (
+                f"<tr data-gateway='{esc(name)}'><td>{esc(name)}</td>"
+                f"<td class='status'>{status}</td><td>{button}</td></tr>"
+            )
+        return (
+            "<p class='muted'>The panel's own pushes and notifications still go "
+            "out: only Odoo's calls to the gateway fail.</p>"
+            f"<table>{rows}</table>"
         )
 
 
