@@ -995,9 +995,7 @@ class OutageSection(Section):
         handler = self._gateway(data)
         pattern = handler.prefix + "/"
         self.panel.server.faults.discard(pattern)
-        self.panel.server.faults.add(
-            pattern, Fault(status=503, headers={"Retry-After": "60"}), self.FOREVER
-        )
+        self.panel.server.faults.add(pattern, Fault(status=503), self.FOREVER)
         return f"{handler.name} is down: its API answers HTTP 503."
 
     def action_up(self, data):
