@@ -126,6 +126,39 @@ class TestDemoPanelMarketplace(MarketplaceCase):
         self.assertEqual(mp.sale_order_id.amount_total, 159000)
         self.assertEqual(self.tiktok_api.orders[ref]["status"], "AWAITING_SHIPMENT")
 
+    def test_every_step_is_accepted_and_read(self):
+        """Each step's push is accepted; Odoo re-reads the order and follows."""
+        for gateway, shop, sku in (
+            ("shopee", self.shopee_shop, "TOPI"),
+            ("tiktok", self.tiktok_shop, "GULA-1"),
+        ):
+            ref = _post(
+                self.server,
+                f"/panel/{gateway}/create_order",
+                {"lines": [{"sku": sku, "quantity": 1}]},
+            ).json()["result"]["order"]
+            for step, lifecycle in (
+                ("shipped", "shipped"),
+                ("delivered", "delivered"),
+                ("return_requested", "returning" if gateway == "shopee" else None),
+                ("completed", "completed"),
+            ):
+                answer = _post(
+                    self.server,
+                    f"/panel/{gateway}/set_status",
+                    {"order": ref, "step": step},
+                )
+                self.assertEqual(answer.status_code, 200, answer.text)
+                self.assertEqual(answer.json()["result"]["odoo_status"], 200, step)
+                mp = self._order(shop, ref)
+                if lifecycle:
+                    self.assertEqual(mp.lifecycle, lifecycle, (gateway, step))
+        # Shopee's TO_RETURN made Odoo read the return the panel put on the platform
+        returns = self.env["marketplace.return"].search(
+            [("shop_id", "=", self.shopee_shop.id)]
+        )
+        self.assertEqual(returns.mapped("platform_status"), ["REQUESTED"])
+
     def test_status_steps_and_refusals(self):
         ref = _post(
             self.server,
