@@ -12,6 +12,11 @@
     "license": "LGPL-3",
     "depends": ["payment_va", "marketplace_sync"],
     "data": [],
+    "assets": {
+        "web.assets_tests": [
+            "payment_va_marketplace/static/tests/tours/demo_try_it_tour.js",
+        ],
+    },
     "auto_install": True,
     "installable": True,
 }

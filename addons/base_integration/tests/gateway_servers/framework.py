@@ -17,6 +17,7 @@ Every request is recorded (``server.requests``) so tests can assert what the cli
 gateway would.
 """
 
+import html
 import json
 import logging
 import re
@@ -24,7 +25,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import requests
 
@@ -57,6 +58,21 @@ class Request:
         values = self.query.get(name)
         return values[0] if values else default
 
+    def form(self):
+        """The fields of an ``application/x-www-form-urlencoded`` body (first values),
+        or of a JSON object body."""
+        content_type = (self.header("Content-Type") or "").split(";")[0].strip()
+        if content_type == "application/json":
+            data = self.json()
+            return data if isinstance(data, dict) else {}
+        parsed = parse_qs(self.body.decode("utf-8", "replace"), keep_blank_values=True)
+        return {k: v[0] for k, v in parsed.items()}
+
+    def wants_json(self):
+        return "application/json" in (self.header("Accept") or "") or (
+            (self.header("Content-Type") or "").startswith("application/json")
+        )
+
 
 @dataclass
 class Response:
@@ -70,6 +86,56 @@ class Response:
         if isinstance(self.body, str):
             return self.body.encode(), "text/plain; charset=utf-8"
         return (self.body or b""), "application/octet-stream"
+
+
+PAGE_STYLE = """
+body{font-family:system-ui,sans-serif;margin:0;background:#f4f5f7;color:#222}
+header{background:#263238;color:#fff;padding:.6em 1.2em}
+header a{color:#fff}
+main{max-width:1100px;margin:1em auto;padding:0 1em}
+section{background:#fff;border:1px solid #ddd;border-radius:6px;margin:0 0 1em;
+padding:.4em 1em 1em}
+h1{font-size:1.3em;margin:.2em 0}h2{font-size:1.1em}
+table{border-collapse:collapse;width:100%;font-size:.9em}
+td,th{border-bottom:1px solid #eee;padding:.3em .4em;text-align:left;vertical-align:top}
+form.inline{display:inline}
+button{cursor:pointer;margin:.1em}
+input,select{margin:.1em}
+.msg{padding:.6em 1em;border-radius:4px;margin:0 0 1em;background:#e8f5e9}
+.msg.error{background:#ffebee}
+.muted{color:#777}
+.consent{max-width:480px;margin:3em auto}
+"""
+
+
+def html_page(title, body, status=200, headers=None):
+    """A small self-contained HTML page (no external assets: the demo runs offline).
+
+    ``body`` is trusted HTML: escape values with :func:`esc` before putting them in.
+    """
+    page = (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'>"
+        f"<meta name='viewport' content='width=device-width'><title>{esc(title)}"
+        f"</title><style>{PAGE_STYLE}</style></head><body>{body}</body></html>"
+    )
+    hdrs = {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}
+    hdrs.update(headers or {})
+    return Response(status, page, hdrs)
+
+
+def esc(value):
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def redirect(location, status=303):
+    return Response(status, b"", {"Location": location})
+
+
+def add_query(url, **params):
+    """``url`` with ``params`` appended to its query string (which it may have)."""
+    parts = urlsplit(url)
+    query = "&".join(filter(None, [parts.query, urlencode(params)]))
+    return urlunsplit(parts._replace(query=query))
 
 
 @dataclass
@@ -100,6 +166,16 @@ class FaultQueue:
     def clear(self):
         with self._lock:
             self._faults.clear()
+
+    def discard(self, pattern):
+        """Forget every fault injected for exactly ``pattern``."""
+        with self._lock:
+            self._faults = [f for f in self._faults if f[0] != pattern]
+
+    def pending(self, pattern):
+        """How many requests matching exactly ``pattern`` still get a fault."""
+        with self._lock:
+            return sum(f[2] for f in self._faults if f[0] == pattern)
 
     def take(self, path):
         with self._lock:

@@ -14,6 +14,10 @@ open.shopee.com developer-guide/20, /229, /18 and the v2 API pages):
   tokens are single-use (a second use answers ``error_param``/invalid refresh token);
 * ``get_order_list`` pages by ``cursor`` over a ``time_from``/``time_to`` window of at
   most 15 days; ``get_order_detail`` takes at most 50 order numbers;
+* the seller's authorization page ``GET /api/v2/shop/auth_partner?partner_id&timestamp
+  &sign&redirect`` (public sign, link valid 5 minutes) asks the seller to authorize the
+  shop; on *Authorize* it redirects to ``redirect?code=..&shop_id=..`` with a single-use
+  code valid 10 minutes (developer-guide/20, reference §1.2);
 * pushes to Odoo are signed ``Authorization = hex(HMAC-SHA256(push_key, url + "|" +
   body))``;
 * ``ship_order`` has no idempotency key: a replay of an applied call is refused with
@@ -30,7 +34,7 @@ import json
 import secrets
 import time
 
-from .framework import Response
+from .framework import Response, add_query, esc, html_page, redirect
 from .marketplace import MarketplaceHandler
 
 API = "/api/v2"
@@ -53,6 +57,8 @@ class ShopeeApi(MarketplaceHandler):
     partner_key = "shopee-partner-key-test"
     push_key = "shopee-push-key-test"
     shop_id = 54804
+    shop_name = "Toko Test"
+    app_name = "Odoo Indonesia Suite"
     token_lifetime = 14400
 
     def __init__(self):
@@ -304,6 +310,8 @@ class ShopeeApi(MarketplaceHandler):
 
     def register_routes(self):
         r = self.route
+        r("GET", API + "/shop/auth_partner", self.auth_page)
+        r("POST", API + "/shop/auth_partner", self.auth_answer)
         r("POST", API + "/auth/token/get", self.token_get)
         r("POST", API + "/auth/access_token/get", self.token_refresh)
         r("GET", API + "/shop/get_shop_info", self.shop_info)
@@ -328,6 +336,79 @@ class ShopeeApi(MarketplaceHandler):
         )
 
     # ------------------------------------------------------------------ auth
+    def _auth_link_error(self, params):
+        """Why an authorization link is refused (public sign, 5 minutes), or None."""
+        partner_id = params.get("partner_id")
+        timestamp = params.get("timestamp") or ""
+        sign = params.get("sign") or ""
+        if str(partner_id) != str(self.partner_id):
+            return "invalid partner_id"
+        if not timestamp.isdigit() or abs(self.now() - int(timestamp)) > 300:
+            return "The authorization link has expired (it is valid 5 minutes)."
+        expected = shopee_sign(
+            self.partner_key, partner_id, API + "/shop/auth_partner", timestamp
+        )
+        if not hmac.compare_digest(expected, sign):
+            return "Wrong sign."
+        if not params.get("redirect", "").startswith(("http://", "https://")):
+            return "redirect is required"
+        return None
+
+    def auth_page(self, request):
+        """The seller's consent page (Shopee shows a login, then this question)."""
+        params = {k: request.arg(k, "") for k in self.AUTH_PARAMS}
+        error = self._auth_link_error(params)
+        if error:
+            return html_page(
+                "Shopee authorization",
+                f"<main class='consent'><section><h1>Shopee Open Platform</h1>"
+                f"<p class='msg error'>{esc(error)}</p></section></main>",
+                status=400 if "sign" in error or "partner" in error else 403,
+            )
+        hidden = "".join(
+            f"<input type='hidden' name='{k}' value='{esc(v)}'>"
+            for k, v in params.items()
+        )
+        body = (
+            "<main class='consent'><section><h1>Shopee Open Platform (test)</h1>"
+            f"<p>Authorize shop <b class='shop'>{esc(self.shop_name)}</b> "
+            f"(shop_id {self.shop_id}) for app <b class='app'>{esc(self.app_name)}"
+            f"</b> (partner_id {self.partner_id})?</p>"
+            "<p class='muted'>The app may read orders, arrange shipments and update "
+            "stock of this shop for 365 days.</p>"
+            f"<form method='post' id='shopee_consent'>{hidden}"
+            "<button type='submit' name='decision' value='authorize' "
+            "class='authorize'>Authorize</button> "
+            "<button type='submit' name='decision' value='cancel'>Cancel</button>"
+            "</form><p class='muted'>After Authorize you return to "
+            f"<code>{esc(params['redirect'])}</code></p></section></main>"
+        )
+        return html_page("Shopee authorization", body)
+
+    AUTH_PARAMS = ("partner_id", "timestamp", "sign", "redirect")
+
+    def auth_answer(self, request):
+        """The seller's answer: a code on the redirect URL, as Shopee sends it back."""
+        params = request.form()
+        error = self._auth_link_error(params)
+        if error:
+            return html_page(
+                "Shopee authorization",
+                f"<main class='consent'><p class='msg error'>{esc(error)}</p></main>",
+                status=403,
+            )
+        if params.get("decision") != "authorize":
+            return html_page(
+                "Shopee authorization",
+                "<main class='consent'><section><p class='msg'>Authorization "
+                "cancelled: the app was not authorized.</p></section></main>",
+            )
+        code = self.issue_auth_code()
+        return redirect(
+            add_query(params["redirect"], code=code, shop_id=str(self.shop_id)),
+            status=302,
+        )
+
     def token_get(self, request):
         error = self._check(request, shop_api=False)
         if error:

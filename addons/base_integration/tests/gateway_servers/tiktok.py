@@ -13,6 +13,10 @@ OpenAPI spec and the EcomPHP SDK ``src/Client.php::prepareSignature``):
   calls;
 * envelope ``{code, message, data, request_id}``; ``code`` 0 is success, 106001 wrong
   sign, 105002 expired access token (105xxx = token errors);
+* the seller's authorization page ``GET /oauth/authorize?app_key&state`` (EcomPHP
+  ``src/Auth.php``): on *Authorize* it redirects to the redirect URL registered with the
+  app (``redirect_url``; default ``$ODOO_PUBLIC_URL`` or ``$ODOO_URL`` +
+  ``/marketplace/oauth/callback``) with ``code`` and ``state`` (reference §2.1);
 * token endpoints ``/api/v2/token/get`` and ``/api/v2/token/refresh`` return absolute
   Unix ``access_token_expire_in`` / ``refresh_token_expire_in``;
 * order search pages with ``page_token`` over ``update_time_ge``/``update_time_lt``;
@@ -28,10 +32,11 @@ import hashlib
 import hmac
 import itertools
 import json
+import os
 import secrets
 import time
 
-from .framework import Response
+from .framework import Response, add_query, esc, html_page, redirect
 from .marketplace import MarketplaceHandler
 
 
@@ -61,10 +66,17 @@ class TiktokApi(MarketplaceHandler):
     app_secret = "tts-app-secret-test"
     shop_id = "7494001234567890"
     shop_cipher = "ROW_cipher_test"
+    shop_name = "Toko Test"
+    app_name = "Odoo Indonesia Suite"
     token_lifetime = 7 * 24 * 3600
 
     def __init__(self):
         super().__init__()
+        # The redirect URL registered with the app in the Partner Center.
+        odoo = os.environ.get("ODOO_PUBLIC_URL") or os.environ.get("ODOO_URL")
+        self.redirect_url = (
+            odoo.rstrip("/") + "/marketplace/oauth/callback" if odoo else None
+        )
         self.reset()
 
     def reset(self):
@@ -291,6 +303,8 @@ class TiktokApi(MarketplaceHandler):
 
     def register_routes(self):
         r = self.route
+        r("GET", "/oauth/authorize", self.auth_page)
+        r("POST", "/oauth/authorize", self.auth_answer)
         r("GET", "/api/v2/token/get", self.token_get)
         r("GET", "/api/v2/token/refresh", self.token_refresh)
         r("GET", "/authorization/202309/shops", self.shops)
@@ -333,6 +347,64 @@ class TiktokApi(MarketplaceHandler):
         )
 
     # ------------------------------------------------------------------ auth
+    def _auth_error(self, params):
+        if params.get("app_key") != self.app_key:
+            return "Invalid app_key"
+        if not self.redirect_url:
+            return "The app has no redirect URL registered (set ODOO_URL)."
+        return None
+
+    def auth_page(self, request):
+        """The seller's consent page."""
+        params = {k: request.arg(k, "") for k in ("app_key", "state")}
+        error = self._auth_error(params)
+        if error:
+            return html_page(
+                "TikTok Shop authorization",
+                f"<main class='consent'><section><h1>TikTok Shop</h1>"
+                f"<p class='msg error'>{esc(error)}</p></section></main>",
+                status=400,
+            )
+        hidden = "".join(
+            f"<input type='hidden' name='{k}' value='{esc(v)}'>"
+            for k, v in params.items()
+        )
+        body = (
+            "<main class='consent'><section><h1>TikTok Shop Partner Center (test)"
+            f"</h1><p>Authorize shop <b class='shop'>{esc(self.shop_name)}</b> "
+            f"(shop {self.shop_id}) for app <b class='app'>{esc(self.app_name)}</b>"
+            f" (app_key {esc(self.app_key)})?</p>"
+            "<p class='muted'>Scopes: orders, fulfilment, products, finance.</p>"
+            f"<form method='post' id='tiktok_consent'>{hidden}"
+            "<button type='submit' name='decision' value='authorize' "
+            "class='authorize'>Authorize</button> "
+            "<button type='submit' name='decision' value='cancel'>Cancel</button>"
+            "</form><p class='muted'>After Authorize you return to "
+            f"<code>{esc(self.redirect_url)}</code></p></section></main>"
+        )
+        return html_page("TikTok Shop authorization", body)
+
+    def auth_answer(self, request):
+        params = request.form()
+        error = self._auth_error(params)
+        if error:
+            return html_page(
+                "TikTok Shop authorization",
+                f"<main class='consent'><p class='msg error'>{esc(error)}</p></main>",
+                status=400,
+            )
+        if params.get("decision") != "authorize":
+            return html_page(
+                "TikTok Shop authorization",
+                "<main class='consent'><section><p class='msg'>Authorization "
+                "cancelled: the app was not authorized.</p></section></main>",
+            )
+        code = self.issue_auth_code()
+        return redirect(
+            add_query(self.redirect_url, code=code, state=params.get("state", "")),
+            status=302,
+        )
+
     def _token_answer(self, access, refresh, expires):
         return self._ok(
             {
