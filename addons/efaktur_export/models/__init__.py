@@ -6,3 +6,4 @@ from . import coretax_xml
 from . import account_tax
 from . import res_company
 from . import account_move
+from . import efaktur_document

@@ -751,3 +751,45 @@ class AccountMove(models.Model):
             "STLGRate": stlg_rate,
             **amounts,
         }
+
+    # ------------------------------------------------------------------
+    # The one "Download e-Faktur" path
+    # ------------------------------------------------------------------
+
+    def download_efaktur(self):
+        """OVERRIDE l10n_id_efaktur(_coretax): the "Download e-Faktur" action of the invoice
+        list. One path remains, ours: the export wizard when it is installed (efflow), else
+        our files in Odoo's own e-Faktur document. Odoo's checks (NPWP asked from NIK buyers,
+        PKP required...) are replaced by ``_efaktur_problems``."""
+        if "efaktur.export.wizard" in self.env:
+            return self.env["efaktur.export.wizard"]._efaktur_action_from_invoices(self)
+        if len(self) > MAX_PER_FILE:
+            raise EfakturProblemsError(
+                [
+                    (
+                        self.browse(),
+                        self.env._(
+                            "Select at most %(count)s invoices: one Coretax file holds %(count)s.",
+                            count=MAX_PER_FILE,
+                        ),
+                    )
+                ],
+                title=self.env._("e-Faktur cannot be exported:"),
+            )
+        problems = self._efaktur_problems()
+        if problems:
+            raise EfakturProblemsError(
+                problems, title=self.env._("e-Faktur cannot be exported:")
+            )
+        documents = self.l10n_id_coretax_document
+        if documents and (
+            len(documents) > 1 or set(documents.invoice_ids.ids) != set(self.ids)
+        ):
+            # Same rule as Odoo's: a file must not silently gain or lose invoices.
+            return super().download_efaktur()
+        if not documents:
+            documents = self.env["l10n_id_efaktur_coretax.document"].create(
+                {"invoice_ids": self.ids, "company_id": self.company_id.id}
+            )
+            documents._generate_xml()
+        return documents.action_download()

@@ -110,6 +110,7 @@ class CoretaxCase(AccountTestInvoicingCommon):
             {
                 "name": "Billing clerk",
                 "login": "efaktur_billing",
+                "email": "billing@seller.example",
                 "company_id": company.id,
                 "company_ids": [Command.set(company.ids)],
                 "groups_id": [

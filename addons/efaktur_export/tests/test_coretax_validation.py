@@ -223,3 +223,22 @@ class TestCoretaxValidation(CoretaxCase):
         self.assertEqual(xml.findtext(".//FacilityStamp"), "TD.01101")
         self.assertEqual(xml.findtext(".//OtherTaxBase"), "91667.00")
         self.assertEqual(xml.findtext(".//VAT"), "0.00")
+
+    def test_download_efaktur_is_ours(self):
+        # Odoo's "Download e-Faktur" server action calls download_efaktur: our checks and XML.
+        move = self._invoice(self.buyer_nik, [self._paper_line()])
+        action = move.with_user(self.accountant).download_efaktur()
+        self.assertEqual(action["type"], "ir.actions.act_url")
+        document = move.l10n_id_coretax_document
+        xml = etree.fromstring(document.attachment_id.raw)
+        self.assertEqual(xml.findtext(".//BuyerDocument"), "National ID")  # Odoo: "NIK"
+        self.assertEqual(xml.findtext(".//OtherTaxBase"), "91667.00")  # Odoo: 91666.67
+        # Regenerate uses our builder too.
+        document.action_regenerate()
+        self.assertEqual(
+            etree.fromstring(document.attachment_id.raw).findtext(".//VAT"), "11000.00"
+        )
+        bad = self._invoice(self.buyer_pt, [self._paper_line(taxes=[self.tax_12])])
+        with self.assertRaises(EfakturProblemsError):
+            bad.with_user(self.accountant).download_efaktur()
+        self.assertFalse(bad.l10n_id_coretax_document)
