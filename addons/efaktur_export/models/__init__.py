@@ -7,3 +7,4 @@ from . import account_tax
 from . import res_company
 from . import account_move
 from . import efaktur_document
+from . import res_config_settings

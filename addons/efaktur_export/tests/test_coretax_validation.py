@@ -242,3 +242,17 @@ class TestCoretaxValidation(CoretaxCase):
         with self.assertRaises(EfakturProblemsError):
             bad.with_user(self.accountant).download_efaktur()
         self.assertFalse(bad.l10n_id_coretax_document)
+
+    def test_collectors_02_03_keep_other_value(self):
+        # Deliveries to VAT collectors keep code 02/03 and still state DPP Nilai Lain 11/12
+        # (efaktur.md §2.5): 100,000 -> 91,667 -> PPN 11,000.
+        for code in ("02", "03"):
+            move = self._invoice(
+                self.buyer_pt, [self._paper_line()], l10n_id_kode_transaksi=code
+            )
+            xml = etree.fromstring(
+                move.with_user(self.accountant)._efaktur_coretax_files()[0][1]
+            )
+            self.assertEqual(xml.findtext(".//TrxCode"), code)
+            self.assertEqual(xml.findtext(".//OtherTaxBase"), "91667.00")
+            self.assertEqual(xml.findtext(".//VAT"), "11000.00")
