@@ -237,6 +237,18 @@ class AccountMove(models.Model):
                 product_ids.add(row["product_id"])
             if row["product_uom_id"]:
                 uom_ids.add(row["product_uom_id"])
+        down_payments = set()
+        line_ids = [row["id"] for rows in lines.values() for row in rows]
+        if line_ids and "is_downpayment" in self.env.get("sale.order.line", {}):
+            # Coretax's XML import does not take down-payment / settlement invoices; they are
+            # made in the Coretax form (efaktur.md §2.8, ODOO-PR-276775).
+            cr.execute(
+                """SELECT rel.invoice_line_id FROM sale_order_line_invoice_rel rel
+                     JOIN sale_order_line sol ON sol.id = rel.order_line_id
+                    WHERE sol.is_downpayment AND rel.invoice_line_id = ANY(%s)""",
+                [line_ids],
+            )
+            down_payments = {row[0] for row in cr.fetchall()}
         taxes = {
             tax["id"]: tax
             for tax in self.env["account.tax"]
@@ -320,6 +332,7 @@ class AccountMove(models.Model):
             "uom_codes": uom_codes,
             "partners": partners,
             "countries": countries,
+            "down_payments": down_payments,
         }
 
     # -- one chunk -----------------------------------------------------------
@@ -511,6 +524,12 @@ class AccountMove(models.Model):
             qty = cx.to_decimal(row["quantity"])
             dpp = -cx.to_decimal(row["balance"])  # rupiah at the invoice's rate
             if not qty and not dpp:
+                continue
+            if row["id"] in data["down_payments"]:
+                problem(
+                    _("line '%(line)s' is a down payment; make it in Coretax."),
+                    line=label or _("a line"),
+                )
                 continue
             line_taxes = [taxes[t] for t in row["tax_ids"] if t in taxes]
             ppn = [t for t in line_taxes if t["efaktur_role"] in PPN_ROLES]

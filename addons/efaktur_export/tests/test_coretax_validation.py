@@ -5,6 +5,7 @@ each error of Odoo's own module (issue 11, "Why") as a test."""
 
 from lxml import etree
 
+from odoo import Command
 from odoo.tests import tagged
 
 from odoo.addons.efaktur_export.models.efaktur_problems import EfakturProblemsError
@@ -83,10 +84,30 @@ class TestCoretaxValidation(CoretaxCase):
         code_01_other = self._invoice(
             self.buyer_pt, [self._paper_line()], l10n_id_kode_transaksi="01"
         )
+        bad_tku = self.env["res.partner"].create(
+            {
+                "name": "PT Cabang Salah",
+                "is_company": True,
+                "vat": "0987654321098111",
+                "l10n_id_tku": "12",  # NITKU = NPWP + 2 digits: not 22
+                "street": "Jl. Cabang 2",
+            }
+        )
+        nitku = self._invoice(bad_tku, [self._paper_line()])
+        short_nik = self.env["res.partner"].create(
+            {
+                "name": "Siti NIK Pendek",
+                "l10n_id_buyer_document_type": "NIK",
+                "l10n_id_buyer_document_number": "3273",
+                "street": "Jl. Pendek 1",
+            }
+        )
+        nik = self._invoice(short_nik, [self._paper_line()])
         company.vat = "012345678"
         moves = (
             everything | refund | draft | booked_differs | code_04_full | code_01_other
         )
+        moves |= nitku | nik
         stamps = {m.id: m.write_date for m in moves}
         with self.assertRaises(EfakturProblemsError) as caught:
             moves.with_user(self.accountant)._efaktur_coretax_files()
@@ -112,6 +133,10 @@ class TestCoretaxValidation(CoretaxCase):
             ],
             code_04_full: ["code 04 needs the PPN tax on DPP Nilai Lain 11/12"],
             code_01_other: ["code 01 needs a full-rate PPN tax"],
+            nitku: [
+                "NITKU of PT Cabang Salah must be its NPWP followed by a 6-digit TKU"
+            ],
+            nik: ["NIK of Siti NIK Pendek must have 16 digits"],
         }
         for move, snippets in expected.items():
             mine = [
@@ -256,3 +281,33 @@ class TestCoretaxValidation(CoretaxCase):
             self.assertEqual(xml.findtext(".//TrxCode"), code)
             self.assertEqual(xml.findtext(".//OtherTaxBase"), "91667.00")
             self.assertEqual(xml.findtext(".//VAT"), "11000.00")
+
+    def test_down_payment_refused(self):
+        if "sale.order" not in self.env:
+            self.skipTest("sale is not installed")
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.buyer_pt.id,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": self.paper.id,
+                            "product_uom_qty": 1,
+                            "price_unit": 100000,
+                            "tax_id": [Command.set(self.tax_11.ids)],
+                        }
+                    )
+                ],
+            }
+        )
+        order.action_confirm()
+        wizard = (
+            self.env["sale.advance.payment.inv"]
+            .with_context(active_model="sale.order", active_ids=order.ids)
+            .create({"advance_payment_method": "percentage", "amount": 50})
+        )
+        wizard.create_invoices()
+        invoice = order.invoice_ids
+        invoice.invoice_date = "2025-06-10"
+        invoice.action_post()
+        self.assertTrue(any("down payment" in m for m in self._messages(invoice)))
