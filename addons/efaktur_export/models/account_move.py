@@ -79,6 +79,43 @@ class AccountMove(models.Model):
             )
         return files
 
+    def _efaktur_coretax_iter_files(self, max_per_file=MAX_PER_FILE):
+        """Same files as ``_efaktur_coretax_files``, for large exports: validates every
+        invoice first (raising ``EfakturProblemsError`` before yielding anything), then
+        yields ``(filename, xml_bytes)`` one file at a time, so memory holds one file. Reads
+        the invoices twice; the caller stores each file before asking for the next."""
+        problems = self._efaktur_problems()
+        if problems:
+            raise EfakturProblemsError(
+                problems, title=self.env._("e-Faktur cannot be exported:")
+            )
+        moves = self.exists()
+        seller = self._efaktur_seller(moves.company_id, problems)
+        chunks = moves._efaktur_ordered_chunks(max_per_file)
+        for index, chunk in enumerate(chunks, start=1):
+            invoices = self._efaktur_chunk(chunk, seller, problems)
+            if problems:  # changed since the check: refuse rather than write half
+                raise EfakturProblemsError(
+                    problems, title=self.env._("e-Faktur cannot be exported:")
+                )
+            yield (
+                self._efaktur_filename(seller, index, len(chunks)),
+                cx.build_bulk(seller["tin"], invoices),
+            )
+
+    def _efaktur_ordered_chunks(self, max_per_file):
+        """Invoice ids in the file order (invoice date, number, id), cut in chunks."""
+        self.env.cr.execute(
+            """SELECT id FROM account_move WHERE id = ANY(%s)
+               ORDER BY invoice_date, name, id""",
+            [self.ids],
+        )
+        ordered = [row[0] for row in self.env.cr.fetchall()]
+        return [
+            ordered[start : start + max_per_file]
+            for start in range(0, len(ordered), max_per_file)
+        ]
+
     def _efaktur_problems(self):
         """Every problem that blocks the Coretax export of ``self``, as ``(move, message)``
         pairs, without raising and without building the files."""
@@ -108,16 +145,7 @@ class AccountMove(models.Model):
             )
             return [], problems
         seller = self._efaktur_seller(companies, problems)
-        self.env.cr.execute(
-            """SELECT id FROM account_move WHERE id = ANY(%s)
-               ORDER BY invoice_date, name, id""",
-            [moves.ids],
-        )
-        ordered = [row[0] for row in self.env.cr.fetchall()]
-        chunks = [
-            ordered[start : start + max_per_file]
-            for start in range(0, len(ordered), max_per_file)
-        ]
+        chunks = moves._efaktur_ordered_chunks(max_per_file)
         files = []
         for index, chunk in enumerate(chunks, start=1):
             invoices = self._efaktur_chunk(chunk, seller, problems)

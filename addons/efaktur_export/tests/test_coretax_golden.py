@@ -204,3 +204,10 @@ class TestCoretaxGolden(CoretaxCase):
             sum(refs, []), moves.sorted(lambda m: m.invoice_date).mapped("name")
         )
         self.assertEqual(len({name for name, _xml in files}), 3)
+        # The one-file-at-a-time variant yields the very same files.
+        streamed = moves.with_user(self.accountant)._efaktur_coretax_iter_files(
+            max_per_file=2
+        )
+        self.assertEqual(
+            [xml for _name, xml in streamed], [xml for _name, xml in files]
+        )

@@ -153,6 +153,8 @@ class TestCoretaxValidation(CoretaxCase):
         for move, message in problems:
             if move:
                 self.assertIn(move.name or "(draft)", message)
+        with self.assertRaises(EfakturProblemsError):
+            next(moves.with_user(self.accountant)._efaktur_coretax_iter_files())
         self.assertEqual({m.id: m.write_date for m in moves}, stamps)
         self.assertFalse(moves.l10n_id_coretax_document)
         self.assertEqual(moves.with_user(self.accountant)._efaktur_problems(), problems)
