@@ -313,3 +313,41 @@ class TestCoretaxValidation(CoretaxCase):
         invoice.invoice_date = "2025-06-10"
         invoice.action_post()
         self.assertTrue(any("down payment" in m for m in self._messages(invoice)))
+
+    def test_settings_foreign_idtku_and_default_unit(self):
+        company = self.company_data["company"]
+        company.efaktur_foreign_idtku = "document"
+        company.efaktur_default_uom_code_id = self.env.ref(
+            "l10n_id_efaktur_coretax.uom_code_0033"
+        )
+        company.efaktur_default_opt = "B"
+        move = self._invoice(
+            self.buyer_passport,
+            [{"name": "Biaya lain", "quantity": 1, "price_unit": 10000}],
+            l10n_id_kode_transaksi="06",
+        )
+        xml = etree.fromstring(
+            move.with_user(self.accountant)._efaktur_coretax_files()[0][1]
+        )
+        self.assertEqual(xml.findtext(".//BuyerIDTKU"), "A1234567000000")
+        self.assertEqual(xml.findtext(".//Unit"), "UM.0033")
+        self.assertEqual(xml.findtext(".//Opt"), "B")
+        self.assertEqual(xml.findtext(".//Code"), "000000")
+
+    def test_several_companies_refused(self):
+        other = self.setup_other_company()["company"]
+        mine = self._invoice(self.buyer_pt, [self._paper_line()])
+        theirs = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "company_id": other.id,
+                "partner_id": self.buyer_pt.id,
+                "invoice_date": "2025-06-10",
+                "invoice_line_ids": [
+                    Command.create({"name": "x", "price_unit": 1, "tax_ids": []})
+                ],
+            }
+        )
+        problems = (mine | theirs)._efaktur_problems()
+        self.assertEqual(len(problems), 1)
+        self.assertIn("several companies", problems[0][1])
