@@ -96,7 +96,11 @@ class AccountMove(models.Model):
             invoices = self._efaktur_chunk(chunk, seller, problems)
             if problems:  # changed since the check: refuse rather than write half
                 raise EfakturProblemsError(
-                    problems, title=self.env._("e-Faktur cannot be exported:")
+                    [
+                        (self.browse(move) if isinstance(move, int) else move, message)
+                        for move, message in problems
+                    ],
+                    title=self.env._("e-Faktur cannot be exported:"),
                 )
             yield (
                 self._efaktur_filename(seller, index, len(chunks)),
