@@ -11,6 +11,8 @@
     "license": "LGPL-3",
     "development_status": "Alpha",
     "depends": ["l10n_id_efaktur_coretax"],
-    "data": [],
+    "data": [
+        "views/efaktur_core_views.xml",
+    ],
     "installable": True,
 }

@@ -1,0 +1,10 @@
+# Copyright 2026 Odoo Indonesia Suite
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+
+from . import efaktur_problems
+from . import coretax_xml
+from . import account_tax
+from . import res_company
+from . import account_move
+from . import efaktur_document
+from . import res_config_settings
