@@ -6,8 +6,14 @@ from . import base
 from . import common
 from . import biteship
 from . import jne
+from . import jnt
+from . import sicepat
+from . import anteraja
 
 CLIENTS = {
     "biteship": biteship.BiteshipClient,
     "jne": jne.JneClient,
+    "jnt": jnt.JntClient,
+    "sicepat": sicepat.SicepatClient,
+    "anteraja": anteraja.AnterajaClient,
 }

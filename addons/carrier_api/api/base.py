@@ -90,6 +90,9 @@ class ShipmentRequest:
     note: str = ""
     pickup_start: datetime | None = None
     pickup_end: datetime | None = None
+    # A waybill the partner supplies (SiCepat's allocated receipt numbers, §3.3);
+    # empty: the client takes one itself or the carrier issues it.
+    waybill: str = ""
 
 
 @dataclass
