@@ -147,8 +147,9 @@ class AnterajaClient(CarrierClient):
             )
         except AuthenticationError:
             raise
-        except PermanentError:
-            pass  # the keys were accepted; the route may not be covered
+        except PermanentError as exc:
+            # the keys were accepted; the route may not be covered
+            return f"Credentials accepted ({exc.message})."
         return "Anteraja accepted the access keys."
 
     def quote(self, origin, destination, parcels, service_codes=None, cod=False):

@@ -137,8 +137,9 @@ class JneClient(CarrierClient):
             self.quote_raw("CGK10000", "CGK10000", 1)
         except AuthenticationError:
             raise
-        except PermanentError:
-            pass  # the key was accepted; the route may not exist for this account
+        except PermanentError as exc:
+            # the key was accepted; the route may not exist for this account
+            return f"Credentials accepted ({exc.message})."
         return "JNE accepted the username and API key."
 
     def quote_raw(self, origin_code, destination_code, weight_kg):

@@ -125,10 +125,11 @@ class BiteshipApi(cc.CarrierHandler):
         )
 
     def reset(self):
-        super().reset()
+        result = super().reset()
         with self.lock:
             self.orders = {}  # Biteship order id -> waybill
             self._ids = itertools.count(1)
+        return result
 
     # ------------------------------------------------------------------ helpers
     @staticmethod

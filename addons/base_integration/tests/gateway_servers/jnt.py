@@ -120,9 +120,10 @@ class JntApi(cc.CarrierHandler):
         self.route("GET", "/_label/{token}", self.label_pdf)
 
     def reset(self):
-        super().reset()
+        result = super().reset()
         with self.lock:
             self.labels = {}  # token -> (waybill, expires monotonic)
+        return result
 
     def error_response(self, status, request):
         return Response(status, "<html><body><h1>502 Bad Gateway</h1></body></html>")
