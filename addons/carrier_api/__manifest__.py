@@ -11,6 +11,8 @@
     "license": "LGPL-3",
     "development_status": "Alpha",
     "depends": ["base_integration", "stock_delivery"],
-    "data": [],
+    "data": [
+        "views/integration_connection_views.xml",
+    ],
     "installable": True,
 }

@@ -26,6 +26,7 @@ CAP_LABEL = "label"  # the API returns a label (PDF or a URL to one)
 CAP_PICKUP = "pickup"
 CAP_COD = "cod"
 CAP_WEBHOOK = "webhook"
+CAP_AREAS = "areas"  # the API lists its own area/destination codes (list_areas)
 
 
 class DuplicateReferenceError(PermanentError):
@@ -89,6 +90,9 @@ class ShipmentRequest:
     note: str = ""
     pickup_start: datetime | None = None
     pickup_end: datetime | None = None
+    # A waybill the partner supplies (SiCepat's allocated receipt numbers, §3.3);
+    # empty: the client takes one itself or the carrier issues it.
+    waybill: str = ""
 
 
 @dataclass
@@ -119,6 +123,19 @@ class TrackingResult:
     events: list = field(default_factory=list)  # of TrackingEvent, oldest first
     delivered_at: datetime | None = None
     receiver: str = ""
+    raw: dict = field(default_factory=dict)
+
+
+@dataclass
+class Area:
+    """One entry of a carrier's own area/destination list."""
+
+    code: str  # what the carrier keys on (JNE tariff code, Biteship area id...)
+    name: str
+    district: str = ""
+    city: str = ""
+    province: str = ""
+    postal_code: str = ""
     raw: dict = field(default_factory=dict)
 
 
@@ -185,3 +202,8 @@ class CarrierClient:
     def request_pickup(self, waybills, sender, start, end):
         """Ask for a courier pickup of the waybills in the window; ``PickupResult``."""
         self._unsupported("pickup requests")
+
+    def list_areas(self, query=""):
+        """The carrier's own area codes (a list of ``Area``); ``query`` narrows the
+        list where the API searches by text (Biteship needs one)."""
+        self._unsupported("an area list")

@@ -26,7 +26,18 @@ import threading
 from .framework import GatewayHandler, GatewayServer
 from .panel import DemoPanel
 
-MODULES = ("echo", "midtrans", "xendit", "shopee", "tiktok")
+MODULES = (
+    "echo",
+    "midtrans",
+    "xendit",
+    "shopee",
+    "tiktok",
+    "jne",
+    "jnt",
+    "sicepat",
+    "anteraja",
+    "biteship",
+)
 # Attributes that are the handler's wiring, not its state.
 NOT_STATE = ("server", "lock", "_routes")
 KEEP_REQUESTS = 1000  # the demo runs for days: keep the request log bounded
