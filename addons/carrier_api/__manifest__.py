@@ -11,6 +11,13 @@
     "license": "LGPL-3",
     "development_status": "Alpha",
     "depends": ["base_integration", "stock_delivery"],
-    "data": [],
+    "data": [
+        "security/carrier_api_security.xml",
+        "security/ir.model.access.csv",
+        "views/delivery_carrier_views.xml",
+        "views/stock_picking_views.xml",
+        "report/carrier_label.xml",
+    ],
+    "external_dependencies": {"python": ["phonenumbers"]},
     "installable": True,
 }
