@@ -148,7 +148,9 @@ class DeliveryCarrier(models.Model):
                 "warning_message": False,
             }
 
-        weight = order._get_estimated_weight() or 0.0
+        # The Add shipping wizard passes its (editable) total weight.
+        weight = self.env.context.get("order_weight") or order._get_estimated_weight()
+        weight = weight or 0.0
         problems = []
         warehouse = order.warehouse_id
         sender = self._carrier_api_sender_partner(warehouse, order.company_id)
@@ -189,15 +191,13 @@ class DeliveryCarrier(models.Model):
             (q for q in quotes if (q.service_code or "").lower() == wanted), None
         )
         if quote is None:
-            offered = ", ".join(sorted({q.service_code for q in quotes})) or "-"
             return failure(
                 _(
                     "%(carrier)s has no rate for service %(service)s to this "
-                    "address (%(weight).2f kg). Services offered: %(offered)s.",
+                    "address (%(weight).2f kg).",
                     carrier=self.name,
                     service=self.carrier_api_service_code or "-",
                     weight=weight,
-                    offered=offered,
                 )
             )
         return {
