@@ -2,3 +2,4 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from . import test_rate
 from . import test_waybill
+from . import test_waybill_concurrency
