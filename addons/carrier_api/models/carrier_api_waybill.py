@@ -42,9 +42,9 @@ class CarrierApiWaybill(models.Model):
         help="The carrier may have booked it (no answer, timeout, 5xx): look it up "
         "before sending again.",
     )
-    waybill = fields.Char(string="Waybill")
+    waybill = fields.Char(string="Waybill number")
     carrier_order_id = fields.Char(string="Carrier order id")
-    price = fields.Integer(string="Price")
+    price = fields.Integer(string="Carrier price")
     message = fields.Text(string="Last message")
 
     _sql_constraints = [

@@ -4,3 +4,4 @@ from . import test_rate
 from . import test_waybill
 from . import test_waybill_concurrency
 from . import test_label
+from . import test_pickup

@@ -5,7 +5,7 @@
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.base_integration.api.exceptions import IntegrationError
 
@@ -32,7 +32,7 @@ class CarrierApiPickupWizard(models.TransientModel):
     def _check_window(self):
         for wizard in self:
             if wizard.end <= wizard.start:
-                raise UserError(_("The pickup window must end after it starts."))
+                raise ValidationError(_("The pickup window must end after it starts."))
 
     def action_request(self):
         """One request per carrier account; a refusal changes nothing."""
