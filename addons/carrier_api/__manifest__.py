@@ -17,7 +17,9 @@
         "views/delivery_carrier_views.xml",
         "views/stock_picking_views.xml",
         "report/carrier_label.xml",
+        "data/carrier_api_data.xml",
     ],
+    "demo": ["demo/carrier_api_demo.xml"],
     "external_dependencies": {"python": ["phonenumbers"]},
     "installable": True,
 }
