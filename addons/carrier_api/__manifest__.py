@@ -20,6 +20,11 @@
         "data/carrier_api_data.xml",
     ],
     "demo": ["demo/carrier_api_demo.xml"],
+    "assets": {
+        "web.assets_tests": [
+            "carrier_api/static/tests/tours/carrier_api_waybill_tour.js",
+        ],
+    },
     "external_dependencies": {"python": ["phonenumbers"]},
     "installable": True,
 }
