@@ -12,7 +12,20 @@
     "development_status": "Alpha",
     "depends": ["base_integration", "stock_delivery"],
     "data": [
+        "security/carrier_api_security.xml",
+        "security/ir.model.access.csv",
         "views/integration_connection_views.xml",
+        "views/delivery_carrier_views.xml",
+        "views/stock_picking_views.xml",
+        "report/carrier_label.xml",
+        "data/carrier_api_data.xml",
     ],
+    "demo": ["demo/carrier_api_demo.xml"],
+    "assets": {
+        "web.assets_tests": [
+            "carrier_api/static/tests/tours/carrier_api_waybill_tour.js",
+        ],
+    },
+    "external_dependencies": {"python": ["phonenumbers"]},
     "installable": True,
 }

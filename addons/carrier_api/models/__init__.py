@@ -1,1 +1,7 @@
+# Copyright 2026 Odoo Indonesia Suite
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from . import integration_connection
+from . import delivery_carrier
+from . import carrier_api_waybill
+from . import res_partner
+from . import stock_picking
