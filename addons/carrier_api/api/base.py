@@ -148,7 +148,9 @@ class CarrierClient:
         self.credentials = credentials
 
     def _unsupported(self, what):
-        raise PermanentError(f"{self.code}: {what} is not offered by this carrier's API.")
+        raise PermanentError(
+            f"{self.code}: {what} is not offered by this carrier's API."
+        )
 
     def test(self):
         """A cheap authenticated call; returns a short message."""

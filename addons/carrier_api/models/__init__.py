@@ -1,0 +1,5 @@
+# Copyright 2026 Odoo Indonesia Suite
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from . import region
+from . import region_loader
+from . import res_partner_region
