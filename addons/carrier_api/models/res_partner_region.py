@@ -2,11 +2,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """The partner address below the province: regency/city, district, village."""
 
+# pylint: disable=consider-merging-classes-inherited
+
 from odoo import _, api, fields, models
 
 from .region import normalize_region_name
 
 
+# One file per concern of res.partner (STYLE: one file per model is the rule, the
+# carrier address of crship lives in res_partner.py).
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
