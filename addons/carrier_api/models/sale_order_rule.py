@@ -19,7 +19,9 @@ class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
     carrier_api_rule_auto_assign = fields.Boolean(
-        related="company_id.carrier_api_rule_auto_assign", readonly=False
+        related="company_id.carrier_api_rule_auto_assign",
+        readonly=False,
+        string="Assign the carrier by rules on confirmation",
     )
 
 

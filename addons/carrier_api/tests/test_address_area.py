@@ -6,6 +6,7 @@ The sync is fed by a plain-Python client that implements ``CarrierClient.list_ar
 (the interface of api/base.py); the JNE test server's list comes with the carrier
 connections (helper crapi), not merged on this branch yet."""
 
+from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
 from ..api.base import CAP_AREAS, Area, CarrierClient
@@ -112,3 +113,20 @@ class TestAddressArea(TransactionCase):
         # Biteship keys on the postal code: no district needed.
         _address, problems, _warnings = self._address("biteship")
         self.assertFalse([p for p in problems if "district" in p])
+
+    def test_sync_and_village_load_are_for_managers(self):
+        services = self.carriers["jne"].with_user(self.user)
+        with self.assertRaises(UserError):
+            self.Area.with_user(self.user).action_sync_areas(services)
+        with self.assertRaises(UserError):
+            self.env["carrier_api.region.loader"].with_user(
+                self.user
+            ).action_load_villages()
+        # A carrier manager syncing Anteraja is told that no list is needed (no call).
+        manager = new_test_user(
+            self.env, login="craddr_mgr", groups="carrier_api.group_carrier_manager"
+        )
+        action = self.Area.with_user(manager).action_sync_areas(
+            self.carriers["anteraja"].with_user(manager)
+        )
+        self.assertIn("needs no area list", action["params"]["message"])
