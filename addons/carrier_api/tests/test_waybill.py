@@ -256,3 +256,25 @@ class TestWaybill(CarrierShipCase):
         self.assertEqual(
             sorted(s["reference"] for s in shipments), [f"{base}-1", f"{base}-2"]
         )
+
+    def test_many_from_the_list_book_the_good_ones_and_list_the_rest(self):
+        good = self._ready_picking()
+        careless = self.customer.copy({"phone": False, "mobile": False})
+        bad = self._ready_picking(partner=careless)
+        action = (good | bad).action_carrier_api_create_waybill()
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertIn(bad.name, action["params"]["message"])
+        self.assertIn("has no phone number", action["params"]["message"])
+        self.assertEqual(good.carrier_api_state, "sent")
+        self.assertEqual(good.carrier_tracking_ref, self._shipments()[0]["waybill"])
+        self.assertEqual(bad.carrier_api_state, "none")
+        self.assertEqual(len(self._shipments()), 1)
+
+    def test_list_action_runs_for_many(self):
+        first, second = self._ready_picking(), self._ready_picking()
+        action = self.env.ref("carrier_api.action_server_carrier_api_create_waybill")
+        action.with_user(self.user).with_context(
+            active_model="stock.picking", active_ids=(first | second).ids
+        ).run()
+        self.assertEqual(len(self._shipments()), 2)
+        self.assertEqual({first.carrier_api_state, second.carrier_api_state}, {"sent"})
