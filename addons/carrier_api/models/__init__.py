@@ -5,3 +5,10 @@ from . import delivery_carrier
 from . import carrier_api_waybill
 from . import res_partner
 from . import stock_picking
+from . import region
+from . import region_loader
+from . import res_partner_region
+from . import carrier_rule
+from . import sale_order_rule
+from . import carrier_area
+from . import res_partner_area

@@ -6,3 +6,6 @@ from . import test_waybill_concurrency
 from . import test_label
 from . import test_pickup
 from . import test_tour
+from . import test_address
+from . import test_carrier_rule
+from . import test_address_area
