@@ -18,6 +18,8 @@
         "views/stock_picking_views.xml",
         "report/carrier_label.xml",
         "data/carrier_api_data.xml",
+        "data/carrier_api_tracking_data.xml",
+        "views/stock_picking_tracking_views.xml",
     ],
     "demo": ["demo/carrier_api_demo.xml"],
     "external_dependencies": {"python": ["phonenumbers"]},

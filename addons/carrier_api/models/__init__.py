@@ -4,3 +4,5 @@ from . import delivery_carrier
 from . import carrier_api_waybill
 from . import res_partner
 from . import stock_picking
+from . import carrier_tracking_event
+from . import stock_picking_tracking

@@ -5,3 +5,4 @@ from . import test_waybill
 from . import test_waybill_concurrency
 from . import test_label
 from . import test_pickup
+from . import test_tracking
