@@ -6,3 +6,4 @@ from . import res_partner
 from . import stock_picking
 from . import carrier_tracking_event
 from . import stock_picking_tracking
+from . import integration_connection_webhook

@@ -6,3 +6,4 @@ from . import test_waybill_concurrency
 from . import test_label
 from . import test_pickup
 from . import test_tracking
+from . import test_webhook_biteship
