@@ -22,6 +22,11 @@
         "views/stock_picking_tracking_views.xml",
     ],
     "demo": ["demo/carrier_api_demo.xml"],
+    "assets": {
+        "web.assets_tests": [
+            "carrier_api/static/tests/tours/carrier_api_waybill_tour.js",
+        ],
+    },
     "external_dependencies": {"python": ["phonenumbers"]},
     "installable": True,
 }

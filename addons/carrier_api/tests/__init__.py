@@ -7,3 +7,4 @@ from . import test_label
 from . import test_pickup
 from . import test_tracking
 from . import test_webhook_biteship
+from . import test_tour
