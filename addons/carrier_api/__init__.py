@@ -3,3 +3,4 @@
 from . import api
 from . import models
 from . import wizard
+from . import controllers

@@ -26,6 +26,8 @@
         "data/carrier_api_rule_rules.xml",
         "views/carrier_area_views.xml",
         "views/res_config_settings_views.xml",
+        "data/carrier_api_tracking_data.xml",
+        "views/stock_picking_tracking_views.xml",
     ],
     "demo": ["demo/carrier_api_demo.xml"],
     "assets": {

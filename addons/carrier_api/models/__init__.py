@@ -12,3 +12,6 @@ from . import carrier_rule
 from . import sale_order_rule
 from . import carrier_area
 from . import res_partner_area
+from . import carrier_tracking_event
+from . import stock_picking_tracking
+from . import integration_connection_webhook

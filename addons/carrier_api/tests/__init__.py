@@ -5,6 +5,8 @@ from . import test_waybill
 from . import test_waybill_concurrency
 from . import test_label
 from . import test_pickup
+from . import test_tracking
+from . import test_webhook_biteship
 from . import test_tour
 from . import test_address
 from . import test_carrier_rule

@@ -1,0 +1,109 @@
+# Copyright 2026 Odoo Indonesia Suite
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""One explicit map per carrier from its own statuses to the unified delivery state.
+
+No silent default: :func:`map_status` returns ``None`` for a status not listed here;
+the caller keeps the raw status, flags it and leaves the state unchanged.
+Sources: carriers.md §1.4 (JNE keywords), §2.5 (J&T codes), §3.4 (SiCepat),
+§4.2 (Anteraja codes), §5.3/§8 (Biteship statuses).
+"""
+
+import re
+
+# Labels are translated through the selection fields that use them.
+DELIVERY_STATES = [
+    ("recorded", "Recorded"),
+    ("picked_up", "Picked up"),
+    ("in_transit", "In transit"),
+    ("out_for_delivery", "Out for delivery"),
+    ("delivered", "Delivered"),
+    ("failed_attempt", "Failed attempt"),
+    ("returning", "Returning"),
+    ("returned", "Returned"),
+    ("cancelled", "Cancelled"),
+    ("incident", "Incident"),
+]
+STATE_KEYS = frozenset(key for key, _label in DELIVERY_STATES)
+# Polling stops at these.
+TERMINAL_STATES = frozenset({"delivered", "returned", "cancelled"})
+# The customer is told about these (mail template "incident").
+INCIDENT_STATES = frozenset({"failed_attempt", "returning", "incident"})
+
+# Biteship order / tracking statuses (§5.3, §8 suggested mapping).
+BITESHIP = {
+    "confirmed": "recorded",
+    "scheduled": "recorded",
+    "allocated": "recorded",
+    "picking_up": "recorded",
+    "picked": "picked_up",
+    "dropping_off": "in_transit",
+    "delivered": "delivered",
+    "on_hold": "failed_attempt",
+    "courier_not_found": "incident",
+    "rejected": "incident",
+    "return_in_transit": "returning",
+    "returned": "returned",
+    "disposed": "incident",
+    "cancelled": "cancelled",
+}
+
+# J&T status codes (§2.5, [secondary]): 100 covers pickup, transit and delivery run.
+JNT = {
+    "101": "recorded",
+    "100": "in_transit",
+    "150": "incident",
+    "200": "delivered",
+    "401": "returning",
+}
+
+# Anteraja codes (§4.2, [secondary]): 250 delivered; 430 and 255 terminal, meaning
+# [unverified] — read as cancelled / returned.
+ANTERAJA = {
+    "250": "delivered",
+    "430": "cancelled",
+    "255": "returned",
+}
+
+# JNE publishes no status list: the status is ``DELIVERED`` (pod_status) or the latest
+# history text, matched on keywords (§1.4, [inference]). Order matters: first match.
+JNE = (
+    (re.compile(r"^DELIVERED\b"), "delivered"),
+    (re.compile(r"\bRETURNED TO SHIPPER\b|\bRETURN(ED)? RECEIVED\b"), "returned"),
+    (re.compile(r"\bRETURN"), "returning"),
+    (re.compile(r"\bCANCEL"), "cancelled"),
+    (re.compile(r"\bWITH DELIVERY COURIER\b"), "out_for_delivery"),
+    (re.compile(r"\bNOT AT HOME\b|\bUNDELIVERED\b|\bBAD ADDRESS\b"), "failed_attempt"),
+    (re.compile(r"\bPICKED UP\b"), "picked_up"),
+    (re.compile(r"\bRECEIVED BY JNE COUNTER\b|\bSHIPMENT RECEIVED\b"), "recorded"),
+    (
+        re.compile(r"\bRECEIVED AT\b|\bPROCESSED\b|\bDEPARTED\b|\bARRIVED\b"),
+        "in_transit",
+    ),
+)
+
+# SiCepat publishes no code list (§3.4 [unverified]): keywords of the status text.
+SICEPAT = (
+    (re.compile(r"\bDELIVERED\b"), "delivered"),
+    (re.compile(r"\bRETUR"), "returning"),
+    (re.compile(r"\bANTAR\b|\bDELIVERY\b"), "out_for_delivery"),
+    (re.compile(r"\bPICK(ED)? ?UP\b"), "picked_up"),
+    (re.compile(r"\bIN ?TRANSIT\b|\bOTW\b|\bMANIFESTED\b"), "in_transit"),
+)
+
+EXACT = {"biteship": BITESHIP, "jnt": JNT, "anteraja": ANTERAJA}
+KEYWORDS = {"jne": JNE, "sicepat": SICEPAT}
+
+
+def map_status(carrier_code, status):
+    """Unified state of a carrier status, or ``None`` when the map does not know it."""
+    raw = (status or "").strip()
+    if not raw:
+        return None
+    if carrier_code in EXACT:
+        return EXACT[carrier_code].get(
+            raw.lower() if carrier_code == "biteship" else raw
+        )
+    for pattern, state in KEYWORDS.get(carrier_code, ()):
+        if pattern.search(raw.upper()):
+            return state
+    return None

@@ -1,0 +1,17 @@
+# Copyright 2026 Odoo Indonesia Suite
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+{
+    "name": "Carrier Waybills to Marketplaces",
+    "summary": "The waybill of our carrier goes back to Shopee / TikTok Shop through "
+    "the outbox",
+    "version": "18.0.1.0.0",
+    "category": "Inventory/Delivery",
+    "website": "https://github.com/odoo-indonesia-suite/integrations",
+    "author": "Odoo Indonesia Suite",
+    "maintainers": [],
+    "license": "LGPL-3",
+    "depends": ["carrier_api", "marketplace_sync"],
+    "data": [],
+    "auto_install": True,
+    "installable": True,
+}
