@@ -157,3 +157,45 @@ class TestCarrierClients(BaseCase):
         self.jt.advance(result.waybill)
         with self.assertRaises(PermanentError):
             client.cancel("WH-OUT-3")
+
+
+@tagged("post_install", "-at_install")
+class TestSicepatTimeoutAfterCreate(BaseCase):
+    def test_timeout_after_create_then_find(self):
+        from odoo.addons.base_integration.tests.gateway_servers.sicepat import (
+            SicepatApi,
+        )
+
+        from ..api import sicepat
+
+        api = SicepatApi()
+        server = GatewayServer(api).start()
+        self.addCleanup(server.stop)
+        numbers = iter(["888000000001", "888000000002"])
+        client = sicepat.SicepatClient(
+            IntegrationSession(timeout=(2, 0.5), max_attempts=2, sleep=lambda s: None),
+            server.url + "/sicepat",
+            api_key=api.api_key,
+            auth_key=api.auth_key,
+            custom_base=True,
+            receipt_numbers=lambda: next(numbers),
+        )
+        snd = base.Address(**dict(SENDER.__dict__, area_code="CGK10101"))
+        rcv = base.Address(**dict(RECIPIENT.__dict__, area_code="BDO10000"))
+        request = base.ShipmentRequest(
+            reference="WH-OUT-9",
+            service_code="REG",
+            sender=snd,
+            recipient=rcv,
+            parcels=[base.Parcel(weight_kg=1)],
+        )
+        # The order is stored, then the answer comes after the client's timeout.
+        api.late_faults.add("/sicepat/api/partner", Fault(delay=1.0))
+        with self.assertRaises(RetryableError):
+            client.create_shipment(request)
+        found = client.find_shipment("WH-OUT-9")
+        self.assertEqual(found.waybill, "888000000001")
+        # Only one booking exists at the carrier (the POST was not repeated).
+        self.assertEqual(len(server.requests_to("requestpickuppackage")), 1)
+        with self.assertRaises(base.DuplicateReferenceError):
+            client.create_shipment(request)
