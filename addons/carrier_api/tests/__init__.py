@@ -11,3 +11,4 @@ from . import test_tour
 from . import test_address
 from . import test_carrier_rule
 from . import test_address_area
+from . import test_clients_http
