@@ -11,6 +11,16 @@ Sources: carriers.md §1.4 (JNE keywords), §2.5 (J&T codes), §3.4 (SiCepat),
 import re
 
 # Labels are translated through the selection fields that use them.
+# The five carrier APIs: the connection provider and the delivery type share these codes.
+CARRIERS = [
+    ("jne", "JNE"),
+    ("jnt", "J&T Express"),
+    ("sicepat", "SiCepat"),
+    ("anteraja", "Anteraja"),
+    ("biteship", "Biteship"),
+]
+CARRIER_CODES = tuple(code for code, _label in CARRIERS)
+
 DELIVERY_STATES = [
     ("recorded", "Recorded"),
     ("picked_up", "Picked up"),

@@ -15,8 +15,9 @@ from odoo.addons.base_integration.api.exceptions import IntegrationError
 
 from ..api import CLIENTS
 from ..api.base import CAP_CANCEL, CAP_COD, CAP_RATES, Parcel
+from .const import CARRIER_CODES, CARRIERS
 
-CARRIER_TYPES = ("jne", "jnt", "sicepat", "anteraja", "biteship")
+CARRIER_TYPES = CARRIER_CODES
 SPEED_CLASSES = [
     ("same_day", "Same day"),
     ("next_day", "Next day"),
@@ -39,13 +40,7 @@ class DeliveryCarrier(models.Model):
     _inherit = "delivery.carrier"
 
     delivery_type = fields.Selection(
-        selection_add=[
-            ("jne", "JNE"),
-            ("jnt", "J&T Express"),
-            ("sicepat", "SiCepat"),
-            ("anteraja", "Anteraja"),
-            ("biteship", "Biteship"),
-        ],
+        selection_add=CARRIERS,
         ondelete={code: "set default" for code in CARRIER_TYPES},
     )
     carrier_api_connection_id = fields.Many2one(

@@ -11,8 +11,9 @@ from odoo.addons.base_integration.api.exceptions import IntegrationError
 from ..api import CLIENTS
 from ..api import biteship as biteship_api
 from ..api import jne as jne_api
+from .const import CARRIER_CODES, CARRIERS
 
-CARRIER_PROVIDERS = ("jne", "jnt", "sicepat", "anteraja", "biteship")
+CARRIER_PROVIDERS = CARRIER_CODES
 # Credential fields added here, on top of base_integration's api_key/api_secret:
 # administrators (Settings) only, masked out of logs and errors like those.
 CARRIER_SECRET_FIELDS = (
@@ -39,13 +40,7 @@ class IntegrationConnection(models.Model):
     _inherit = "integration.connection"
 
     provider = fields.Selection(
-        selection_add=[
-            ("jne", "JNE"),
-            ("jnt", "J&T Express"),
-            ("sicepat", "SiCepat"),
-            ("anteraja", "Anteraja"),
-            ("biteship", "Biteship"),
-        ],
+        selection_add=CARRIERS,
         ondelete={code: "cascade" for code in CARRIER_PROVIDERS},
     )
     # --- JNE (carriers.md §1.1, §1.3): username + api_key in every form post.
