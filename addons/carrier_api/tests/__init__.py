@@ -12,3 +12,4 @@ from . import test_address
 from . import test_carrier_rule
 from . import test_address_area
 from . import test_clients_http
+from . import test_i18n
