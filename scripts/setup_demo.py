@@ -378,6 +378,7 @@ def demo_invoice(company):
 
 company = demo_company()
 env["ir.config_parameter"].sudo().set_param("web.base.url", ODOO_URL)
+env["ir.config_parameter"].sudo().set_param("base_integration.demo_panel_url", GATEWAY)
 demo_users(company)
 connections = demo_connections(company)
 tell_panel(connections)

@@ -174,6 +174,12 @@ class IntegrationConnection(models.Model):
     webhook_url_warning = fields.Char(
         string="Webhook URL warning", compute="_compute_webhook_url"
     )
+    demo_panel_url = fields.Char(
+        string="Demo control panel",
+        compute="_compute_demo_panel_url",
+        help="This connection points at the bundled test servers: their control panel "
+        "plays the buyer, the marketplace and the bank (scripts/setup_demo.py sets it).",
+    )
     event_ids = fields.One2many("integration.event", "connection_id", string="Events")
     tested_at = fields.Datetime(
         string="Last successful test",
@@ -315,6 +321,21 @@ class IntegrationConnection(models.Model):
             path = connection.id and connection._get_webhook_path()
             connection.webhook_url = f"{base}{path}" if path else False
             connection.webhook_url_warning = warning if path else False
+
+    def _compute_demo_panel_url(self):
+        # Set by scripts/setup_demo.py only: a production database never shows the link.
+        panel = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("base_integration.demo_panel_url", "")
+            .rstrip("/")
+        )
+        for connection in self:
+            # sudo: the base URL decides where requests go, administrators only.
+            base = connection.sudo().base_url or ""
+            connection.demo_panel_url = (
+                f"{panel}/" if panel and base.startswith(panel) else False
+            )
 
     @api.model
     def _webhook_base_url_warning(self, base):
