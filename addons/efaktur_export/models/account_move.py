@@ -635,7 +635,9 @@ class AccountMove(models.Model):
         # lines (efaktur.md §2.8; OnlinePajak advice §1.4).
         for neg in negatives:
             peers = [i for i in items if i["key"] == neg["key"]]
-            base = sum((i["dpp"] + i["spread"] for i in peers), Decimal(0))
+            # What is left of each line after the discounts spread before this one: a
+            # second discount line is shared on that, so that no line goes below zero.
+            base = sum((i["dpp"] - i["spread"] for i in peers), Decimal(0))
             if base + neg["dpp"] < 0 or not base:
                 problem(
                     _(
@@ -650,7 +652,7 @@ class AccountMove(models.Model):
                 share = (
                     left
                     if index == len(peers) - 1
-                    else (-neg["dpp"] * peer["dpp"] / base).quantize(
+                    else (-neg["dpp"] * (peer["dpp"] - peer["spread"]) / base).quantize(
                         Decimal("0.000001")
                     )
                 )
