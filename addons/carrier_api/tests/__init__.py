@@ -13,3 +13,4 @@ from . import test_carrier_rule
 from . import test_address_area
 from . import test_clients_http
 from . import test_i18n
+from . import test_neutralize
