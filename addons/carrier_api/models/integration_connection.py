@@ -3,6 +3,8 @@
 """Carrier accounts as ``base_integration`` connections: credentials (administrators
 only), hosts per environment, the client factory ``_carrier_client()``."""
 
+from psycopg2 import errors
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
@@ -301,33 +303,62 @@ class IntegrationConnection(models.Model):
 
     def _sicepat_next_receipt_number(self):
         """Take the next receipt number of the allocated range (carriers.md §3.3: the
-        partner supplies it). The connection row is locked until the end of the
-        transaction, so two bookings never take the same number; a rolled-back booking
-        gives its number back with the rollback, and nothing was sent with it.
+        partner supplies it).
 
-        :raises UserError: no range, or the range is used up.
+        The number is taken and committed in a transaction of its own, before the
+        booking is sent: SiCepat may accept a booking whose request is rolled back
+        afterwards (a later package failing, the validation failing), so a number once
+        handed out is never given back, and two bookings never share one. A rolled-back
+        booking leaves a gap in the range; its ledger row (``carrier.api.waybill``)
+        already says whether SiCepat holds it. The side transaction waits at most a few
+        seconds for the connection row (another booking taking its number) and never for
+        a lock of the caller, which does not lock the connection.
+
+        :raises UserError: no range, the range is used up, or the counter stays busy.
         """
         self.ensure_one()
-        self._lock_row()
-        record = self.sudo()
-        record.invalidate_recordset(["sicepat_receipt_next", "sicepat_receipt_last"])
-        current, last = record.sicepat_receipt_next, record.sicepat_receipt_last
-        if not current or not current.isdigit():
+        _ = self.env._
+        # Only the range itself: other pending writes of the caller stay in its own
+        # transaction and lock nothing the side transaction needs.
+        self.flush_recordset(["sicepat_receipt_next", "sicepat_receipt_last"])
+        try:
+            with self.env.registry.cursor() as cr:
+                cr.execute("SET LOCAL lock_timeout = '5s'")
+                cr.execute(
+                    "SELECT sicepat_receipt_next, sicepat_receipt_last "
+                    "FROM integration_connection WHERE id = %s FOR NO KEY UPDATE",
+                    [self.id],
+                )
+                current, last = cr.fetchone() or (None, None)
+                if not current or not current.isdigit():
+                    raise UserError(
+                        _(
+                            "Set the next SiCepat receipt number of connection %(name)s "
+                            "(the range SiCepat allocated).",
+                            name=self.name,
+                        )
+                    )
+                if last and last.isdigit() and int(current) > int(last):
+                    raise UserError(
+                        _(
+                            "The SiCepat receipt range of connection %(name)s is used "
+                            "up: ask SiCepat for a new range.",
+                            name=self.name,
+                        )
+                    )
+                following = str(int(current) + 1).zfill(len(current))
+                cr.execute(
+                    "UPDATE integration_connection SET sicepat_receipt_next = %s "
+                    "WHERE id = %s",
+                    [following, self.id],
+                )
+        except errors.LockNotAvailable:
             raise UserError(
                 _(
-                    "Set the next SiCepat receipt number of connection %(name)s "
-                    "(the range SiCepat allocated).",
+                    "The SiCepat receipt counter of connection %(name)s is busy with "
+                    "another booking: try again in a moment.",
                     name=self.name,
                 )
-            )
-        if last and last.isdigit() and int(current) > int(last):
-            raise UserError(
-                _(
-                    "The SiCepat receipt range of connection %(name)s is used up: ask "
-                    "SiCepat for a new range.",
-                    name=self.name,
-                )
-            )
-        following = str(int(current) + 1).zfill(len(current))
-        record.write({"sicepat_receipt_next": following})
+            ) from None
+        self.invalidate_recordset(["sicepat_receipt_next"])
         return current

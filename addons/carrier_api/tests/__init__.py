@@ -14,3 +14,4 @@ from . import test_address_area
 from . import test_clients_http
 from . import test_i18n
 from . import test_neutralize
+from . import test_sicepat_receipts
