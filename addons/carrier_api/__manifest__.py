@@ -1,7 +1,7 @@
 # Copyright 2026 Odoo Indonesia Suite
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 {
-    "name": "Indonesian Carriers (JNE, J&T, SiCepat, Anteraja)",
+    "name": "Indonesian Carriers (JNE, J&T, SiCepat, Anteraja, Biteship)",
     "summary": "Rates, waybills, labels and tracking from Indonesian carriers",
     "version": "18.0.0.1.0",
     "category": "Inventory/Delivery",

@@ -5,6 +5,7 @@
     "summary": "The waybill of our carrier goes back to Shopee / TikTok Shop through "
     "the outbox",
     "version": "18.0.1.0.0",
+    "development_status": "Alpha",
     "category": "Inventory/Delivery",
     "website": "https://github.com/odoo-indonesia-suite/integrations",
     "author": "Odoo Indonesia Suite",

@@ -1,7 +1,7 @@
 # Copyright 2026 Odoo Indonesia Suite
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 {
-    "name": "e-Faktur Export (Coretax XML, legacy CSV)",
+    "name": "e-Faktur Export (Coretax XML)",
     "summary": "Validated export of posted customer invoices for DJP",
     "version": "18.0.0.1.0",
     "category": "Accounting/Localizations",
