@@ -2,3 +2,4 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 
 from . import test_coretax_rounding, test_coretax_golden, test_coretax_validation
+from . import test_batch
