@@ -109,6 +109,8 @@ class TestEfakturBatch(CoretaxCase):
         with self.assertRaises(UserError) as caught:
             self._wizard(good | bad).action_export()
         self.assertIn(f"{bad.name}: ", str(caught.exception))
+        self.assertIn("16 digits", str(caught.exception))  # the 14-digit NPWP's reason
+        self.assertNotIn(f"{bad.name}: Invoice", str(caught.exception), "named once")
         self.assertNotIn(f"{good.name}: ", str(caught.exception))
         self.assertEqual(self.env["efaktur.export.batch"].search_count([]), batches)
         self.assertEqual(set((good | bad).mapped("efaktur_state")), {"to_export"})

@@ -132,7 +132,8 @@ class EfakturExportWizard(models.TransientModel):
         except EfakturProblemsError as error:
             lines = [self.env._("e-Faktur cannot be exported:")]
             for move, message in error.problems:
-                prefix = f"{move.name}: " if move else ""
+                # The engine's messages already name their invoice ("Invoice INV/..: ").
+                prefix = f"{move.name}: " if move and move.name not in message else ""
                 lines.append(f"{prefix}{message}")
             raise UserError("\n".join(lines)) from error
         batch = self.env["efaktur.export.batch"].create(
