@@ -11,6 +11,7 @@ from lxml import etree
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .coretax_common import CoretaxCase
 
@@ -160,3 +161,20 @@ class TestEfakturBatch(CoretaxCase):
         # Exported invoices are no longer found by the filters.
         with self.assertRaises(UserError):
             wizard.action_export()
+
+    def test_views_and_menus_for_billing_user(self):
+        user_env = self.env(user=self.accountant)
+        for model in ("efaktur.export.batch", "efaktur.export.wizard"):
+            user_env[model].get_views([(False, "list"), (False, "form")])
+        form = user_env["account.move"].get_views([(False, "form")])
+        self.assertIn("efaktur_state", form["views"]["form"]["arch"])
+        menus = user_env["ir.ui.menu"]._visible_menu_ids()
+        for xmlid in ("menu_efaktur_batches", "menu_efaktur_to_export"):
+            self.assertIn(self.env.ref(f"efaktur_export.{xmlid}").id, menus)
+        to_export = self.env.ref("efaktur_export.efaktur_to_export_action")
+        inv = self._invoice(self.buyer_pt, [self._paper()])
+        draft = self._invoice(self.buyer_pt, [self._paper()], post=False)
+        found = user_env["account.move"].search(
+            [("id", "in", (inv | draft).ids)] + safe_eval(to_export.domain)
+        )
+        self.assertEqual(found, inv)
