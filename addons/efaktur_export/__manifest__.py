@@ -13,6 +13,10 @@
     "depends": ["l10n_id_efaktur_coretax"],
     "data": [
         "views/efaktur_core_views.xml",
+        "security/ir.model.access.csv",
+        "security/efaktur_batch_security.xml",
+        "data/efaktur_batch_sequence.xml",
+        "views/efaktur_batch_views.xml",
     ],
     "installable": True,
 }

@@ -4,3 +4,4 @@
 from . import test_coretax_rounding, test_coretax_golden, test_coretax_validation
 from . import test_i18n
 from . import test_coretax_spread
+from . import test_batch

@@ -6,6 +6,7 @@ each error of Odoo's own module (issue 11, "Why") as a test."""
 from lxml import etree
 
 from odoo import Command
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from odoo.addons.efaktur_export.models.efaktur_problems import EfakturProblemsError
@@ -255,8 +256,18 @@ class TestCoretaxValidation(CoretaxCase):
         # Odoo's "Download e-Faktur" server action calls download_efaktur: our checks and XML.
         move = self._invoice(self.buyer_nik, [self._paper_line()])
         action = move.with_user(self.accountant).download_efaktur()
-        self.assertEqual(action["type"], "ir.actions.act_url")
-        document = move.l10n_id_coretax_document
+        # With the export wizard installed (efflow), the action opens it on the selection.
+        self.assertEqual(action["type"], "ir.actions.act_window")
+        self.assertEqual(action["res_model"], "efaktur.export.wizard")
+        wizard = self.env["efaktur.export.wizard"].browse(action["res_id"])
+        self.assertEqual(wizard.invoice_ids, move)
+        # Odoo's own e-Faktur document, when one is made, is built by our builder.
+        document = (
+            self.env["l10n_id_efaktur_coretax.document"]
+            .with_user(self.accountant)
+            .create({"invoice_ids": move.ids, "company_id": move.company_id.id})
+        )
+        document._generate_xml()
         xml = etree.fromstring(document.attachment_id.raw)
         self.assertEqual(xml.findtext(".//BuyerDocument"), "National ID")  # Odoo: "NIK"
         self.assertEqual(xml.findtext(".//OtherTaxBase"), "91667.00")  # Odoo: 91666.67
@@ -266,9 +277,16 @@ class TestCoretaxValidation(CoretaxCase):
             etree.fromstring(document.attachment_id.raw).findtext(".//VAT"), "11000.00"
         )
         bad = self._invoice(self.buyer_pt, [self._paper_line(taxes=[self.tax_12])])
-        with self.assertRaises(EfakturProblemsError):
-            bad.with_user(self.accountant).download_efaktur()
+        action = bad.with_user(self.accountant).download_efaktur()
+        wizard = (
+            self.env["efaktur.export.wizard"]
+            .with_user(self.accountant)
+            .browse(action["res_id"])
+        )
+        with self.assertRaises(UserError):
+            wizard.action_export()
         self.assertFalse(bad.l10n_id_coretax_document)
+        self.assertFalse(bad.efaktur_batch_id)
 
     def test_collectors_02_03_keep_other_value(self):
         # Deliveries to VAT collectors keep code 02/03 and still state DPP Nilai Lain 11/12
