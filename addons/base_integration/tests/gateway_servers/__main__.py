@@ -71,6 +71,11 @@ def _snapshot(handler):
             if isinstance(value, itertools.count):
                 # counters do not pickle on every Python: keep their next value
                 value = ("__count__", int(repr(value)[6:-1]))
+            try:
+                pickle.dumps(value)
+            except (TypeError, AttributeError, pickle.PicklingError):
+                # wiring a handler builds itself (locks, threads): not state
+                continue
             state[key] = value
         return pickle.dumps(state)
 
