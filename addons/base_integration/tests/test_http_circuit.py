@@ -134,7 +134,7 @@ class TestCircuitBreaker(IntegrationTestMixin, TransactionCase):
         breaker = self.conn_a._get_circuit_breaker()
         url = self.conn_a._get_base_url() + "/items"
         outcomes = []
-        barrier = threading.Barrier(8)
+        barrier = threading.Barrier(8, timeout=30)  # a lost thread fails, never hangs
 
         def call():
             session = IntegrationSession(circuit=breaker, max_attempts=1)

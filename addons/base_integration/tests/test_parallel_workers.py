@@ -58,7 +58,7 @@ class TestParallelWorkers(BaseCase):
             env["ir.actions.server"].browse(self.action_id).unlink()
 
     def test_two_workers_share_the_queue_without_overlap(self):
-        barrier = threading.Barrier(2)
+        barrier = threading.Barrier(2, timeout=30)  # a lost thread fails, never hangs
 
         errors = []
 

@@ -160,7 +160,7 @@ class TestWaybillRealCursors(BaseCase):
     def test_two_users_at_once_make_one_waybill(self):
         # a slow carrier: both clicks overlap while the first call is out
         self.gateway.faults.add(ORDERS, Fault(delay=0.5))
-        barrier = threading.Barrier(2)
+        barrier = threading.Barrier(2, timeout=30)  # a lost thread fails, never hangs
         outcomes = []
 
         def click(uid):
@@ -181,7 +181,8 @@ class TestWaybillRealCursors(BaseCase):
         for thread in threads:
             thread.start()
         for thread in threads:
-            thread.join(30)
+            thread.join(60)
+            self.assertFalse(thread.is_alive(), "a click never returned")
         self.assertEqual(len(self.biteship_api.shipments), 1, outcomes)
         self.assertEqual(outcomes.count("ok"), 1, outcomes)
         busy = [o for o in outcomes if o != "ok"]

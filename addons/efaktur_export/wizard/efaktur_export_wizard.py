@@ -114,6 +114,12 @@ class EfakturExportWizard(models.TransientModel):
         # Another export may have committed between our read and the lock.
         moves.invalidate_recordset(["efaktur_state", "efaktur_batch_id", "state"])
 
+    def _efaktur_build_files(self, moves):
+        """The files of this export as ``[(filename, content_bytes)]``, or
+        ``EfakturProblemsError`` listing every problem. Coretax XML here; extended for the
+        legacy CSV of invoices dated 2024 or earlier."""
+        return moves._efaktur_coretax_files(max_per_file=self.max_per_file)
+
     def action_export(self):
         self.ensure_one()
         moves = self._efaktur_invoices()
@@ -128,7 +134,7 @@ class EfakturExportWizard(models.TransientModel):
         if not moves:
             raise UserError(self.env._("These invoices were exported meanwhile."))
         try:
-            files = moves._efaktur_coretax_files(max_per_file=self.max_per_file)
+            files = self._efaktur_build_files(moves)
         except EfakturProblemsError as error:
             lines = [self.env._("e-Faktur cannot be exported:")]
             for move, message in error.problems:
