@@ -27,13 +27,49 @@ def _inline(text):
     return re.sub(r"\[([^\]]+)\]\(([^)]+)\)", r"`\1 <\2>`_", text)
 
 
+def _blank_lines_for_rst(lines):
+    """reStructuredText wants a blank line where a list starts, nests, un-nests or ends,
+    and around section titles; Markdown does not. ``## Title`` becomes a sub-section."""
+    out, items = [], []  # items: indentation of the open list levels
+    for line in lines:
+        stripped = line.lstrip()
+        indent = len(line) - len(stripped)
+        previous_blank = not out or not out[-1].strip()
+        if not stripped:
+            out.append(line)
+            continue
+        if stripped.startswith("#"):
+            heading = stripped.lstrip("#").strip()
+            items = []
+            out.extend(([] if previous_blank else [""]) + [heading, "-" * len(heading)])
+            out.append("")
+            continue
+        if stripped.startswith(("- ", "* ")):
+            if not items or indent != items[-1]:
+                if not previous_blank:
+                    out.append("")
+                while items and indent < items[-1]:
+                    items.pop()
+                if not items or indent > items[-1]:
+                    items.append(indent)
+        elif items and indent < items[-1] + 2:
+            # a line less indented than the open item's text: that list level ended
+            while items and indent < items[-1] + 2:
+                items.pop()
+            if not previous_blank:
+                out.append("")
+        out.append(line)
+    return out
+
+
 def md_to_rst(text):
-    """Enough Markdown for our fragments: inline code (may wrap), links, fenced code."""
+    """Enough Markdown for our fragments: inline code (may wrap), links, fenced code,
+    lists and ``##`` titles."""
     out, prose, in_code = [], [], False
     for line in text.splitlines():
         if line.startswith("```"):
             if not in_code:
-                out.append(_inline("\n".join(prose)))
+                out.append(_inline("\n".join(_blank_lines_for_rst(prose))))
                 prose = []
                 out.append("::\n")
             else:
@@ -43,7 +79,7 @@ def md_to_rst(text):
             out.append("    " + line)
         else:
             prose.append(line)
-    out.append(_inline("\n".join(prose)))
+    out.append(_inline("\n".join(_blank_lines_for_rst(prose))))
     return "\n".join(out).strip() + "\n"
 
 
