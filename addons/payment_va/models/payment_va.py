@@ -458,7 +458,10 @@ class PaymentVa(models.Model):
                 raise
             self.message_post(
                 subtype_xmlid="mail.mt_note",
-                body=_("The gateway refused to close the VA: %s", exc),
+                body=_(
+                    "The gateway refused to close the VA: %s",
+                    self.connection_id.sudo()._mask_text(str(exc)),
+                ),
             )
             return False
         return True
@@ -487,24 +490,34 @@ class PaymentVa(models.Model):
             ).move_id._payment_va_schedule_refresh()
 
     def action_cancel(self):
-        """Close the VAs at the gateway, then here.
+        """Close the VAs at the gateway, then here, one by one.
+
+        The rows are locked first (two users cancelling the same VA: the second is told
+        at once). A VA the gateway could not be asked about stays open and is named in
+        the answer; those it closed stay closed here: an error on a later VA must not
+        roll back what the gateway already did (phase-one review, side effects).
 
         :returns: a notification, then a reload of the view.
         """
-        refused = self.browse()
+        self._payment_va_lock_for_update()
+        refused = failed = self.browse()
+        errors = []
         for va in self.with_context(integration_productive=True):
             try:
                 if not va._gateway_close():
                     refused |= va
             except IntegrationError as exc:
-                raise UserError(
-                    va.connection_id.sudo()._payment_va_error_message(exc)
-                ) from None
+                failed |= va
+                errors.append(va.connection_id.sudo()._payment_va_error_message(exc))
+                continue
             va._payment_va_mark_closed("cancelled")
+        if failed == self:
+            raise UserError("\n".join(dict.fromkeys(errors)))
+        closed = self - failed
         message = _(
             "%(count)s virtual account(s) cancelled: customers can no longer pay "
             "into them.",
-            count=len(self),
+            count=len(closed),
         )
         if refused:
             message += " " + _(
@@ -512,10 +525,36 @@ class PaymentVa(models.Model):
                 "late payment would appear under Payments to Review.",
                 numbers=", ".join(refused.mapped("display_name")),
             )
+        if failed:
+            message += " " + _(
+                "%(numbers)s could not be cancelled and stay open: %(errors)s",
+                numbers=", ".join(failed.mapped("display_name")),
+                errors=" ".join(dict.fromkeys(errors)),
+            )
         Connection = self.env["integration.connection"]
         return Connection._integration_notification(
-            message, kind="warning" if refused else "success"
+            message, kind="warning" if refused or failed else "success"
         )
+
+    def _payment_va_lock_for_update(self):
+        """Lock these VAs' rows before a gateway call, refusing at once when another
+        transaction holds them, then re-read their state."""
+        if not self:
+            return
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    "SELECT id FROM payment_va WHERE id IN %s FOR UPDATE NOWAIT",
+                    [tuple(self.ids)],
+                )
+        except psycopg2.errors.LockNotAvailable:
+            raise UserError(
+                _(
+                    "Another user or a background job is working on these virtual "
+                    "accounts right now. Try again in a moment."
+                )
+            ) from None
+        self.invalidate_recordset(["state"])
 
     def action_check_status(self):
         """Ask the gateway about each VA now.

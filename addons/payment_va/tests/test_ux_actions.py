@@ -4,10 +4,13 @@
 them; a gateway that fails is a sentence, not a traceback; a VA opened by posting
 is there when the form is read again."""
 
+import re
 import socket
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+
+from odoo.addons.base_integration.tests.gateway_servers.framework import Fault
 
 from .common import PaymentVaCommon
 
@@ -45,6 +48,24 @@ class TestUxVaActions(PaymentVaCommon):
         answer = va.with_user(self.clerk).action_cancel()
         self.assertEqual(va.state, "cancelled")
         self.assertIn("1 virtual account(s) cancelled", answer["params"]["message"])
+
+    def test_cancel_of_several_keeps_what_the_gateway_closed(self):
+        """The gateway closes the first VA, then fails on the second: the first stays
+        cancelled here (it is closed at the gateway), the second stays open, and the
+        answer names it."""
+        _move_a, va_a = self._invoice_with_va()
+        _move_b, va_b = self._invoice_with_va(amount=175000)
+        ref = re.escape(va_b.gateway_id or va_b.reference)
+        self.gateway.faults.add(
+            re.compile(rf".*/v2/{ref}/cancel$"), Fault(status=503), 20
+        )
+        answer = (va_a | va_b).with_user(self.clerk).action_cancel()
+        self.assertEqual(va_a.state, "cancelled")
+        self.assertEqual(va_b.state, "open")
+        message = answer["params"]["message"]
+        self.assertIn("1 virtual account(s) cancelled", message)
+        self.assertIn(f"{va_b.display_name} could not be cancelled", message)
+        self.assertEqual(answer["params"]["type"], "warning")
 
     def test_failing_gateway_is_a_sentence(self):
         move, va = self._invoice_with_va()
