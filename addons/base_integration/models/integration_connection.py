@@ -26,6 +26,10 @@ from .integration_event import CONCURRENCY_ERRORS, _is_testing
 
 _logger = logging.getLogger(__name__)
 
+# Seconds a person may wait for gateway work run right after their click
+# (``integration_interactive`` in the context): one attempt, then the queue's retries.
+INTERACTIVE_TOTAL_TIMEOUT = 10.0
+
 CREDENTIAL_FIELDS = (
     "api_key",
     "api_secret",
@@ -519,6 +523,14 @@ class IntegrationConnection(models.Model):
                 )
             ),
         )
+        if self.env.context.get("integration_interactive"):
+            # A person is waiting for the answer (work done right after their click):
+            # one attempt within a short budget; the queue retries what fails, with
+            # its own back-off, so the click never waits for the whole retry budget.
+            kwargs.setdefault("max_attempts", 1)
+            kwargs["total_timeout"] = min(
+                kwargs["total_timeout"], INTERACTIVE_TOTAL_TIMEOUT
+            )
         kwargs.setdefault("secret_values", self._get_secret_values())
         kwargs.setdefault("secret_names", self._get_secret_names())
         kwargs.setdefault("log", self.env["integration.log"]._make_logger(self))

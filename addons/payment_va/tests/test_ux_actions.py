@@ -109,6 +109,27 @@ class TestUxVaActions(PaymentVaCommon):
         self.assertEqual(event.state, "done")
         self.assertTrue(event.productive)
 
+    def test_va_after_posting_tries_once_when_the_gateway_fails(self):
+        """The person who posted waits for the after-commit call: one attempt, no
+        retry budget; the event stays for the queue's own retries."""
+        move = self._invoice(post=False).with_user(self.clerk)
+        move.action_post()
+        self.env.flush_all()
+        charge = re.compile(r".*/v2/charge$")
+        # 429 is retried even for a POST ("not processed"): the retry budget shows.
+        self.gateway.faults.add(charge, Fault(status=429), times=10)
+        self.gateway.requests.clear()
+        self.env.cr.postcommit.run()
+        self.env.invalidate_all()
+        calls = [r for r in self.gateway.requests if charge.match(r.path)]
+        self.assertEqual(len(calls), 1, "one attempt while the person waits")
+        self.assertFalse(move.payment_va_current_id)
+        event = self.env["integration.event"].search(
+            [("dedupe_key", "=", move._payment_va_refresh_key())]
+        )
+        self.assertIn(event.state, ("received", "failed"))
+        self.assertFalse(event.dead_letter)
+
     def test_not_connected_gateway(self):
         self.midtrans.sudo().api_secret = False
         self.midtrans.invalidate_recordset()
