@@ -64,6 +64,7 @@ def test_moves_through_statuses_and_refusals():
         assert answer.json()["result"]["step"] == cc.DELIVERED
         row = _row(server, "JNE0007")
         assert row["reference"] == "WH/OUT/00007"
+        assert row["status"] == "DELIVERED TO"  # JNE's own words
         assert _steps(row) == list(cc.MAIN_PATH)
         assert row["terminal"] is True
         # What the carrier's own API answers agrees with the panel.
@@ -232,3 +233,18 @@ class TestDemoPanelCarriers(CarrierShipMixin, HttpCase):
         answer = _post(self.gateway, "webhook", carrier="biteship", waybill=waybill)
         self.assertEqual(answer.json()["result"]["odoo_status"], 403)
         self.assertIn("Odoo answered HTTP 403", answer.json()["message"])
+
+    def test_failed_attempt_then_return_followed(self):
+        picking, waybill = self._shipped()
+        for action in ("advance", "advance", "fail"):
+            answer = _post(self.gateway, action, carrier="biteship", waybill=waybill)
+            self.assertEqual(answer.status_code, 200, answer.text)
+        picking.action_carrier_api_refresh_tracking()
+        self.assertEqual(picking.carrier_api_delivery_state, "failed_attempt")
+        self.assertEqual(picking.carrier_api_status_raw, "on_hold")
+        _post(self.gateway, "return", carrier="biteship", waybill=waybill)
+        picking.action_carrier_api_refresh_tracking()
+        self.assertEqual(picking.carrier_api_delivery_state, "returned")
+        self.assertIn(
+            "returning", picking.carrier_api_tracking_event_ids.mapped("delivery_state")
+        )

@@ -19,7 +19,7 @@ Plain Python: no Odoo import.
 
 from datetime import datetime
 
-from . import biteship
+from . import anteraja, biteship, jne, jnt, sicepat
 from . import carrier_common as cc
 from .framework import esc
 from .panel import PanelError, Section, _odoo_answer, register_section
@@ -84,10 +84,18 @@ class CarrierSection(Section):
     # ------------------------------------------------------------------ state
     @staticmethod
     def _status_text(handler, step):
-        """The carrier's own word for a step, where the server has a simple map."""
-        if handler.name == "biteship":
-            return biteship.STATUS.get(step, step)
-        return ""
+        """The carrier's own word for a step: what its tracking API answers."""
+        words = {
+            "biteship": lambda: biteship.STATUS[step],
+            "jne": lambda: jne.HISTORY[step].split(" [")[0],
+            "jnt": lambda: f"{jnt.STATUS[step][0]} {jnt.STATUS[step][1]}",
+            "sicepat": lambda: sicepat.STATUS[step][0],
+            "anteraja": lambda: f"{anteraja.CODES[step][0]}",
+        }
+        try:
+            return words[handler.name]()
+        except KeyError:  # a carrier or step without a word of its own
+            return ""
 
     def state(self):
         rows = []
