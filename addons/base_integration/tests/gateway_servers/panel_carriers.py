@@ -90,7 +90,7 @@ class CarrierSection(Section):
             "jne": lambda: jne.HISTORY[step].split(" [")[0],
             "jnt": lambda: f"{jnt.STATUS[step][0]} {jnt.STATUS[step][1]}",
             "sicepat": lambda: sicepat.STATUS[step][0],
-            "anteraja": lambda: f"{anteraja.CODES[step][0]}",
+            "anteraja": lambda: "{} {}".format(*anteraja.CODES[step]),
         }
         try:
             return words[handler.name]()
