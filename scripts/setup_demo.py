@@ -14,8 +14,12 @@ gateway test servers already serving at $GATEWAY_BASE_URL: a first run of the de
   exchange as *Connect shop*), one order on it imported and waiting to ship; the
   TikTok shop left for the visitor to connect;
 * one posted invoice with its Midtrans VA;
+* a Biteship account on the local server with one shipping method (Biteship JNE REG),
+  the warehouse's address in Jakarta (12240) and a confirmed order to Bandung (40132)
+  whose delivery is ready for *Create waybill*: the two postal codes of the server's
+  test map; the ``warehouse`` user may create waybills;
 * the control panel told where to notify Odoo (what a merchant registers in each
-  gateway's console).
+  gateway's console, Biteship's webhook URL with its token included).
 
 Idempotent: what exists is kept. The credentials are the test servers' fixed demo keys.
 """
@@ -33,6 +37,7 @@ from odoo.modules.module import get_module_path
 # The gateway servers' package, without importing base_integration's test suite (and
 # with it Odoo's test framework) around it.
 sys.path.insert(0, os.path.join(get_module_path("base_integration"), "tests"))
+from gateway_servers.biteship import BiteshipApi  # noqa: E402
 from gateway_servers.midtrans import MidtransApi  # noqa: E402
 from gateway_servers.panel import DEMO_CATALOG  # noqa: E402
 from gateway_servers.shopee import ShopeeApi  # noqa: E402
@@ -216,6 +221,150 @@ def demo_connections(company):
     return found
 
 
+# The Biteship server's test map (gateway_servers/biteship.py AREAS): Jakarta Selatan
+# 12240 and Bandung 40132 are priced; other postal codes have no route.
+WAREHOUSE_ADDRESS = {
+    "name": "Gudang Jakarta",
+    "street": "Jl. Kebayoran Lama No. 1",
+    "city": "Jakarta Selatan",
+    "zip": "12240",
+    "phone": "021 555 1234",
+}
+CARRIER_CUSTOMER = {
+    "name": "Rina Wijaya",
+    "street": "Jl. Dago No. 10",
+    "city": "Bandung",
+    "zip": "40132",
+    "phone": "0812-3456-7890",
+    "email": "rina@example.com",
+}
+CARRIER_ORDER_REF = "DEMO-KURIR-1"
+
+
+def demo_carrier(company):
+    """A Biteship account and service, and a delivery ready to ship with it."""
+    indonesia = env.ref("base.id")
+    biteship = create_once(
+        "integration.connection",
+        company,
+        "biteship",
+        {
+            "name": "Biteship (demo)",
+            "base_url": f"{GATEWAY}/biteship",
+            "api_key": BiteshipApi.api_key,
+            "webhook_secret": "demo-biteship-webhook-token",
+        },
+    )
+    Carrier = env["delivery.carrier"].with_company(company)
+    carrier = Carrier.search(
+        [("delivery_type", "=", "biteship"), ("company_id", "=", company.id)], limit=1
+    ) or Carrier.create(
+        {
+            "name": "Biteship JNE REG",
+            "delivery_type": "biteship",
+            "company_id": company.id,
+            "product_id": env.ref("carrier_api.product_carrier_api_delivery").id,
+            "carrier_api_connection_id": biteship.id,
+            "carrier_api_courier_code": "jne",
+            "carrier_api_service_code": "reg",
+            "carrier_api_speed_class": "regular",
+            "carrier_api_cod_supported": True,
+            "carrier_api_max_weight": 50,
+        }
+    )
+    # The parcels leave from the warehouse's own address (the sender on the waybill).
+    warehouse = env["stock.warehouse"].search(
+        [("company_id", "=", company.id)], limit=1
+    )
+    if warehouse.partner_id.zip != WAREHOUSE_ADDRESS["zip"]:
+        warehouse.partner_id = env["res.partner"].create(
+            {
+                **WAREHOUSE_ADDRESS,
+                "parent_id": company.partner_id.id,
+                "type": "delivery",
+                "country_id": indonesia.id,
+            }
+        )
+    if not company.external_report_layout_id:
+        # Else the admin's first Print label opens Odoo's document layout wizard.
+        company.external_report_layout_id = env.ref("web.external_layout_standard")
+    group = env.ref("carrier_api.group_carrier_user")
+    group.users |= env["res.users"].search([("login", "=", "warehouse")])
+    tell_panel_biteship(biteship)
+    # The rate and the waybill calls log in their own cursor: it must see the account.
+    env.cr.commit()
+    Order = env["sale.order"].with_company(company)
+    if Order.search_count([("client_order_ref", "=", CARRIER_ORDER_REF)]):
+        return
+    product = env["product.product"].search(
+        [("default_code", "=", "KOPI-GAYO-250")], limit=1
+    )
+    if not product:
+        product = env["product.product"].create(
+            {
+                "name": "Kopi Gayo 250 g",
+                "default_code": "KOPI-GAYO-250",
+                "is_storable": True,
+                "list_price": 50000,
+            }
+        )
+        env["stock.quant"].with_company(company).with_context(
+            inventory_mode=True
+        ).create(
+            {
+                "product_id": product.id,
+                "location_id": warehouse.lot_stock_id.id,
+                "inventory_quantity": 50,
+            }
+        ).action_apply_inventory()
+    if not product.weight:
+        product.weight = 0.25  # a carrier prices by weight
+    customer = env["res.partner"].create(
+        {**CARRIER_CUSTOMER, "country_id": indonesia.id}
+    )
+    order = Order.create(
+        {
+            "partner_id": customer.id,
+            "user_id": ADMIN.id,
+            "client_order_ref": CARRIER_ORDER_REF,
+            "warehouse_id": warehouse.id,
+            "order_line": [
+                Command.create({"product_id": product.id, "product_uom_qty": 6})
+            ],
+        }
+    )
+    # The live rate of the server (1.5 kg, Jakarta -> Bandung), as Add shipping does.
+    rate = carrier.rate_shipment(order)
+    if rate.get("success"):
+        order.set_delivery_line(carrier, rate["price"])
+    else:
+        say(f"no live rate from Biteship: {rate.get('error_message')}")
+        order.carrier_id = carrier
+    order.action_confirm()
+    picking = order.picking_ids.filtered(lambda p: p.picking_type_code == "outgoing")
+    picking.carrier_id = carrier
+    picking.action_assign()
+    say(
+        f"{carrier.name}: delivery {picking.name} ({picking.state}) to "
+        f"{customer.name}, Bandung, ready for Create waybill"
+    )
+
+
+def tell_panel_biteship(connection):
+    """Biteship's dashboard takes a webhook URL only: our token rides in its query
+    string (Odoo's access log masks it: base_integration's werkzeug filter)."""
+    answer = requests.post(
+        f"{GATEWAY}/panel/carriers/save",
+        json={
+            "biteship_webhook_url": f"{ODOO_URL}/carrier_api/biteship/webhook/"
+            f"{connection.id}?token={connection.sudo().webhook_secret}"
+        },
+        headers={"Accept": "application/json"},
+        timeout=10,
+    )
+    answer.raise_for_status()
+
+
 def tell_panel(connections):
     """Register Odoo's URLs with the gateways, as a merchant does in each console."""
     settings = {"odoo_url": ODOO_URL}
@@ -391,5 +540,8 @@ if "marketplace.shop" in env:
     env.cr.commit()
 if "payment.va" in env:
     demo_invoice(company)
+env.cr.commit()
+if "carrier_api.rule" in env:
+    demo_carrier(company)
 env.cr.commit()
 print(f"Demo company {company.name} ready (id {company.id}); gateways at {GATEWAY}")

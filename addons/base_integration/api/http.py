@@ -65,7 +65,16 @@ class _MaskQueryFilter(logging.Filter):
         return True
 
 
-logging.getLogger("urllib3.connectionpool").addFilter(_MaskQueryFilter())
+def mask_logged_queries(logger_name):
+    """Mask secret query parameters in every record of ``logger_name`` (a filter on
+    that logger, added once however often this is called)."""
+    logger = logging.getLogger(logger_name)
+    # by name: a reloaded module makes a new class, the old filter still works
+    if not any(type(f).__name__ == "_MaskQueryFilter" for f in logger.filters):
+        logger.addFilter(_MaskQueryFilter())
+
+
+mask_logged_queries("urllib3.connectionpool")
 
 
 def parse_retry_after(value, now=None):

@@ -18,10 +18,15 @@ from odoo import _
 from odoo.http import request
 
 from ..api.exceptions import SignatureError
+from ..api.http import mask_logged_queries
 from ..api.payload import MalformedPayload
 from ..api.payload import loads as parse_json
 
 _logger = logging.getLogger(__name__)
+# Odoo's access log (werkzeug's request line) holds the query string, and some senders
+# can only be given a URL, so a webhook secret travels as ``?token=`` (Biteship): mask
+# secret query parameters there (``token``, ``access_token``, ``sign``... by name).
+mask_logged_queries("werkzeug")
 
 MAX_BODY_BYTES = 1024 * 1024
 # Never stored, whatever a gateway sends.

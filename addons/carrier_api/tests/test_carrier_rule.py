@@ -8,10 +8,15 @@ import unittest
 
 from odoo import Command
 from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tools import html2plaintext
 
 from odoo.addons.base_integration.tests.gateway_servers import Fault
+from odoo.addons.base_integration.tests.gateway_servers.biteship import BiteshipApi
 
 from .ship_common import CUSTOMER_ZIP, CarrierShipCase
+
+# The Biteship server's rates route as the gateway server sees it (prefix included).
+RATES = BiteshipApi.prefix + "/v1/rates/couriers"
 
 NBSP = "\N{NO-BREAK SPACE}"
 
@@ -293,10 +298,14 @@ class TestCarrierRuleLive(RuleMixin, CarrierShipCase):
         super().setUpClass()
         cls._setup_rules()
 
-    @unittest.skip(
-        "Fails after the merge with the real Biteship client: the second quote still "
-        "answers 22,000 while the rates route is faulted; to be investigated (ROADMAP)."
-    )
+    def _carrier_down(self, times=50):
+        """Every call to the rates route answers 500 (the session's retries too).
+        The server matches faults on the full request path, the handler's prefix
+        (``/biteship``) included."""
+        self.gateway.faults.discard(RATES)
+        self.gateway.faults.add(RATES, Fault(status=500), times=times)
+        self.addCleanup(self.gateway.faults.discard, RATES)
+
     def test_live_rate_and_fallback_when_carrier_answers_500(self):
         self._rule([(self.jne_reg, 21000), (self.sicepat, 0)])
         self.sicepat.fixed_price = 25000
@@ -306,23 +315,54 @@ class TestCarrierRuleLive(RuleMixin, CarrierShipCase):
         self.assertEqual((carrier, price), (self.jne_reg, 22000))
         self.assertNotIn("rule price", text)
         # The rates endpoint fails with 500 (every retry): the rule's 21,000 serves.
-        self.gateway.faults.add("/v1/rates/couriers", Fault(status=500), times=10)
+        self._carrier_down(times=50)
+        before = len(self.gateway.requests_to(RATES))
         carrier, price, text = self._choose(order)
         self.assertEqual((carrier, price), (self.jne_reg, 21000))
         self.assertEqual(
             text,
-            f"Biteship JNE REG: cheapest of 2 eligible services, {self._money('21,000.00')}"
-            " (rule price: the carrier gave no rate)",
+            f"Biteship JNE REG: cheapest of 2 eligible services, "
+            f"{self._money('21,000.00')} (rule price: the carrier gave no rate)",
         )
-        self.assertTrue(
-            any(r.path.startswith("/v1/rates/couriers") for r in self.gateway.requests)
-        )
+        # The carrier was asked, and every request it got was a failure.
+        asked = len(self.gateway.requests_to(RATES)) - before
+        self.assertGreater(asked, 0)
+        self.assertEqual(self.gateway.faults.pending(RATES), 50 - asked)
         # No fallback price and no rate: skipped, said so.
-        self.gateway.faults.clear()
-        self.gateway.faults.add("/v1/rates/couriers", Fault(status=500), times=10)
+        self._carrier_down(times=50)
         self.Rule.search([]).line_ids.filtered(
             lambda line: line.carrier_id == self.jne_reg
         ).fallback_price = 0
         carrier, _price, text = self._choose(order)
         self.assertEqual(carrier, self.sicepat)
         self.assertIn("Biteship JNE REG skipped: no rate and no rule price", text)
+
+    def test_confirmation_explains_fallback_then_live_rate_in_chatter(self):
+        self._rule([(self.jne_reg, 21000), (self.sicepat, 0)])
+        self.sicepat.fixed_price = 25000
+        self.company.carrier_api_rule_auto_assign = True
+        # The carrier is down when the first order is confirmed: the rule's price.
+        self._carrier_down()
+        down = self._order().with_user(self.user)
+        down.action_confirm()
+        self.assertEqual(down.carrier_id, self.jne_reg)
+        delivery = down.order_line.filtered("is_delivery")
+        self.assertEqual(delivery.price_unit, 21000)
+        bodies = " ".join(map(html2plaintext, down.message_ids.mapped("body")))
+        self.assertIn(
+            "Biteship JNE REG: cheapest of 2 eligible services, "
+            f"{self._money('21,000.00')} (rule price: the carrier gave no rate)",
+            bodies,
+        )
+        # The carrier answers again: the next order gets its live rate, said so.
+        self.gateway.faults.discard(RATES)
+        live = self._order().with_user(self.user)
+        live.action_confirm()
+        self.assertEqual(live.order_line.filtered("is_delivery").price_unit, 22000)
+        bodies = " ".join(map(html2plaintext, live.message_ids.mapped("body")))
+        self.assertIn(
+            "Biteship JNE REG: cheapest of 2 eligible services, "
+            f"{self._money('22,000.00')}",
+            bodies,
+        )
+        self.assertNotIn("rule price", bodies)

@@ -1201,3 +1201,7 @@ def state_json(server):
     """The panel's state of ``server`` (a ``GatewayServer`` with a panel), for tests."""
     panel = next(h for h in server.handlers if isinstance(h, DemoPanel))
     return json.loads(json.dumps({s.key: s.state() for s in panel.sections()}))
+
+
+# Sections of their own modules, registered on import.
+from . import panel_carriers  # noqa: E402, F401

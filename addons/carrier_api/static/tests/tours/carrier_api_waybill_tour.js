@@ -43,3 +43,49 @@ registry.category("web_tour.tours").add("carrier_api_waybill_tour", {
         },
     ],
 });
+
+// The waybill's shipment moved on at the carrier (the test server's control route) →
+// Refresh tracking → the delivery says Delivered and its timeline shows every step.
+registry.category("web_tour.tours").add("carrier_api_tracking_tour", {
+    steps: () => [
+        {
+            content: "The delivery has its waybill",
+            trigger: ".o_form_view:has(button[name='action_carrier_api_print_labels'])",
+        },
+        {
+            content: "Refresh tracking",
+            trigger: "button[name='action_carrier_api_refresh_tracking']",
+            run: "click",
+        },
+        {
+            content: "Open the Additional Info tab (the tracking group)",
+            trigger: ".o_notebook a[name='extra']",
+            run: "click",
+        },
+        {
+            content: "The carrier says delivered",
+            trigger: ".o_field_widget[name='carrier_api_delivery_state']:contains('Delivered')",
+        },
+        {
+            content: "Open the tracking history",
+            trigger: ".o_notebook a[name='carrier_api_timeline']",
+            run: "click",
+        },
+        {
+            content: "The timeline's newest line is the delivery, marked as such",
+            trigger: ".o_field_widget[name='carrier_api_tracking_event_ids'] .o_data_row:first-child.text-success:contains('delivered'):contains('Item has been delivered.')",
+        },
+        {
+            content: "The first line is the order recorded at the carrier",
+            trigger: ".o_field_widget[name='carrier_api_tracking_event_ids'] .o_data_row:last-child:contains('confirmed')",
+        },
+        {
+            content: "Picked up on the way",
+            trigger: ".o_field_widget[name='carrier_api_tracking_event_ids'] .o_data_row:contains('Item has been picked')",
+        },
+        {
+            content: "No error dialog",
+            trigger: "body:not(:has(.o_error_dialog))",
+        },
+    ],
+});
