@@ -7,3 +7,4 @@ from . import test_coretax_spread
 from . import test_batch
 from . import test_legacy_csv
 from . import test_nsfp_range
+from . import test_nsfp_concurrency

@@ -40,8 +40,15 @@ class EfakturExportWizard(models.TransientModel):
                 problems.extend(error.problems)
         problems.extend(legacy._efaktur_legacy_problems())
         if problems:
-            raise EfakturProblemsError(
-                problems, title=self.env._("e-Faktur cannot be exported:")
+            # Both checks may report the same company-level problem once each.
+            unique = list(
+                dict.fromkeys((move.id, message) for move, message in problems)
             )
-        files.append(legacy._efaktur_legacy_csv_file())
+            raise EfakturProblemsError(
+                [(moves.browse(move_id), message) for move_id, message in unique],
+                title=self.env._("e-Faktur cannot be exported:"),
+            )
+        legacy_file = legacy._efaktur_legacy_csv_file()
+        if legacy_file:
+            files.append(legacy_file)
         return files
