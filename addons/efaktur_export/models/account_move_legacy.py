@@ -241,7 +241,7 @@ class AccountMove(models.Model):
                             "Not enough NSFP serials for %(year)s in company %(company)s:"
                             " %(missing)s missing (%(needed)s needed, %(found)s available)."
                             " Add the range DJP gave you (e-Nofa) under e-Faktur > NSFP"
-                            " Ranges.",
+                            " Ranges (Legacy).",
                             year=year,
                             company=company.name,
                             missing=count - available,

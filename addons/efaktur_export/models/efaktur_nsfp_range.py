@@ -303,7 +303,8 @@ class EfakturNsfpRange(models.Model):
                 self.env._(
                     "Not enough NSFP serials for %(year)s in company %(company)s:"
                     " %(missing)s missing (%(needed)s needed, %(found)s available)."
-                    " Add the range DJP gave you (e-Nofa) under e-Faktur > NSFP Ranges.",
+                    " Add the range DJP gave you (e-Nofa) under e-Faktur > NSFP"
+                    " Ranges (Legacy).",
                     year=year or self.env._("any year"),
                     company=company.name,
                     missing=count - len(serials),

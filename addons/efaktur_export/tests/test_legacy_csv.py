@@ -156,8 +156,16 @@ class TestLegacyCsv(LegacyCase):
             [{"name": "Barang", "quantity": 1, "price_unit": 1000}],
             date="2025-02-01",
         )
+        wizard = self._wizard(legacy | coretax)
+        with self.assertRaises(EfakturProblemsError) as raw:
+            wizard._efaktur_build_files(legacy | coretax)
+        # One error carrying the problems of both invoices (Coretax first, then legacy).
+        self.assertEqual(
+            [move for move, _message in raw.exception.problems],
+            [coretax, legacy, legacy.browse()],
+        )
         with self.assertRaises(UserError) as caught:
-            self._wizard(legacy | coretax).action_export()
+            wizard.action_export()
         message = str(caught.exception)
         self.assertIn("Toko Tanpa NPWP has no NPWP and no 16-digit NIK", message)
         self.assertIn("PER-26/PJ/2017", message)
@@ -226,7 +234,7 @@ class TestLegacyCsv(LegacyCase):
             [
                 f"Not enough NSFP serials for 2023 in company {self.company.name}: 1"
                 " missing (1 needed, 0 available). Add the range DJP gave you (e-Nofa)"
-                " under e-Faktur > NSFP Ranges."
+                " under e-Faktur > NSFP Ranges (Legacy)."
             ],
         )
 
