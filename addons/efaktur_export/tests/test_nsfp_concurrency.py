@@ -163,6 +163,22 @@ class TestNsfpConcurrency(BaseCase):
         company = env["res.company"].browse(self.company_id)
         return env["efaktur.nsfp.range"]._efaktur_allocate(company, count, year=2024)
 
+    def _wait_for_lock_wait(self, pids):
+        """True once the backend ``pids["second"]`` waits for a lock (30 s at most): it is
+        blocked on the first transaction's row lock, not running beside it."""
+        deadline = time.monotonic() + 30
+        with self.registry.cursor() as cr:
+            while time.monotonic() < deadline:
+                cr.execute(
+                    "SELECT count(*) FROM pg_locks WHERE pid = %s AND NOT granted",
+                    [pids.get("second", 0)],
+                )
+                if cr.fetchone()[0]:
+                    return True
+                cr.rollback()
+                time.sleep(0.05)
+        return False
+
     def _range_row(self):
         with self.registry.cursor() as cr:
             cr.execute(
@@ -203,18 +219,8 @@ class TestNsfpConcurrency(BaseCase):
         def watch():
             try:
                 self.assertTrue(first_locked.wait(30))
-                deadline = time.monotonic() + 30
-                with self.registry.cursor() as cr:
-                    while time.monotonic() < deadline and not seen_waiting:
-                        cr.execute(
-                            "SELECT count(*) FROM pg_locks WHERE pid = %s AND NOT granted",
-                            [pids.get("second", 0)],
-                        )
-                        if cr.fetchone()[0]:
-                            seen_waiting.append(True)
-                        else:
-                            cr.rollback()
-                            time.sleep(0.05)
+                if self._wait_for_lock_wait(pids):
+                    seen_waiting.append(True)
             finally:
                 release.set()
 
@@ -230,6 +236,50 @@ class TestNsfpConcurrency(BaseCase):
             got["second"], ["0002400000004", "0002400000005", "0002400000006"]
         )
         self.assertGreaterEqual(len(attempts), 2)
+        self.assertEqual(self._range_row(), ("0002400000007", 4))
+
+    def test_lock_reads_the_committed_counter_in_read_committed(self):
+        # Under READ COMMITTED there is no serialization error to save a careless
+        # allocation: only a real row lock taken before reading the counter keeps the
+        # second transaction from computing the same serials. Here it waits, then reads
+        # the first one's committed counter, at the first attempt.
+        first_uid, second_uid = self.created["users"]
+        first_locked, release = threading.Event(), threading.Event()
+        got, pids, seen_waiting = {}, {}, []
+
+        def read_committed(cr):
+            cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+
+        def first():
+            with self.registry.cursor() as cr:
+                read_committed(cr)
+                got["first"] = self._allocate(api.Environment(cr, first_uid, {}), 3)
+                first_locked.set()
+                release.wait(30)
+
+        def second():
+            with self.registry.cursor() as cr:
+                read_committed(cr)
+                pids["second"] = cr._cnx.get_backend_pid()
+                self.assertTrue(first_locked.wait(30))
+                got["second"] = self._allocate(api.Environment(cr, second_uid, {}), 3)
+
+        def watch():
+            try:
+                self.assertTrue(first_locked.wait(30))
+                seen_waiting.append(self._wait_for_lock_wait(pids))
+            finally:
+                release.set()
+
+        errors = self._in_threads(first, second, watch)
+        self.assertEqual(errors, [])
+        self.assertEqual(seen_waiting, [True], "the second allocation never waited")
+        self.assertEqual(
+            got["first"], ["0002400000001", "0002400000002", "0002400000003"]
+        )
+        self.assertEqual(
+            got["second"], ["0002400000004", "0002400000005", "0002400000006"]
+        )
         self.assertEqual(self._range_row(), ("0002400000007", 4))
 
     def test_simultaneous_allocations_are_disjoint(self):
