@@ -194,6 +194,19 @@ class TestLegacyCsv(LegacyCase):
         self.assertFalse(new.efaktur_nsfp_serial)
         self.assertEqual((old | new).mapped("efaktur_state"), ["exported"] * 2)
 
+    def test_csv_kept_in_the_batch_as_text_csv(self):
+        self._range("0002400000001", "0002400000050")
+        move = self._example_invoice()
+        action = self._wizard(move).action_export()
+        batch = (
+            self.env["efaktur.export.batch"]
+            .with_user(self.accountant)
+            .browse(action["res_id"])
+        )
+        self.assertEqual(batch.invoice_ids, move)
+        self.assertEqual(batch.attachment_ids.mapped("mimetype"), ["text/csv"])
+        self.assertEqual(move.efaktur_state, "exported")
+
     def test_re_export_keeps_the_nsfp(self):
         nsfp_range = self._range("0002400000001", "0002400000050")
         move = self._example_invoice()
