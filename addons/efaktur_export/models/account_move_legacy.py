@@ -117,6 +117,21 @@ class AccountMove(models.Model):
         """Give serials to the invoices that need one (race-free, see
         ``efaktur.nsfp.range._efaktur_allocate``) and store them on the invoices."""
         Range = self.env["efaktur.nsfp.range"]
+        need = [invoice for invoice in invoices if invoice["needs_serial"]]
+        if need:
+            # Invoices first, then ranges (the wizard's order too: no deadlock). An invoice
+            # that another transaction numbered meanwhile keeps that serial: never two.
+            self.env.cr.execute(
+                """SELECT id, efaktur_nsfp_serial FROM account_move
+                    WHERE id = ANY(%s) ORDER BY id FOR UPDATE""",
+                [[invoice["move_id"] for invoice in need]],
+            )
+            numbered = {row[0]: row[1] for row in self.env.cr.fetchall() if row[1]}
+            for invoice in need:
+                if invoice["move_id"] in numbered:
+                    invoice.update(
+                        serial=numbered[invoice["move_id"]], needs_serial=False
+                    )
         by_year = {}
         for invoice in invoices:
             if invoice["needs_serial"]:
