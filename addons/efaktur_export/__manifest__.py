@@ -17,6 +17,8 @@
         "security/efaktur_batch_security.xml",
         "data/efaktur_batch_sequence.xml",
         "views/efaktur_batch_views.xml",
+        "security/efaktur_nsfp_range_security.xml",
+        "views/efaktur_nsfp_range_views.xml",
     ],
     "installable": True,
 }

@@ -10,3 +10,7 @@ from . import efaktur_document
 from . import res_config_settings
 from . import efaktur_batch
 from . import account_move_efaktur
+from . import efaktur_legacy_csv
+from . import efaktur_nsfp_range
+from . import account_move_legacy
+from . import efaktur_batch_legacy
