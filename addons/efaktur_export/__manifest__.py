@@ -17,6 +17,13 @@
         "security/efaktur_batch_security.xml",
         "data/efaktur_batch_sequence.xml",
         "views/efaktur_batch_views.xml",
+        "views/efaktur_coretax_import_views.xml",
+        "views/report_invoice_efaktur_number.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "efaktur_export/static/tests/tours/efaktur_tour.js",
+        ],
+    },
     "installable": True,
 }

@@ -10,3 +10,5 @@ from . import efaktur_document
 from . import res_config_settings
 from . import efaktur_batch
 from . import account_move_efaktur
+from . import coretax_invoice_list
+from . import account_move_faktur_number
