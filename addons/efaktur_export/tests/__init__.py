@@ -6,3 +6,4 @@ from . import test_i18n
 from . import test_coretax_spread
 from . import test_batch
 from . import test_coretax_import
+from . import test_tour
