@@ -253,7 +253,8 @@ class AccountMove(models.Model):
         }
         initial = {move_id: dict(values) for move_id, values in state.items()}
         # Who holds each number: the invoices already numbered (any invoice of these
-        # companies, also those the user does not see: the number is the company's) ...
+        # companies, also those the user does not see: the number is the company's), then
+        # the ones this file numbers, as its rows are applied.
         owners = {}
         numbers = {row["number"] for row in rows if row["number"]}
         if numbers and moves:
