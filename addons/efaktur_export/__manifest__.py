@@ -19,6 +19,13 @@
         "views/efaktur_batch_views.xml",
         "security/efaktur_nsfp_range_security.xml",
         "views/efaktur_nsfp_range_views.xml",
+        "views/efaktur_coretax_import_views.xml",
+        "views/report_invoice_efaktur_number.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "efaktur_export/static/tests/tours/efaktur_tour.js",
+        ],
+    },
     "installable": True,
 }

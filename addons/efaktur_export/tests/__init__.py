@@ -8,3 +8,5 @@ from . import test_batch
 from . import test_legacy_csv
 from . import test_nsfp_range
 from . import test_nsfp_concurrency
+from . import test_coretax_import
+from . import test_tour
