@@ -3,6 +3,8 @@
 """Carrier accounts as ``base_integration`` connections: credentials (administrators
 only), hosts per environment, the client factory ``_carrier_client()``."""
 
+from urllib.parse import quote
+
 from psycopg2 import errors
 
 from odoo import _, api, fields, models
@@ -162,6 +164,39 @@ class IntegrationConnection(models.Model):
             urls = getattr(client_class, "DEFAULT_URLS", {})
             return urls.get("production" if production else "test")
         return super()._get_default_base_url()
+
+    def _get_webhook_path(self):
+        if self.provider == "biteship":
+            return f"/carrier_api/biteship/webhook/{self.id}"
+        return super()._get_webhook_path()
+
+    @api.depends("provider")
+    @api.depends_context("uid")
+    def _compute_webhook_url(self):
+        """Biteship signs nothing (carriers.md §5.5): the URL given to its dashboard
+        carries our token, so only administrators (who may read the token) see the URL
+        with it; others are told to ask one."""
+        res = super()._compute_webhook_url()
+        is_admin = self.env.user.has_group("base.group_system")
+        for connection in self.filtered(
+            lambda c: c.provider == "biteship" and c.webhook_url
+        ):
+            token = connection.sudo().webhook_secret
+            if is_admin and token:
+                connection.webhook_url += f"?token={quote(token, safe='')}"
+                continue
+            hint = (
+                _("Set a webhook secret first: Biteship's URL carries it as ?token=.")
+                if is_admin
+                else _(
+                    "Biteship's URL ends with ?token= and the webhook secret, which "
+                    "only administrators can see: ask one to register it."
+                )
+            )
+            connection.webhook_url_warning = " ".join(
+                filter(None, [connection.webhook_url_warning, hint])
+            )
+        return res
 
     def _get_secret_values(self):
         values = super()._get_secret_values()

@@ -50,6 +50,19 @@ class TestCarrierSecurity(IntegrationTestMixin, TransactionCase):
         with self.assertRaises(AccessError):
             self.generic.with_user(self.carrier_manager).write({"name": "Mine now"})
 
+    def test_biteship_webhook_url_carries_the_token_for_administrators_only(self):
+        biteship = self._create_connection(
+            name="Biteship account", provider="biteship", webhook_secret="tok/en+1"
+        )
+        path = f"/carrier_api/biteship/webhook/{biteship.id}"
+        self.assertTrue(biteship.webhook_url.endswith(f"{path}?token=tok%2Fen%2B1"))
+        seen = biteship.with_user(self.carrier_manager)
+        self.assertTrue(seen.webhook_url.endswith(path), seen.webhook_url)
+        for text in (seen.webhook_url, seen.webhook_url_warning):
+            self.assertNotIn("tok%2Fen", text)
+            self.assertNotIn("tok/en", text)
+        self.assertIn("ask one to register it", seen.webhook_url_warning)
+
     def test_stock_user_without_carrier_role_sees_no_connection(self):
         stock_user = new_test_user(
             self.env, login="crsec_stock", groups="stock.group_stock_user"
