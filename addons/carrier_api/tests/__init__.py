@@ -15,3 +15,5 @@ from . import test_clients_http
 from . import test_i18n
 from . import test_neutralize
 from . import test_sicepat_receipts
+from . import test_pickup_carriers
+from . import test_tracking_carriers
