@@ -168,12 +168,15 @@ class StockPicking(models.Model):
             return self
         self.flush_recordset()
         clause = "SKIP LOCKED" if wait == "skip" else "NOWAIT"
-        self.env.cr.execute(
-            f"SELECT id FROM stock_picking WHERE id IN %s FOR UPDATE {clause}",
-            [tuple(self.ids)],
-            log_exceptions=False,
-        )
-        locked = {row[0] for row in self.env.cr.fetchall()}
+        # In a savepoint: a refused NOWAIT leaves the transaction usable (the caller
+        # still writes its message).
+        with self.env.cr.savepoint(flush=False):
+            self.env.cr.execute(
+                f"SELECT id FROM stock_picking WHERE id IN %s FOR UPDATE {clause}",
+                [tuple(self.ids)],
+                log_exceptions=False,
+            )
+            locked = {row[0] for row in self.env.cr.fetchall()}
         # values another poll may have written before this one took the rows
         self.invalidate_recordset()
         return self.filtered(lambda p: p.id in locked)

@@ -17,3 +17,4 @@ from . import test_neutralize
 from . import test_sicepat_receipts
 from . import test_pickup_carriers
 from . import test_tracking_carriers
+from . import test_pickup_concurrency
