@@ -376,22 +376,32 @@ class StockPicking(models.Model):
     def _carrier_api_batch(self, ids, write, failed, what):
         """``write(ids)`` in a savepoint; when it fails, ``write([id])`` for each in
         a savepoint of its own, the failing ids added to ``failed`` (and logged).
-        Concurrency errors are not caught: the whole run is retried."""
+        Concurrency errors are not caught: the whole run is retried.
+
+        The savepoints flush the ORM but do not run the precommit hooks (the mail
+        tracking of the state field): those run once, at commit, for the whole run."""
+        self.env.flush_all()  # what is pending already stays outside the savepoint
         try:
-            with self.env.cr.savepoint():
+            with self.env.cr.savepoint(flush=False):
                 write(ids)
+                self.env.flush_all()
             return
         except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
             raise
         except Exception:  # noqa: BLE001 - one bad shipment must not stop the batch
+            # the cache may hold what the savepoint rolled back: forget it (the
+            # precommit hooks of the writes before are kept)
+            self.env.transaction.clear()
             _logger.info("Batch write of %s failed, retried one by one", what)
         for record_id in ids:
             try:
-                with self.env.cr.savepoint():
+                with self.env.cr.savepoint(flush=False):
                     write([record_id])
+                    self.env.flush_all()
             except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
                 raise
             except Exception:  # noqa: BLE001
+                self.env.transaction.clear()
                 _logger.exception(
                     "Tracking: the %s of transfer %s could not be written",
                     what,
@@ -484,11 +494,13 @@ class StockPicking(models.Model):
                 try:
                     # Queued (mail.mail), sent by the mail cron; a bad template or
                     # address must not roll back the tracking already written.
-                    with self.env.cr.savepoint():
+                    with self.env.cr.savepoint(flush=False):
                         template.send_mail(picking.id)
+                        self.env.flush_all()
                 except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
                     raise
                 except Exception:  # noqa: BLE001
+                    self.env.transaction.clear()
                     _logger.exception("Tracking mail of %s failed", picking.name)
 
     def _carrier_api_activity_given_up(self, pickings):

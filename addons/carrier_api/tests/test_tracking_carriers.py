@@ -163,6 +163,15 @@ class TestTrackingCarriers(MultiCarrierMixin, CarrierShipCase):
 
     # ------------------------------------------------------------------ batch
     def test_one_bad_shipment_does_not_roll_back_the_batch(self):
+        # refused by the ORM (a selection value it does not know)
+        self._one_bad_shipment({"carrier_api_delivery_state": "no_such_state"})
+
+    def test_one_bad_shipment_refused_by_the_database(self):
+        # refused by PostgreSQL when flushed (integer out of range): the rolled back
+        # value must not stay in the cache to be flushed again with the others
+        self._one_bad_shipment({"carrier_api_poll_failures": 2**40})
+
+    def _one_bad_shipment(self, bad_vals):
         good = self._shipped(self.sicepat_reg)
         bad = self._shipped(self.sicepat_reg)
         for picking in good | bad:
@@ -172,7 +181,7 @@ class TestTrackingCarriers(MultiCarrierMixin, CarrierShipCase):
         def broken(picking, *args, **kwargs):
             vals, events, what = original(picking, *args, **kwargs)
             if picking == bad:
-                vals = dict(vals, carrier_api_delivery_state="no_such_state")
+                vals = dict(vals, **bad_vals)
             return vals, events, what
 
         with patch.object(TrackingPicking, "_carrier_api_track_vals", broken):
