@@ -13,8 +13,8 @@ Three kinds of carriers (the client's capabilities):
 
 Once a carrier accepted, nothing rolls it back: each carrier's batch runs on its own
 (a savepoint for the preparation, no raise after the call) and the refusals of the
-others are collected and shown. The picking rows are locked ``FOR UPDATE NOWAIT``
-before any call, so that a second click (or user) on the same deliveries is told to
+others are collected and shown. The picking rows are locked ``FOR NO KEY UPDATE
+NOWAIT`` before any call, so that a second click (or user) on the same deliveries is told to
 wait instead of booking a second courier.
 """
 
@@ -56,7 +56,10 @@ class StockPicking(models.Model):
     def _carrier_api_pickup_lock(self):
         """Lock these picking rows until the end of the transaction, or refuse.
 
-        NOWAIT: a concurrent request holding them (a double click) makes this one
+        NO KEY UPDATE: enough to exclude a second pickup request or a poll, while
+        rows pointing at the pickings (tracking events, ledger rows written by side
+        transactions) can still be inserted. NOWAIT: a concurrent request holding
+        them (a double click) makes this one
         stop at once; one that committed meanwhile (REPEATABLE READ) raises a
         serialization failure, read the same way.
         """
@@ -65,7 +68,8 @@ class StockPicking(models.Model):
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
-                    "SELECT id FROM stock_picking WHERE id IN %s FOR UPDATE NOWAIT",
+                    "SELECT id FROM stock_picking WHERE id IN %s "
+                    "FOR NO KEY UPDATE NOWAIT",
                     [tuple(self.ids)],
                     log_exceptions=False,
                 )

@@ -10,7 +10,7 @@ number of SQL queries therefore grows with the number of accounts, not shipments
 (see tests/benchmarks/bench_carrier.py).
 
 One shipment at a time: the picking rows are locked before the calls (the cron skips
-rows another poll holds, ``FOR UPDATE SKIP LOCKED``; the refresh button and the
+rows another poll holds, ``FOR NO KEY UPDATE SKIP LOCKED``; the refresh button and the
 Biteship webhook stop at once, ``NOWAIT``, and the webhook event is retried), so the
 cron and a webhook never apply one answer twice. The writes of one run go in batches,
 each in a savepoint: when one fails, its shipments are written one by one, so a bad
@@ -172,7 +172,8 @@ class StockPicking(models.Model):
         # still writes its message).
         with self.env.cr.savepoint(flush=False):
             self.env.cr.execute(
-                f"SELECT id FROM stock_picking WHERE id IN %s FOR UPDATE {clause}",
+                f"SELECT id FROM stock_picking WHERE id IN %s "
+                f"FOR NO KEY UPDATE {clause}",
                 [tuple(self.ids)],
                 log_exceptions=False,
             )
