@@ -66,7 +66,6 @@ PICKUP_VALUES = {
 }
 # Keys of the pickup answer that may hold its number [unverified: not documented].
 PICKUP_ID_KEYS = ("pickup_no", "PICKUP_NO", "pickup_number", "pickup_id", "no_pickup")
-_REFUSED_TEXT = re.compile(r"error|gagal|failed|invalid|empty|not found", re.I)
 _AUTH_TEXT = re.compile(r"api.?key|username", re.I)
 # The answer to a repeated OLSHOP_ORDERID is not documented [unverified]: these words
 # mark it (our test server says "Order ID Already Exist").
@@ -412,10 +411,17 @@ class JneClient(CarrierClient):
             status
         ):
             return ""
-        text = str(reason or status or data)
-        if reason or _REFUSED_TEXT.search(text):
-            raise PermanentError(f"JNE refused the pickup: {text}", response_body=data)
-        return ""
+        if reason:
+            raise PermanentError(
+                f"JNE refused the pickup: {reason}", response_body=data
+            )
+        # Neither an acceptance nor a refusal: never taken for a booked courier, and
+        # the user is told to look before asking again (it may be booked).
+        raise PermanentError(
+            "JNE answered the pickup without saying whether it accepted it "
+            f"({str(data)[:200]}): check JNE's portal before asking again.",
+            response_body=data,
+        )
 
     def request_pickup(self, waybills, sender, start, end, shipments=None):
         # JNE takes a date and a start time, no end (§1.3): ``end`` is ours only.

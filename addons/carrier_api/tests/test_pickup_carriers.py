@@ -9,10 +9,14 @@ from datetime import datetime, timedelta, timezone
 
 from odoo import fields
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import BaseCase, tagged
 
-from odoo.addons.base_integration.tests.gateway_servers import Fault
+from odoo.addons.base_integration.api.http import CircuitBreaker, IntegrationSession
+from odoo.addons.base_integration.tests.gateway_servers import Fault, GatewayServer
 from odoo.addons.base_integration.tests.gateway_servers import carrier_common as cc
+from odoo.addons.base_integration.tests.gateway_servers.jne import JneApi
+
+from ..api import base, jne
 
 from .carriers_common import MultiCarrierMixin
 from .ship_common import CarrierShipCase
@@ -201,3 +205,127 @@ class TestPickupCarriers(MultiCarrierMixin, CarrierShipCase):
             self._request(shipped | unshipped)
         self.assertEqual(self._pickup_calls(), [])
         self.assertEqual(shipped.carrier_api_pickup_state, "none")
+
+
+@tagged("post_install", "-at_install")
+class TestJnePickupClient(BaseCase):
+    """JNE's pickup answer is not documented (§1.3): every shape is read without a
+    crash, and what is not an acceptance is a refusal, never an exception after an
+    earlier waybill was accepted."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.jne = JneApi()
+        cls.server = GatewayServer(cls.jne).start()
+        cls.addClassCleanup(cls.server.stop)
+
+    def setUp(self):
+        super().setUp()
+        CircuitBreaker.forget()
+        self.server.reset()
+        self.session = IntegrationSession(
+            timeout=(2, 2), max_attempts=2, sleep=lambda s: None
+        )
+        self.client = jne.JneClient(
+            self.session,
+            self.server.url + "/jne",
+            username=JneApi.username,
+            api_key=JneApi.api_key,
+            branch="CGK000",
+            customer="TESTAKUN",
+        )
+        self.sender = base.Address(
+            name="Toko Maju",
+            phone="62215551234",
+            street="Jl. Kebayoran Lama No. 1",
+            city="Jakarta Selatan",
+            district="Kebayoran Lama",
+            postal_code="12240",
+            area_code="CGK10101",
+        )
+        recipient = base.Address(
+            name="Budi",
+            phone="6281298765432",
+            street="Jl. Dago 10",
+            city="Bandung",
+            postal_code="40132",
+            area_code="BDO10000",
+        )
+        self.shipments = {}
+        for index in range(2):
+            request = base.ShipmentRequest(
+                reference=f"PU-TEST-{index}",
+                service_code="REG",
+                sender=self.sender,
+                recipient=recipient,
+                parcels=[base.Parcel(weight_kg=1.0, description="Baju")],
+            )
+            result = self.client.create_shipment(request)
+            self.shipments[result.waybill] = request
+        self.waybills = list(self.shipments)
+        self.start = wib_to_utc(1, 10)
+
+    def _pickup(self):
+        return self.client.request_pickup(
+            self.waybills, self.sender, self.start, self.start, self.shipments
+        )
+
+    def test_both_accepted_with_their_numbers(self):
+        result = self._pickup()
+        self.assertEqual(result.waybills, self.waybills)
+        self.assertEqual(result.refused, {})
+        self.assertEqual(
+            [result.numbers[w] for w in self.waybills],
+            [self.jne.pickups[w]["pickup_no"] for w in self.waybills],
+        )
+
+    def test_answer_shapes(self):
+        cases = [
+            # an acceptance without a number: accepted, no number
+            ({"status": "true"}, True),
+            ({"detail": [{"status": "sukses"}]}, True),
+            # the documented error envelope and a refusal in the detail
+            ({"error": "Some mandatory fields are empty", "status": "false"}, False),
+            ({"detail": [{"status": "Error", "reason": "Area not covered"}]}, False),
+            # neither: not taken for an acceptance (it may be booked: say so)
+            ({"status": "pending"}, False),
+            (["not", "an", "object"], False),
+        ]
+        for body, accepted in cases:
+            with self.subTest(body=body):
+                self.server.faults.add(PICKUP, Fault(status=200, body=body))
+                result = self._pickup()
+                first, second = self.waybills
+                self.assertEqual(first in result.waybills, accepted, result)
+                if not accepted:
+                    self.assertIn(first, result.refused)
+                    self.assertTrue(result.refused[first])
+                # the second waybill was still asked, and the server booked it
+                self.assertIn(second, result.waybills)
+                self.jne.pickups.clear()
+
+    def test_malformed_or_dropped_answer_is_a_refusal(self):
+        for fault in (Fault(malformed=True), Fault(drop=True), Fault(status=503)):
+            with self.subTest(fault=fault):
+                self.server.faults.add(PICKUP, fault)
+                result = self._pickup()
+                first, second = self.waybills
+                self.assertNotIn(first, result.waybills)
+                self.assertIn(first, result.refused)
+                self.assertIn(second, result.waybills)
+                self.jne.pickups.clear()
+
+    def test_wrong_key_refuses_every_waybill_after_one_call(self):
+        self.client.api_key = "wrong"
+        result = self._pickup()
+        self.assertEqual(result.waybills, [])
+        self.assertEqual(set(result.refused), set(self.waybills))
+        self.assertEqual(len(self.server.requests_to("/pickupcashless")), 1)
+
+    def test_a_missing_order_is_refused_without_a_call(self):
+        result = self.client.request_pickup(
+            self.waybills, self.sender, self.start, self.start, {}
+        )
+        self.assertEqual(result.waybills, [])
+        self.assertEqual(self.server.requests_to("/pickupcashless"), [])
