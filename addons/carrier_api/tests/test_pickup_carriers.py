@@ -17,7 +17,6 @@ from odoo.addons.base_integration.tests.gateway_servers import carrier_common as
 from odoo.addons.base_integration.tests.gateway_servers.jne import JneApi
 
 from ..api import base, jne
-
 from .carriers_common import MultiCarrierMixin
 from .ship_common import CarrierShipCase
 
