@@ -6,6 +6,9 @@ poll (or webhook) at once read one tracking answer once: real cursors, committed
 
 import re
 import threading
+from types import SimpleNamespace
+
+import psycopg2
 
 from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import UserError
@@ -239,7 +242,7 @@ class TestPickupRealCursors(BaseCase):
         (SKIP LOCKED), a manual poll or the Biteship webhook path (NOWAIT) stops at
         once - the webhook's inbox event is retried - so one answer is applied
         once. Shown with JNE's tracking (same engine and lock for every carrier)."""
-        self.gateway.faults.add(TRACK, Fault(delay=1.0))
+        self.gateway.faults.add(TRACK, Fault(delay=3.0))
         started = threading.Event()
         outcomes = {}
 
@@ -271,6 +274,18 @@ class TestPickupRealCursors(BaseCase):
                     user_env["stock.picking"].browse(
                         self.ids["picking"]
                     ).action_carrier_api_refresh_tracking()
+                cr.rollback()
+                # the webhook handler's path: a concurrency error, which the inbox
+                # answers with a retry of the event (integration_event)
+                waybill = picking.carrier_tracking_ref
+                event = SimpleNamespace(
+                    _get_payload=lambda: {"order_id": "", "courier_waybill_id": waybill}
+                )
+                connection = env["integration.connection"].browse(
+                    self.ids["connection"]
+                )
+                with self.assertRaises(psycopg2.errors.LockNotAvailable):
+                    connection._carrier_api_biteship_webhook(event)
                 cr.rollback()
         finally:
             thread.join(60)
