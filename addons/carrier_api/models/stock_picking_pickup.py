@@ -12,13 +12,16 @@ Three kinds of carriers (the client's capabilities):
 * neither (Anteraja: no pickup call in §4.2) - listed in the answer, unchanged.
 
 Once a carrier accepted, nothing rolls it back: each carrier's batch runs on its own
-(a savepoint for the preparation, no raise after the call) and the refusals of the
-others are collected and shown. The picking rows are locked ``FOR NO KEY UPDATE
+(a savepoint for the preparation, no raise after the call), the refusals of the
+others are collected and shown, and the acceptance is committed on the waybill
+ledger in a side transaction (a rollback of the whole request leaves it: the next
+request restores the pickup instead of asking again). The picking rows are locked ``FOR NO KEY UPDATE
 NOWAIT`` before any call, so that a second click (or user) on the same deliveries is told to
 wait instead of booking a second courier.
 """
 
 import dataclasses
+import logging
 
 import psycopg2
 
@@ -27,7 +30,9 @@ from odoo.exceptions import UserError
 
 from odoo.addons.base_integration.api.exceptions import IntegrationError
 
-from ..api.base import CAP_PICKUP, CAP_PICKUP_WITH_ORDER
+from ..api.base import CAP_PICKUP, CAP_PICKUP_WITH_ORDER, PickupResult
+
+_logger = logging.getLogger(__name__)
 
 DONE_PICKUP_STATES = ("requested", "with_order")
 
@@ -188,23 +193,34 @@ class StockPicking(models.Model):
                 summary["unsupported"] |= self
             return
         waybills = [w for picking in self for w in picking._carrier_api_waybills()]
-        try:
-            result = client.request_pickup(
-                waybills, sender, start, end, shipments=shipments
-            )
-        except IntegrationError as exc:
-            summary["refused"].append(
-                (
-                    self,
-                    _(
-                        "%(carrier)s refused the pickup: %(error)s",
-                        carrier=carrier.name,
-                        error=mask(str(exc)),
-                    ),
+        # Accepted before by a request that was rolled back afterwards (committed in
+        # the ledger): restored, never asked again.
+        booked = self._carrier_api_pickup_booked(waybills)
+        ask = [w for w in waybills if w not in booked]
+        result = PickupResult(pickup_id="")
+        if ask:
+            try:
+                result = client.request_pickup(
+                    ask, sender, start, end, shipments=shipments
                 )
-            )
-            return
+            except IntegrationError as exc:
+                error = _(
+                    "%(carrier)s refused the pickup: %(error)s",
+                    carrier=carrier.name,
+                    error=mask(str(exc)),
+                )
+                if not booked:
+                    summary["refused"].append((self, error))
+                    return
+                result = PickupResult(pickup_id="", refused=dict.fromkeys(ask, error))
         # From here on the carrier holds a pickup: record it, whatever follows.
+        self._carrier_api_pickup_ledger(result, start, end)
+        windows = {w: (start, end) for w in result.waybills}
+        for waybill, (number, old_start, old_end) in booked.items():
+            result.waybills.append(waybill)
+            if number:
+                result.numbers[waybill] = number
+            windows[waybill] = (old_start or start, old_end or end)
         accepted = set(result.waybills)
         for picking in self:
             mine = picking._carrier_api_waybills()
@@ -229,14 +245,69 @@ class StockPicking(models.Model):
             if not taken:
                 continue
             numbers = [result.numbers[w] for w in taken if result.numbers.get(w)]
+            window = windows[taken[0]]
             picking._carrier_api_pickup_record(
                 carrier,
                 ",".join(dict.fromkeys(numbers)) or result.pickup_id,
-                start,
-                end,
+                window[0],
+                window[1],
                 taken,
             )
             summary["requested"] |= picking
+
+    def _carrier_api_pickup_booked(self, waybills):
+        """``{waybill: (pickup number, start, end)}`` of the waybills whose pickup
+        the carrier accepted before, as the committed ledger says."""
+        rows = (
+            self.env["carrier.api.waybill"]
+            .sudo()
+            .search(
+                [
+                    ("picking_id", "in", self.ids),
+                    ("state", "=", "sent"),
+                    ("waybill", "in", waybills),
+                    ("pickup_requested_at", "!=", False),
+                ]
+            )
+        )
+        return {
+            r.waybill: (r.pickup_ref or "", r.pickup_start, r.pickup_end) for r in rows
+        }
+
+    def _carrier_api_pickup_ledger(self, result, start, end):
+        """Commit the carrier's acceptance on the ledger rows, in a side transaction
+        (as the waybill ledger does): a rollback of this request (a later error, a
+        failed commit) then cannot make the next request book a second courier.
+
+        The side transaction only updates ledger rows, which this request does not
+        lock (the picking rows it holds are not touched), and gives up after a few
+        seconds rather than wait: the picking still records the pickup below.
+        """
+        if not result.waybills:
+            return
+        try:
+            with self.env.registry.cursor() as cr:
+                cr.execute("SET LOCAL lock_timeout = '5s'")
+                for waybill in result.waybills:
+                    cr.execute(
+                        "UPDATE carrier_api_waybill SET "
+                        "pickup_requested_at = now() at time zone 'utc', "
+                        "pickup_ref = %s, pickup_start = %s, pickup_end = %s, "
+                        "write_date = now() at time zone 'utc' "
+                        "WHERE picking_id IN %s AND waybill = %s AND state = 'sent'",
+                        [
+                            result.numbers.get(waybill) or result.pickup_id or None,
+                            start,
+                            end,
+                            tuple(self.ids),
+                            waybill,
+                        ],
+                    )
+        except psycopg2.Error:
+            _logger.exception(
+                "The pickup accepted for %s could not be committed to the ledger",
+                ", ".join(result.waybills),
+            )
 
     def _carrier_api_pickup_record(self, carrier, pickup_id, start, end, waybills):
         self.ensure_one()

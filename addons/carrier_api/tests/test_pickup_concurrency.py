@@ -24,6 +24,10 @@ from .test_pickup_carriers import PICKUP, wib_to_utc
 TRACK = re.compile(r"/jne/tracing/api/list/v1/cnote/")
 
 
+class Rollback(Exception):
+    pass
+
+
 @tagged("post_install", "-at_install")
 class TestPickupRealCursors(BaseCase):
     @classmethod
@@ -297,3 +301,36 @@ class TestPickupRealCursors(BaseCase):
             picking = env["stock.picking"].browse(self.ids["picking"])
             self.assertEqual(picking.carrier_api_delivery_state, "recorded")
             self.assertEqual(len(picking.carrier_api_tracking_event_ids), 1)
+
+    def test_rollback_after_the_carrier_accepted_books_no_second_courier(self):
+        start, end = wib_to_utc(1, 10), wib_to_utc(1, 12)
+        uid = self.ids["users"][0]
+
+        def request(env):
+            wizard = env["carrier.api.pickup.wizard"].create(
+                {
+                    "picking_ids": [Command.set([self.ids["picking"]])],
+                    "start": start,
+                    "end": end,
+                }
+            )
+            return wizard.action_request()
+
+        with self.assertRaises(Rollback):
+            with self.registry.cursor() as cr:
+                request(api.Environment(cr, uid, {}))
+                raise Rollback  # e.g. a later error in the same request
+        self.assertEqual(len(self.jne_api.pickups), 1)
+        calls = len(self.gateway.requests_to("/jne/pickupcashless"))
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, uid, {})
+            picking = env["stock.picking"].browse(self.ids["picking"])
+            self.assertEqual(picking.carrier_api_pickup_state, "none")  # undone
+            # later, another window: restored from the committed ledger, no call
+            action = request(env)
+            self.assertEqual(action["params"]["type"], "success")
+            self.assertEqual(picking.carrier_api_pickup_state, "requested")
+            booked = self.jne_api.pickups[picking.carrier_tracking_ref]
+            self.assertEqual(picking.carrier_api_pickup_ref, booked["pickup_no"])
+            self.assertEqual(picking.carrier_api_pickup_start, start)
+        self.assertEqual(len(self.gateway.requests_to("/jne/pickupcashless")), calls)
