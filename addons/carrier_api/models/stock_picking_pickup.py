@@ -15,9 +15,9 @@ Once a carrier accepted, nothing rolls it back: each carrier's batch runs on its
 (a savepoint for the preparation, no raise after the call), the refusals of the
 others are collected and shown, and the acceptance is committed on the waybill
 ledger in a side transaction (a rollback of the whole request leaves it: the next
-request restores the pickup instead of asking again). The picking rows are locked ``FOR NO KEY UPDATE
-NOWAIT`` before any call, so that a second click (or user) on the same deliveries is told to
-wait instead of booking a second courier.
+request restores the pickup instead of asking again). The picking rows are locked
+``FOR NO KEY UPDATE NOWAIT`` before any call, so that a second click (or user) on the
+same deliveries is told to wait instead of booking a second courier.
 """
 
 import dataclasses
