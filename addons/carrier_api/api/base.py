@@ -23,7 +23,10 @@ CAP_TRACK = "track"
 CAP_TRACK_MANY = "track_many"  # several waybills in one call
 CAP_CANCEL = "cancel"
 CAP_LABEL = "label"  # the API returns a label (PDF or a URL to one)
-CAP_PICKUP = "pickup"
+CAP_PICKUP = "pickup"  # a separate pickup call for booked waybills (request_pickup)
+# The courier is sent by the booking itself (Biteship origin_collection_method, SiCepat
+# requestpickuppackage, J&T servicetype 1): no pickup call exists or is needed.
+CAP_PICKUP_WITH_ORDER = "pickup_with_order"
 CAP_COD = "cod"
 CAP_WEBHOOK = "webhook"
 CAP_AREAS = "areas"  # the API lists its own area/destination codes (list_areas)
@@ -141,8 +144,12 @@ class Area:
 
 @dataclass
 class PickupResult:
-    pickup_id: str
-    waybills: list = field(default_factory=list)
+    pickup_id: str  # the carrier's pickup number(s), comma-separated
+    waybills: list = field(default_factory=list)  # the waybills the carrier accepted
+    # waybill -> the carrier's refusal (a client calling once per waybill reports
+    # each one instead of raising after an earlier waybill was accepted)
+    refused: dict = field(default_factory=dict)
+    numbers: dict = field(default_factory=dict)  # waybill -> its pickup number
     raw: dict = field(default_factory=dict)
 
 
@@ -199,8 +206,14 @@ class CarrierClient:
         """PDF bytes of the carrier's label for a ``ShipmentResult``, or ``None``."""
         return None
 
-    def request_pickup(self, waybills, sender, start, end):
-        """Ask for a courier pickup of the waybills in the window; ``PickupResult``."""
+    def request_pickup(self, waybills, sender, start, end, shipments=None):
+        """Ask for a courier pickup of the waybills in the window (naive UTC).
+
+        :param shipments: ``{waybill: ShipmentRequest}`` of the booked orders, for
+            carriers whose pickup call repeats the order's details (JNE).
+        :returns: ``PickupResult``; once a waybill is accepted the client does not
+            raise for a later one but lists it in ``refused``.
+        """
         self._unsupported("pickup requests")
 
     def list_areas(self, query=""):

@@ -30,6 +30,7 @@ from .base import (
     CAP_AREAS,
     CAP_CANCEL,
     CAP_COD,
+    CAP_PICKUP_WITH_ORDER,
     CAP_RATES,
     CAP_TRACK,
     CAP_WAYBILL,
@@ -75,9 +76,19 @@ class BiteshipClient(CarrierClient):
     code = "biteship"
     # No label endpoint is documented (§5.6, §12.5), no order look-up by our
     # reference (GET /v1/orders/:id takes Biteship's id), no separate pickup call
-    # (pickup is part of the order: origin_collection_method, delivery_type).
+    # (pickup is part of the order: origin_collection_method "pickup" in every
+    # order we send, §5.3 - CAP_PICKUP_WITH_ORDER).
     capabilities = frozenset(
-        {CAP_RATES, CAP_WAYBILL, CAP_TRACK, CAP_CANCEL, CAP_COD, CAP_WEBHOOK, CAP_AREAS}
+        {
+            CAP_RATES,
+            CAP_WAYBILL,
+            CAP_TRACK,
+            CAP_CANCEL,
+            CAP_COD,
+            CAP_WEBHOOK,
+            CAP_AREAS,
+            CAP_PICKUP_WITH_ORDER,
+        }
     )
     # Biteship documents no lengths; these are the destination couriers' smallest
     # ones seen (JNE 30 for names, carriers.md §1.3) [inference].

@@ -9,14 +9,22 @@ destinations are JNE tariff codes (``CGK10000``, §1.5) in ``Address.area_code``
 
 Not offered by the documented API: cancellation (a ``/tracing/api/cancelcnote`` is
 seen in one client only, [unverified] §1.3), labels (print locally, §1.3), a look-up
-by our order id. The pickup/cashless endpoint's answer is not documented (§1.3): not
-used yet (ROADMAP).
+by our order id.
+
+Pickup: ``POST /pickupcashless`` (§1.3, ``JNE-DOC`` chapter "ondelivery"): one call per
+waybill, repeating the order's shipper/receiver blocks with the pickup date and time.
+Its answer is not documented (only "error payload for 200 (OK): Some mandatory fields
+are empty"): the path, every field name and the constant values are configurable
+through the connection's endpoint overrides (``pickup = /path``, ``pickup_field.AWB =
+CNOTE_NO``, ``pickup_value.PICKUP_VEHICLE = MOBIL``), and the answer is read
+tolerantly (ROADMAP).
 """
 
 import re
 
 from odoo.addons.base_integration.api.exceptions import (
     AuthenticationError,
+    IntegrationError,
     PermanentError,
 )
 
@@ -24,12 +32,14 @@ from . import common
 from .base import (
     CAP_AREAS,
     CAP_COD,
+    CAP_PICKUP,
     CAP_RATES,
     CAP_TRACK,
     CAP_WAYBILL,
     Area,
     CarrierClient,
     DuplicateReferenceError,
+    PickupResult,
     RateQuote,
     ShipmentResult,
     TrackingEvent,
@@ -45,7 +55,17 @@ PATHS = {
     "create": "/tracing/api/generatecnote",  # §1.3
     "track": "/tracing/api/list/v1/cnote/{awb}",  # §1.4 (older: /list/cnoteretails)
     "destinations": "/insert/getdestination",  # §1.5 [secondary]
+    "pickup": "/pickupcashless",  # §1.3 (JNE-DOC ondelivery); answer undocumented
 }
+# Constant values of the pickup form (§1.3 example); overridable (pickup_value.X).
+PICKUP_VALUES = {
+    "PICKUP_VEHICLE": "MOTOR",
+    "TYPE": "PICKUP",  # the example shows DROP; PICKUP asks for a courier [inference]
+    "SHIPPER_COUNTRY": "INDONESIA",
+    "RECEIVER_COUNTRY": "INDONESIA",
+}
+# Keys of the pickup answer that may hold its number [unverified: not documented].
+PICKUP_ID_KEYS = ("pickup_no", "PICKUP_NO", "pickup_number", "pickup_id", "no_pickup")
 _AUTH_TEXT = re.compile(r"api.?key|username", re.I)
 # The answer to a repeated OLSHOP_ORDERID is not documented [unverified]: these words
 # mark it (our test server says "Order ID Already Exist").
@@ -82,7 +102,9 @@ def split_lines(text, width=LINE, count=3):
 
 class JneClient(CarrierClient):
     code = "jne"
-    capabilities = frozenset({CAP_RATES, CAP_WAYBILL, CAP_TRACK, CAP_COD, CAP_AREAS})
+    capabilities = frozenset(
+        {CAP_RATES, CAP_WAYBILL, CAP_TRACK, CAP_COD, CAP_AREAS, CAP_PICKUP}
+    )
     # §1.3 VARCHAR sizes: names 30, three address lines of 30, order id 20.
     field_limits = {
         "name": 30,
@@ -109,7 +131,19 @@ class JneClient(CarrierClient):
             raise PermanentError("The JNE username and API key are not configured.")
         self.username, self.api_key = username, api_key
         self.branch, self.customer = branch, customer
-        self.paths = dict(PATHS, **(paths or {}))
+        overrides = dict(paths or {})
+        # "pickup_field.<ours> = <theirs>" renames a pickup form field ("-" drops it);
+        # "pickup_value.<field> = <value>" replaces a constant (keys are lower-cased
+        # by the connection, field names are upper case).
+        self.pickup_fields = {}
+        self.pickup_values = dict(PICKUP_VALUES)
+        for name in list(overrides):
+            prefix, _sep, field = name.partition(".")
+            if prefix == "pickup_field" and field:
+                self.pickup_fields[field.upper()] = overrides.pop(name).strip()
+            elif prefix == "pickup_value" and field:
+                self.pickup_values[field.upper()] = overrides.pop(name).strip()
+        self.paths = dict(PATHS, **overrides)
 
     # ------------------------------------------------------------------ transport
     def _post(self, name, form, safe=True, **path_args):
@@ -294,6 +328,130 @@ class JneClient(CarrierClient):
             delivered_at=delivered_at,
             receiver=str(cnote.get("cnote_pod_receiver") or ""),
             raw=data,
+        )
+
+    # ------------------------------------------------------------------ pickup
+    def build_pickup(self, waybill, request, sender, start):
+        """The ``/pickupcashless`` form of one waybill (§1.3 field list)."""
+        local = start.replace(tzinfo=common.timezone.utc).astimezone(common.WIB)
+        recipient = request.recipient
+        weight = common.total_weight(request.parcels)
+        form = {
+            "PICKUP_NAME": sender.name,
+            "PICKUP_DATE": local.strftime("%d-%m-%Y"),
+            "PICKUP_TIME": local.strftime("%H:%M"),
+            "PICKUP_PIC": sender.name,
+            "PICKUP_PIC_PHONE": sender.phone,
+            "PICKUP_ADDRESS": " ".join(filter(None, (sender.street, sender.street2))),
+            "PICKUP_DISTRICT": sender.district,
+            "PICKUP_CITY": sender.city,
+            "PICKUP_SERVICE": request.service_code.upper(),
+            "BRANCH": self.branch,
+            "CUST_ID": self.customer,
+            "ORDER_ID": request.reference,
+            "AWB": waybill,
+            "ORIGIN_CODE": sender.area_code,
+            "DESTINATION_CODE": recipient.area_code,
+            "SERVICE_CODE": request.service_code.upper(),
+            "WEIGHT": common.kg_text(weight),
+            "QTY": str(sum(int(p.quantity or 1) for p in request.parcels)),
+            "GOODS_DESC": (
+                ", ".join(p.description for p in request.parcels if p.description)
+                or "Paket"
+            )[:60],
+            "GOODS_AMOUNT": str(int(request.declared_value or 0)),
+            "INSURANCE_FLAG": "Y" if request.insured_value else "N",
+            "SPECIAL_INS": request.note or "",
+            "MERCHANT_ID": self.customer,
+            "LAT": "" if sender.latitude is None else str(sender.latitude),
+            "LON": "" if sender.longitude is None else str(sender.longitude),
+            # pickupcashless spells the flag YES/NO (generatecnote: Y/N) (§1.3).
+            "COD_FLAG": "YES" if request.cod_amount else "NO",
+            "COD_AMOUNT": str(int(request.cod_amount or 0)),
+            **self.pickup_values,
+        }
+        for prefix, address in (("SHIPPER", sender), ("RECEIVER", recipient)):
+            street = " ".join(
+                filter(None, (address.street, address.street2, address.district))
+            )
+            for index, line in enumerate(split_lines(street), start=1):
+                form[f"{prefix}_ADDR{index}"] = line
+            form.update(
+                {
+                    f"{prefix}_NAME": address.name,
+                    f"{prefix}_CITY": address.city,
+                    f"{prefix}_ZIP": address.postal_code,
+                    f"{prefix}_REGION": address.province,
+                    f"{prefix}_CONTACT": address.name,
+                    f"{prefix}_PHONE": address.phone,
+                }
+            )
+        renamed = {}
+        for name, value in form.items():
+            target = self.pickup_fields.get(name, name)
+            if target and target != "-":
+                renamed[target] = value
+        return renamed
+
+    def _pickup_one(self, waybill, request, sender, start):
+        """The pickup number of one waybill (may be ""); raises the refusal."""
+        # Never repeated on a lost answer: a second call could book a second courier.
+        data = self._post(
+            "pickup", self.build_pickup(waybill, request, sender, start), safe=False
+        )
+        details = common.as_list(data.get("detail")) or [data]
+        detail = details[0]
+        for row in (detail, data):
+            for key in PICKUP_ID_KEYS:
+                if row.get(key):
+                    return str(row[key])
+        status = str(detail.get("status") or data.get("status") or "")
+        reason = detail.get("reason") or detail.get("message") or data.get("message")
+        if status.lower() in ("sukses", "success", "ok", "true") or common.to_bool(
+            status
+        ):
+            return ""
+        if reason:
+            raise PermanentError(
+                f"JNE refused the pickup: {reason}", response_body=data
+            )
+        # Neither an acceptance nor a refusal: never taken for a booked courier, and
+        # the user is told to look before asking again (it may be booked).
+        raise PermanentError(
+            "JNE answered the pickup without saying whether it accepted it "
+            f"({str(data)[:200]}): check JNE's portal before asking again.",
+            response_body=data,
+        )
+
+    def request_pickup(self, waybills, sender, start, end, shipments=None):
+        # JNE takes a date and a start time, no end (§1.3): ``end`` is ours only.
+        shipments = shipments or {}
+        accepted, numbers, refused, by_waybill = [], [], {}, {}
+        for index, waybill in enumerate(waybills):
+            request = shipments.get(waybill)
+            if request is None:
+                refused[waybill] = "JNE needs the order details of this waybill."
+                continue
+            try:
+                number = self._pickup_one(waybill, request, sender, start)
+            except IntegrationError as exc:
+                refused[waybill] = str(exc)
+                if isinstance(exc, AuthenticationError):
+                    # the same answer for every other waybill: do not ask again
+                    for rest in waybills[index + 1 :]:
+                        refused[rest] = str(exc)
+                    break
+                continue
+            accepted.append(waybill)
+            if number:
+                by_waybill[waybill] = number
+                if number not in numbers:
+                    numbers.append(number)
+        return PickupResult(
+            pickup_id=",".join(numbers),
+            waybills=accepted,
+            refused=refused,
+            numbers=by_waybill,
         )
 
     def list_areas(self, query=""):

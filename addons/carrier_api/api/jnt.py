@@ -40,6 +40,7 @@ from .base import (
     CAP_CANCEL,
     CAP_COD,
     CAP_LABEL,
+    CAP_PICKUP_WITH_ORDER,
     CAP_RATES,
     CAP_TRACK,
     CAP_WAYBILL,
@@ -160,6 +161,10 @@ class JntClient(CarrierClient):
         self.ecompany_id, self.track_password = ecompany_id, track_password
         self.print_key = print_key
         self.service_type = service_type  # 1 = pickup, 6 = drop-off (§2.3)
+        if str(service_type) == "1":
+            # The order itself asks for the pickup, in its sendstarttime-sendendtime
+            # window (§2.3): there is no separate pickup call.
+            self.capabilities = self.capabilities | {CAP_PICKUP_WITH_ORDER}
         table = PRODUCTION if environment == "production" else SANDBOX
         if custom_base:
             # A local server or proxy: the sandbox paths below the base URL.

@@ -10,7 +10,8 @@ test server) both go below that base.
 Booking *is* the pickup request (``requestpickuppackage``), and the partner supplies
 the receipt number (the waybill) from a range SiCepat allocates (§3.3): the client
 takes it from ``receipt_numbers()`` (the connection's counter) unless the request
-carries one. So there is no separate pickup call, and no label (print locally).
+carries one. So there is no separate pickup call (the pickup wizard records "booked
+with the order", CAP_PICKUP_WITH_ORDER), and no label (print locally).
 """
 
 import re
@@ -28,6 +29,7 @@ from .base import (
     CAP_CANCEL,
     CAP_COD,
     CAP_FIND,
+    CAP_PICKUP_WITH_ORDER,
     CAP_RATES,
     CAP_TRACK,
     CAP_WAYBILL,
@@ -92,6 +94,10 @@ class SicepatClient(CarrierClient):
         self.merchant_code, self.account_code = merchant_code, account_code
         self.receipt_numbers = receipt_numbers
         self.pickup_method = pickup_method
+        if (pickup_method or "").upper() == "PICKUP":
+            # requestpickuppackage books the parcel *and* the courier (§3.3); calling
+            # it again for a booked receipt number would be a second booking.
+            self.capabilities = self.capabilities | {CAP_PICKUP_WITH_ORDER}
         pickup_base = (
             self.base_url
             if custom_base

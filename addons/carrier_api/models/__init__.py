@@ -15,3 +15,4 @@ from . import res_partner_area
 from . import carrier_tracking_event
 from . import stock_picking_tracking
 from . import integration_connection_webhook
+from . import stock_picking_pickup

@@ -46,6 +46,13 @@ class CarrierApiWaybill(models.Model):
     carrier_order_id = fields.Char(string="Carrier order id")
     price = fields.Integer(string="Carrier price")
     message = fields.Text(string="Last message")
+    # The carrier accepted a courier pickup of this waybill (committed in a side
+    # transaction like the rest of the row: a rollback of the request that asked
+    # leaves it, and the next request restores the pickup instead of asking again).
+    pickup_requested_at = fields.Datetime(string="Pickup requested on")
+    pickup_ref = fields.Char(string="Pickup number")
+    pickup_start = fields.Datetime(string="Pickup from")
+    pickup_end = fields.Datetime(string="Pickup until")
 
     _sql_constraints = [
         (

@@ -91,6 +91,22 @@ JNE = (
     ),
 )
 
+# SiCepat's short status codes as its tracking answer gives them in ``track_history``
+# (the codes our test server answers; not in carriers.md §3.4 [unverified], ROADMAP).
+# Tried before the keyword rules below.
+SICEPAT_CODES = {
+    "PICKREQ": "recorded",
+    "PICK": "picked_up",
+    "IN": "in_transit",
+    "OUT": "in_transit",
+    "ANT": "out_for_delivery",
+    "DELIVERED": "delivered",
+    "CU": "failed_attempt",
+    "RTS": "returning",
+    "RTN": "returned",
+    "CANCEL": "cancelled",
+}
+
 # SiCepat publishes no code list (§3.4 [unverified]): keywords of the status text.
 SICEPAT = (
     (re.compile(r"\bDELIVERED\b"), "delivered"),
@@ -113,6 +129,8 @@ def map_status(carrier_code, status):
         return EXACT[carrier_code].get(
             raw.lower() if carrier_code == "biteship" else raw
         )
+    if carrier_code == "sicepat" and raw.upper() in SICEPAT_CODES:
+        return SICEPAT_CODES[raw.upper()]
     for pattern, state in KEYWORDS.get(carrier_code, ()):
         if pattern.search(raw.upper()):
             return state

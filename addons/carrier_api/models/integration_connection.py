@@ -114,7 +114,9 @@ class IntegrationConnection(models.Model):
         help="One per line, name = URL or path, e.g. 'track = "
         "/tracing/api/list/cnoteretails/cnote/{awb}' (JNE) or 'order = "
         "https://.../order/create' (J&T). Names: JNE tariff, create, track, "
-        "destinations; J&T order, cancel, tariff, track, print; SiCepat tariff, "
+        "destinations, pickup (and pickup_field.<FIELD> = <name> or '-', "
+        "pickup_value.<FIELD> = <value> for its form); J&T order, cancel, tariff, "
+        "track, print; SiCepat tariff, "
         "track, find, destinations, pickup, cancel; Anteraja rates, order, tracking, "
         "cancel. Only administrators (Settings) can change it.",
     )

@@ -36,6 +36,10 @@ class IntegrationConnection(models.Model):
         pickings = pickings.filtered("carrier_tracking_ref")
         if not pickings:
             raise IgnoreEvent(_("No shipment of ours for Biteship order %s.", order_id))
+        # The cron may be polling them right now: it holds their rows. NOWAIT raises
+        # a concurrency error and the inbox retries the event soon, so the answer is
+        # applied once, by one of the two.
+        pickings = pickings._carrier_api_track_lock("nowait")
         pickings.write({"carrier_api_next_poll": False})
         summary = pickings._carrier_api_track(manual=True)
         return summary["updated"]

@@ -8,6 +8,13 @@ and asks the carriers concurrently: the requests are gathered in the main thread
 clients, logs collected in memory), then the answers are written in batches. The
 number of SQL queries therefore grows with the number of accounts, not shipments
 (see tests/benchmarks/bench_carrier.py).
+
+One shipment at a time: the picking rows are locked before the calls (the cron skips
+rows another poll holds, ``FOR NO KEY UPDATE SKIP LOCKED``; the refresh button and the
+Biteship webhook stop at once, ``NOWAIT``, and the webhook event is retried), so the
+cron and a webhook never apply one answer twice. The writes of one run go in batches,
+each in a savepoint: when one fails, its shipments are written one by one, so a bad
+shipment (or a failing mail) cannot roll back the others.
 """
 
 import json
@@ -17,10 +24,12 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+import psycopg2
 import requests
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from odoo.addons.base_integration.api.exceptions import IntegrationError
 
@@ -96,7 +105,15 @@ class StockPicking(models.Model):
         if not pickings:
             raise UserError(_("None of these transfers has a carrier waybill."))
         pickings.check_access("write")
-        summary = pickings.sudo()._carrier_api_track(manual=True)
+        try:
+            summary = pickings.sudo()._carrier_api_track(manual=True)
+        except psycopg2.errors.LockNotAvailable:
+            raise UserError(
+                _(
+                    "The tracking of these transfers is being read right now (the "
+                    "scheduled poll or a carrier notification): try again in a moment."
+                )
+            ) from None
         if summary["untrackable"] and len(pickings) == len(summary["untrackable"]):
             raise UserError(_("This carrier offers no tracking API."))
         return True
@@ -138,8 +155,43 @@ class StockPicking(models.Model):
         return pickings._carrier_api_track()
 
     # ------------------------------------------------------------------ engine
+    def _carrier_api_track_lock(self, wait="skip"):
+        """Lock these picking rows for this transaction; returns the locked ones.
+
+        :param wait: "skip" leaves out the rows another transaction holds (the
+            cron: that poll applies their answer); "nowait" raises
+            ``LockNotAvailable`` instead (a concurrency error: the inbox retries a
+            webhook event, the button says so). Never waits: the other side may hold
+            the rows during its HTTP calls.
+        """
+        if not self:
+            return self
+        self.flush_recordset()
+        clause = "SKIP LOCKED" if wait == "skip" else "NOWAIT"
+        # In a savepoint: a refused NOWAIT leaves the transaction usable (the caller
+        # still writes its message).
+        with self.env.cr.savepoint(flush=False):
+            self.env.cr.execute(
+                f"SELECT id FROM stock_picking WHERE id IN %s "
+                f"FOR NO KEY UPDATE {clause}",
+                [tuple(self.ids)],
+                log_exceptions=False,
+            )
+            locked = {row[0] for row in self.env.cr.fetchall()}
+        # values another poll may have written before this one took the rows
+        self.invalidate_recordset()
+        return self.filtered(lambda p: p.id in locked)
+
     def _carrier_api_track(self, manual=False):
-        """Poll ``self`` (sudo): returns a summary dict (calls, updated, untrackable)."""
+        """Poll ``self`` (sudo): returns a summary dict (calls, updated, untrackable).
+
+        The rows are locked first (see ``_carrier_api_track_lock``): the cron skips
+        those another poll holds, a manual poll raises ``LockNotAvailable``.
+        """
+        locked = self._carrier_api_track_lock("nowait" if manual else "skip")
+        return locked._carrier_api_track_locked(manual)
+
+    def _carrier_api_track_locked(self, manual):
         summary = {"calls": 0, "updated": 0, "untrackable": self.browse()}
         # 1. Gather in the main thread: per account, the client class and waybills.
         by_connection = defaultdict(lambda: self.browse())
@@ -269,11 +321,13 @@ class StockPicking(models.Model):
             .sudo()
             .search_read(
                 [("picking_id", "in", pickings.ids)],
-                ["picking_id", "at", "status_raw"],
+                ["picking_id", "at", "status_raw", "description"],
             )
         ):
-            existing[row["picking_id"][0]].add((row["at"], row["status_raw"]))
-        new_events = []
+            existing[row["picking_id"][0]].add(
+                (row["at"], row["status_raw"], row["description"] or "")
+            )
+        new_events = defaultdict(list)  # picking id -> event values
         grouped = defaultdict(list)  # identical write values -> picking ids
         outcome = {"delivered": [], "incident": [], "given_up": []}
         for picking in pickings:
@@ -289,17 +343,72 @@ class StockPicking(models.Model):
                 give_up=give_up,
                 backoff_max=backoff_max,
             )
-            new_events += events
+            if events:
+                new_events[picking.id] = events
             if what:
                 outcome[what].append(picking)
             grouped[_freeze(vals)].append(picking.id)
+        failed = set()
+        Event = self.env["carrier.api.tracking.event"].sudo()
         if new_events:
-            self.env["carrier.api.tracking.event"].sudo().create(new_events)
+            self._carrier_api_batch(
+                list(new_events),
+                lambda ids: Event.create([e for i in ids for e in new_events[i]]),
+                failed,
+                "events",
+            )
         for frozen, ids in grouped.items():
-            self.browse(ids).write(dict(frozen))
-        self._carrier_api_notify(outcome["delivered"], outcome["incident"])
-        self._carrier_api_activity_given_up(outcome["given_up"])
-        return len(pickings)
+            ids = [i for i in ids if i not in failed]
+            if ids:
+                self._carrier_api_batch(
+                    ids,
+                    lambda part, vals=dict(frozen): self.browse(part).write(vals),
+                    failed,
+                    "tracking values",
+                )
+        delivered = [p for p in outcome["delivered"] if p.id not in failed]
+        incidents = [p for p in outcome["incident"] if p.id not in failed]
+        self._carrier_api_notify(delivered, incidents)
+        self._carrier_api_activity_given_up(
+            [p for p in outcome["given_up"] if p.id not in failed]
+        )
+        return len(pickings) - len(failed)
+
+    def _carrier_api_batch(self, ids, write, failed, what):
+        """``write(ids)`` in a savepoint; when it fails, ``write([id])`` for each in
+        a savepoint of its own, the failing ids added to ``failed`` (and logged).
+        Concurrency errors are not caught: the whole run is retried.
+
+        The savepoints flush the ORM but do not run the precommit hooks (the mail
+        tracking of the state field): those run once, at commit, for the whole run."""
+        self.env.flush_all()  # what is pending already stays outside the savepoint
+        try:
+            with self.env.cr.savepoint(flush=False):
+                write(ids)
+                self.env.flush_all()
+            return
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise
+        except Exception:  # noqa: BLE001 - one bad shipment must not stop the batch
+            # the cache may hold what the savepoint rolled back: forget it (the
+            # precommit hooks of the writes before are kept)
+            self.env.transaction.clear()
+            _logger.info("Batch write of %s failed, retried one by one", what)
+        for record_id in ids:
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    write([record_id])
+                    self.env.flush_all()
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                raise
+            except Exception:  # noqa: BLE001
+                self.env.transaction.clear()
+                _logger.exception(
+                    "Tracking: the %s of transfer %s could not be written",
+                    what,
+                    record_id,
+                )
+                failed.add(record_id)
 
     def _carrier_api_track_vals(
         self, code, number, result, error, seen, now, interval, give_up, backoff_max
@@ -336,7 +445,10 @@ class StockPicking(models.Model):
         for event in result.events:
             # Datetime fields drop the microseconds: compare stored values.
             at = event.at.replace(microsecond=0) if event.at else None
-            key = (at, event.status[:255] or "?")
+            description = (event.description or "")[:255]
+            # J&T's code 100 covers pickup, transit and delivery run (§2.5): the
+            # text tells two events of one second apart.
+            key = (at, event.status[:255] or "?", description)
             if key in seen:
                 continue
             seen.add(key)
@@ -347,7 +459,7 @@ class StockPicking(models.Model):
                     "waybill": number,
                     "at": at,
                     "status_raw": key[1],
-                    "description": (event.description or "")[:255],
+                    "description": description,
                     "location": (event.location or "")[:255],
                     "delivery_state": state,
                     "unknown": state is None,
@@ -378,9 +490,19 @@ class StockPicking(models.Model):
             if not template:
                 continue
             for picking in pickings:
-                if picking.partner_id.email:
-                    # Queued (mail.mail), sent by the mail cron.
-                    template.send_mail(picking.id)
+                if not picking.partner_id.email:
+                    continue
+                try:
+                    # Queued (mail.mail), sent by the mail cron; a bad template or
+                    # address must not roll back the tracking already written.
+                    with self.env.cr.savepoint(flush=False):
+                        template.send_mail(picking.id)
+                        self.env.flush_all()
+                except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                    raise
+                except Exception:  # noqa: BLE001
+                    self.env.transaction.clear()
+                    _logger.exception("Tracking mail of %s failed", picking.name)
 
     def _carrier_api_activity_given_up(self, pickings):
         for picking in pickings:

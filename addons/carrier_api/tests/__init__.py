@@ -17,3 +17,6 @@ from . import test_neutralize
 from . import test_sicepat_receipts
 from . import test_security
 from . import test_webhook_token_log
+from . import test_pickup_carriers
+from . import test_tracking_carriers
+from . import test_pickup_concurrency

@@ -39,14 +39,21 @@ class TestPickup(CarrierShipCase):
             wizard.action_request()
         self.assertEqual(picking.carrier_api_pickup_state, "none")
 
-    def test_carrier_without_a_pickup_api_says_so_and_nothing_changes(self):
+    def test_biteship_books_the_courier_with_the_order(self):
+        """Biteship's orders ask for the pickup themselves (origin_collection_method,
+        §5.3): the wizard records that, without a call and without a window."""
         first, second = self._ready_picking(), self._ready_picking()
         (first | second).action_carrier_api_create_waybill()
+        orders = {s["reference"]: s["order_id"] for s in self._shipments()}
         calls = len(self.gateway.requests)
-        wizard = self._wizard(first | second)
-        with self.assertRaisesRegex(UserError, "takes no pickup request"):
-            wizard.action_request()
+        action = self._wizard(first | second).action_request()
+        self.assertEqual(action["params"]["type"], "success")
         self.assertEqual(len(self.gateway.requests), calls)
-        self.assertEqual(
-            set((first | second).mapped("carrier_api_pickup_state")), {"none"}
-        )
+        for picking in first | second:
+            self.assertEqual(picking.carrier_api_pickup_state, "with_order")
+            self.assertEqual(
+                picking.carrier_api_pickup_ref, orders[picking.carrier_api_reference]
+            )
+            self.assertFalse(picking.carrier_api_pickup_start)
+        with self.assertRaisesRegex(UserError, "no pickup yet"):
+            self._wizard(first).action_request()

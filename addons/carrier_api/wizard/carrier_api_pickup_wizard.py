@@ -4,12 +4,8 @@
 
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-
-from odoo.addons.base_integration.api.exceptions import IntegrationError
-
-from ..api.base import CAP_PICKUP
 
 
 class CarrierApiPickupWizard(models.TransientModel):
@@ -30,63 +26,67 @@ class CarrierApiPickupWizard(models.TransientModel):
 
     @api.constrains("start", "end")
     def _check_window(self):
+        _ = self.env._
         for wizard in self:
             if wizard.end <= wizard.start:
                 raise ValidationError(_("The pickup window must end after it starts."))
 
     def action_request(self):
-        """One request per carrier account; a refusal changes nothing."""
+        """One request per carrier and sender; each carrier's answer stands on its
+        own (an acceptance is kept whatever the next carrier says), and the result
+        lists what was requested, booked with the order, refused or not offered."""
         self.ensure_one()
-        pickings = self.picking_ids
-        wrong = pickings.filtered(
-            lambda p: (
-                p.carrier_api_state != "sent"
-                or p.state not in ("assigned", "done")
-                or p.carrier_api_pickup_state == "requested"
-            )
-        )
-        if wrong:
-            raise UserError(
+        _ = self.env._
+        if self.start < fields.Datetime.now() - timedelta(minutes=5):
+            raise UserError(_("The pickup window starts in the past."))
+        summary = self.picking_ids._carrier_api_request_pickup(self.start, self.end)
+        lines = []
+        if summary["requested"]:
+            lines.append(
                 _(
-                    "A pickup is requested for deliveries with a waybill and no "
-                    "pickup yet: %s",
-                    ", ".join(wrong.mapped("name")),
+                    "Pickup requested: %s",
+                    ", ".join(summary["requested"].mapped("name")),
                 )
             )
-        for carrier in pickings.carrier_id:
-            batch = pickings.filtered(lambda p, c=carrier: p.carrier_id == c)
-            client = carrier._carrier_api_client()
-            if CAP_PICKUP not in client.capabilities:
-                raise UserError(
-                    _(
-                        "%s takes no pickup request through its API (Biteship books "
-                        "the pickup with the order itself).",
-                        carrier.name,
-                    )
+        if summary["with_order"]:
+            lines.append(
+                _(
+                    "Courier booked with the order (no separate request): %s",
+                    ", ".join(summary["with_order"].mapped("name")),
                 )
-            first = batch[0]
-            sender, problems, _warnings = (
-                first._carrier_api_sender()._carrier_api_address(carrier, role="sender")
             )
-            if problems:
-                raise UserError("\n".join(problems))
-            waybills = [w for p in batch for w in p._carrier_api_waybills()]
-            try:
-                result = client.request_pickup(waybills, sender, self.start, self.end)
-            except IntegrationError as exc:
-                raise UserError(
+        for pickings, message in summary["refused"]:
+            lines.append(
+                _(
+                    "Refused (%(pickings)s): %(message)s",
+                    pickings=", ".join(pickings.mapped("name")),
+                    message=message,
+                )
+            )
+        if summary["unsupported"]:
+            for carrier in summary["unsupported"].carrier_id:
+                names = summary["unsupported"].filtered(
+                    lambda p, c=carrier: p.carrier_id == c
+                )
+                lines.append(
                     _(
-                        "%(carrier)s refused the pickup: %(error)s",
+                        "%(carrier)s takes no pickup request through its API: ask "
+                        "for it in the carrier's portal (%(pickings)s).",
                         carrier=carrier.name,
-                        error=carrier._carrier_api_mask(str(exc)),
+                        pickings=", ".join(names.mapped("name")),
                     )
-                ) from None
-            batch.write(
-                {
-                    "carrier_api_pickup_state": "requested",
-                    "carrier_api_pickup_ref": result.pickup_id,
-                    "carrier_api_pickup_start": self.start,
-                    "carrier_api_pickup_end": self.end,
-                }
-            )
-        return {"type": "ir.actions.act_window_close"}
+                )
+        trouble = bool(summary["refused"] or summary["unsupported"])
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Some pickups were not requested")
+                if trouble
+                else _("Pickup"),
+                "message": "\n".join(lines),
+                "type": "warning" if trouble else "success",
+                "sticky": trouble,
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }

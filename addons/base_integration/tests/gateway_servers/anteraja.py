@@ -30,7 +30,8 @@ from .framework import Response
 
 PARTNER = "satoe"
 DISTRICTS = {  # Kemendagri kecamatan code -> zone (§7)
-    "31.74.04": "JKT",  # Kebayoran Lama
+    "31.74.04": "JKT",  # Pasar Minggu
+    "31.74.05": "JKT",  # Kebayoran Lama
     "31.73.06": "JKT",  # Kalideres
     "32.73.02": "BDG",  # Coblong
     "35.78.08": "SBY",  # Wonokromo

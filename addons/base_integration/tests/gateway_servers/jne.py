@@ -16,13 +16,21 @@ Contract (``/work/shared/reference/carriers.md`` §1, from ``JNE-DOC``, ``JNE-PH
 * ``POST /tracing/api/list/v1/cnote/{awb}`` → ``cnote``, ``detail``, ``history``
   (``dd-mm-yyyy HH:MM`` dates); unknown: ``{"error": "Cnote No. Not Found.", "status":
   false}`` (boolean, §1.4);
-* ``POST /insert/getdestination`` destination list [secondary] (§1.5).
+* ``POST /insert/getdestination`` destination list [secondary] (§1.5);
+* ``POST /pickupcashless`` (§1.3, ``JNE-DOC`` ondelivery): the pickup of one booked
+  AWB with ``PICKUP_DATE`` (dd-mm-yyyy) and ``PICKUP_TIME`` (HH:MM, WIB); missing
+  fields answer HTTP 200 "Some mandatory fields are empty" (the 2024-07-29 update
+  note).
 
 Not documented, invented here and listed in carrier_api's ROADMAP: the wrong-key text,
 the answer to a repeated ``OLSHOP_ORDERID``, the 0.3 kg weight tolerance, the shape of
-the destination list. JNE has no documented cancel or label endpoint.
+the destination list, the whole pickup answer (``pickup_no``), its refusals (unknown,
+cancelled or already collected AWB, a second pickup of one AWB, a time in the past or
+more than ``PICKUP_DAYS_AHEAD`` days ahead, outside ``PICKUP_HOURS``). JNE has no
+documented cancel or label endpoint.
 """
 
+from datetime import datetime, timedelta
 from urllib.parse import parse_qs
 
 from . import carrier_common as cc
@@ -92,6 +100,29 @@ LIMITS = {
 }
 
 
+PICKUP_REQUIRED = (
+    "PICKUP_NAME",
+    "PICKUP_DATE",
+    "PICKUP_TIME",
+    "PICKUP_PIC_PHONE",
+    "PICKUP_ADDRESS",
+    "PICKUP_CITY",
+    "BRANCH",
+    "CUST_ID",
+    "ORDER_ID",
+    "AWB",
+    "SHIPPER_NAME",
+    "RECEIVER_NAME",
+    "ORIGIN_CODE",
+    "DESTINATION_CODE",
+    "SERVICE_CODE",
+    "WEIGHT",
+    "QTY",
+)
+PICKUP_DAYS_AHEAD = 7  # [invented]
+PICKUP_HOURS = (8, 20)  # couriers collect 08:00-20:00 WIB [invented]
+
+
 def jne_date(dt):
     """``dd-mm-yyyy HH:MM`` in WIB (§1.4 history dates)."""
     return dt.astimezone(cc.WIB).strftime("%d-%m-%Y %H:%M")
@@ -109,6 +140,7 @@ class JneApi(cc.CarrierHandler):
         self.route("POST", "/tracing/api/list/v1/cnote/{awb}", self.tracking)
         self.route("POST", "/insert/getdestination", self.destinations)
         self.route("POST", "/insert/getorigin", self.destinations)
+        self.route("POST", "/pickupcashless", self.pickup)
 
     @staticmethod
     def _error(text, status="false"):
@@ -305,5 +337,48 @@ class JneApi(cc.CarrierHandler):
                     {"code": code, "label": label}
                     for code, (label, _zone) in AREAS.items()
                 ]
+            },
+        )
+
+    def pickup(self, request):
+        form = self._form(request)
+        if (denied := self._auth(form)) is not None:
+            return denied
+        missing = [name for name in PICKUP_REQUIRED if not form.get(name)]
+        if missing:
+            return self._error("Some mandatory fields are empty: " + ", ".join(missing))
+        try:
+            at = datetime.strptime(
+                f"{form['PICKUP_DATE']} {form['PICKUP_TIME']}", "%d-%m-%Y %H:%M"
+            ).replace(tzinfo=cc.WIB)
+        except ValueError:
+            return self._error("PICKUP_DATE must be dd-mm-yyyy and PICKUP_TIME HH:MM")
+        now = cc.now_utc()
+        if at < now - timedelta(minutes=5):
+            return self._error("Pickup time has passed")
+        if at > now + timedelta(days=PICKUP_DAYS_AHEAD):
+            return self._error(f"Pickup at most {PICKUP_DAYS_AHEAD} days ahead")
+        if not PICKUP_HOURS[0] <= at.hour < PICKUP_HOURS[1]:
+            return self._error("Pickup time is outside the courier hours")
+        awb = form["AWB"]
+        with self.lock:
+            shipment = self.shipments.get(awb)
+            if shipment is None:
+                return self._error("AWB Not Found")
+            if shipment["reference"] != form["ORDER_ID"]:
+                return self._error("ORDER_ID does not match the AWB")
+            if shipment.step == cc.CANCELLED:
+                return self._error("AWB is cancelled")
+            if shipment.step != cc.RECORDED:
+                return self._error(f"AWB is already {shipment.step}")
+            if awb in self.pickups:
+                return self._error("Pickup already requested for this AWB")
+            number = f"PU{self.next_number():010d}"
+            self.pickups[awb] = {"pickup_no": number, "at": at, "form": form}
+        return Response(
+            200,
+            {
+                "status": "true",
+                "detail": [{"status": "sukses", "awb": awb, "pickup_no": number}],
             },
         )

@@ -1,0 +1,367 @@
+# Copyright 2026 Odoo Indonesia Suite
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Courier pickup of a batch of deliveries that hold a waybill (issue 10 §5).
+
+Three kinds of carriers (the client's capabilities):
+
+* a pickup call for booked waybills (``CAP_PICKUP``: JNE ``/pickupcashless``) - one
+  request per carrier and sender, the window sent;
+* the booking itself sent the courier (``CAP_PICKUP_WITH_ORDER``: Biteship
+  ``origin_collection_method``, SiCepat ``requestpickuppackage``, J&T servicetype 1)
+  - nothing to call: the deliveries are marked "booked with the order";
+* neither (Anteraja: no pickup call in §4.2) - listed in the answer, unchanged.
+
+Once a carrier accepted, nothing rolls it back: each carrier's batch runs on its own
+(a savepoint for the preparation, no raise after the call), the refusals of the
+others are collected and shown, and the acceptance is committed on the waybill
+ledger in a side transaction (a rollback of the whole request leaves it: the next
+request restores the pickup instead of asking again). The picking rows are locked
+``FOR NO KEY UPDATE NOWAIT`` before any call, so that a second click (or user) on the
+same deliveries is told to wait instead of booking a second courier.
+"""
+
+import dataclasses
+import logging
+
+import psycopg2
+
+from odoo import fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.base_integration.api.exceptions import IntegrationError
+
+from ..api.base import CAP_PICKUP, CAP_PICKUP_WITH_ORDER, PickupResult
+
+_logger = logging.getLogger(__name__)
+
+DONE_PICKUP_STATES = ("requested", "with_order")
+
+
+class StockPicking(models.Model):
+    _inherit = "stock.picking"  # pylint: disable=consider-merging-classes-inherited
+
+    carrier_api_pickup_state = fields.Selection(
+        selection_add=[("with_order", "Booked with the order")],
+        ondelete={"with_order": "set default"},
+    )
+
+    # ------------------------------------------------------------------ checks
+    def _carrier_api_pickup_problems(self):
+        """Names of the deliveries that cannot be asked for a pickup."""
+        return self.filtered(
+            lambda p: (
+                not p.carrier_api_is_ours
+                or p.carrier_api_state != "sent"
+                or not p.carrier_tracking_ref
+                or p.state not in ("assigned", "done")
+                or p.carrier_api_pickup_state in DONE_PICKUP_STATES
+            )
+        )
+
+    def _carrier_api_pickup_lock(self):
+        """Lock these picking rows until the end of the transaction, or refuse.
+
+        NO KEY UPDATE: enough to exclude a second pickup request or a poll, while
+        rows pointing at the pickings (tracking events, ledger rows written by side
+        transactions) can still be inserted. NOWAIT: a concurrent request holding
+        them (a double click) makes this one
+        stop at once; one that committed meanwhile (REPEATABLE READ) raises a
+        serialization failure, read the same way.
+        """
+        _ = self.env._
+        self.flush_recordset()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    "SELECT id FROM stock_picking WHERE id IN %s "
+                    "FOR NO KEY UPDATE NOWAIT",
+                    [tuple(self.ids)],
+                    log_exceptions=False,
+                )
+        except (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure):
+            raise UserError(
+                _(
+                    "A pickup for some of these deliveries is being requested right "
+                    "now (another click or user); reload and check their pickup "
+                    "state."
+                )
+            ) from None
+        # what the lock protects, read again
+        self.invalidate_recordset(["carrier_api_pickup_state", "carrier_api_state"])
+
+    # ------------------------------------------------------------------ request
+    def _carrier_api_request_pickup(self, start, end):
+        """Ask the carriers to collect these deliveries between ``start`` and
+        ``end`` (naive UTC).
+
+        :returns: a summary dict: ``requested`` and ``with_order`` (pickings),
+            ``refused`` (list of ``(pickings, message)``), ``unsupported``
+            (pickings whose carrier offers no pickup through its API).
+        :raises UserError: a delivery cannot be asked for (nothing was sent), or
+            another request holds them.
+        """
+        _ = self.env._
+        wrong = self._carrier_api_pickup_problems()
+        if wrong:
+            raise UserError(
+                _(
+                    "A pickup is requested for deliveries with a waybill and no "
+                    "pickup yet: %s",
+                    ", ".join(wrong.mapped("name")),
+                )
+            )
+        self._carrier_api_pickup_lock()
+        wrong = self._carrier_api_pickup_problems()
+        if wrong:  # a request that committed while this one waited for the lock
+            raise UserError(
+                _(
+                    "The pickup of %s was requested meanwhile.",
+                    ", ".join(wrong.mapped("name")),
+                )
+            )
+        summary = {
+            "requested": self.browse(),
+            "with_order": self.browse(),
+            "refused": [],
+            "unsupported": self.browse(),
+        }
+        groups = {}
+        for picking in self:
+            key = (picking.carrier_id, picking._carrier_api_sender())
+            groups.setdefault(key, self.browse())
+            groups[key] |= picking
+        for (carrier, sender), batch in groups.items():
+            batch._carrier_api_pickup_batch(carrier, sender, start, end, summary)
+        return summary
+
+    def _carrier_api_pickup_prepare(self, carrier, sender_partner, with_shipments):
+        """``(client, sender Address, {waybill: ShipmentRequest})``.
+
+        :raises UserError: the account, the sender or an order cannot be used.
+        """
+        _ = self.env._
+        client = carrier._carrier_api_client()
+        sender, problems, _warnings = sender_partner._carrier_api_address(
+            carrier, role="sender"
+        )
+        if problems:
+            raise UserError("\n".join(problems))
+        shipments = {}
+        if not with_shipments:
+            return client, sender, shipments
+        ledger = (
+            self.env["carrier.api.waybill"]
+            .sudo()
+            .search([("picking_id", "in", self.ids), ("state", "=", "sent")])
+        )
+        references = {row.waybill: row.reference for row in ledger if row.waybill}
+        for picking in self:
+            waybills = picking._carrier_api_waybills()
+            requests = [req for _part, req in picking._carrier_api_requests()]
+            for index, waybill in enumerate(waybills):
+                request = requests[index] if len(requests) == len(waybills) else None
+                request = request or requests[0]
+                shipments[waybill] = dataclasses.replace(
+                    request,
+                    reference=references.get(waybill)
+                    or picking.carrier_api_reference
+                    or "",
+                )
+        return client, sender, shipments
+
+    def _carrier_api_pickup_batch(self, carrier, sender_partner, start, end, summary):
+        """One carrier and sender: call (or record), never raise after the carrier
+        accepted; refusals go to ``summary``."""
+        _ = self.env._
+        mask = carrier._carrier_api_mask
+        try:
+            with self.env.cr.savepoint():
+                client = carrier._carrier_api_client()
+                calls = CAP_PICKUP in client.capabilities
+                if calls:
+                    client, sender, shipments = self._carrier_api_pickup_prepare(
+                        carrier, sender_partner, with_shipments=True
+                    )
+        except UserError as exc:
+            summary["refused"].append((self, str(exc)))
+            return
+        if not calls:
+            if CAP_PICKUP_WITH_ORDER in client.capabilities:
+                self._carrier_api_pickup_with_order(carrier)
+                summary["with_order"] |= self
+            else:
+                summary["unsupported"] |= self
+            return
+        waybills = [w for picking in self for w in picking._carrier_api_waybills()]
+        # Accepted before by a request that was rolled back afterwards (committed in
+        # the ledger): restored, never asked again.
+        booked = self._carrier_api_pickup_booked(waybills)
+        ask = [w for w in waybills if w not in booked]
+        result = PickupResult(pickup_id="")
+        if ask:
+            try:
+                result = client.request_pickup(
+                    ask, sender, start, end, shipments=shipments
+                )
+            except IntegrationError as exc:
+                error = _(
+                    "%(carrier)s refused the pickup: %(error)s",
+                    carrier=carrier.name,
+                    error=mask(str(exc)),
+                )
+                if not booked:
+                    summary["refused"].append((self, error))
+                    return
+                result = PickupResult(pickup_id="", refused=dict.fromkeys(ask, error))
+        # From here on the carrier holds a pickup: record it, whatever follows.
+        self._carrier_api_pickup_ledger(result, start, end)
+        windows = {w: (start, end) for w in result.waybills}
+        for waybill, (number, old_start, old_end) in booked.items():
+            result.waybills.append(waybill)
+            if number:
+                result.numbers[waybill] = number
+            windows[waybill] = (old_start or start, old_end or end)
+        accepted = set(result.waybills)
+        for picking in self:
+            mine = picking._carrier_api_waybills()
+            taken = [w for w in mine if w in accepted]
+            refused = {w: result.refused.get(w, "") for w in mine if w not in accepted}
+            if refused:
+                message = _(
+                    "%(carrier)s refused the pickup of %(picking)s: %(error)s",
+                    carrier=carrier.name,
+                    picking=picking.name,
+                    error=mask(
+                        "; ".join(f"{w}: {text}" for w, text in refused.items())
+                    ),
+                )
+                if taken:
+                    message += " " + _(
+                        "(accepted for %s: ask for the others in the carrier's portal)",
+                        ", ".join(taken),
+                    )
+                summary["refused"].append((picking, message))
+                picking.message_post(body=message)
+            if not taken:
+                continue
+            numbers = [result.numbers[w] for w in taken if result.numbers.get(w)]
+            window = windows[taken[0]]
+            picking._carrier_api_pickup_record(
+                carrier,
+                ",".join(dict.fromkeys(numbers)) or result.pickup_id,
+                window[0],
+                window[1],
+                taken,
+            )
+            summary["requested"] |= picking
+
+    def _carrier_api_pickup_booked(self, waybills):
+        """``{waybill: (pickup number, start, end)}`` of the waybills whose pickup
+        the carrier accepted before, as the committed ledger says."""
+        rows = (
+            self.env["carrier.api.waybill"]
+            .sudo()
+            .search(
+                [
+                    ("picking_id", "in", self.ids),
+                    ("state", "=", "sent"),
+                    ("waybill", "in", waybills),
+                    ("pickup_requested_at", "!=", False),
+                ]
+            )
+        )
+        return {
+            r.waybill: (r.pickup_ref or "", r.pickup_start, r.pickup_end) for r in rows
+        }
+
+    def _carrier_api_pickup_ledger(self, result, start, end):
+        """Commit the carrier's acceptance on the ledger rows, in a side transaction
+        (as the waybill ledger does): a rollback of this request (a later error, a
+        failed commit) then cannot make the next request book a second courier.
+
+        The side transaction only updates ledger rows, which this request does not
+        lock (the picking rows it holds are not touched), and gives up after a few
+        seconds rather than wait: the picking still records the pickup below.
+        """
+        if not result.waybills:
+            return
+        try:
+            with self.env.registry.cursor() as cr:
+                cr.execute("SET LOCAL lock_timeout = '5s'")
+                for waybill in result.waybills:
+                    cr.execute(
+                        "UPDATE carrier_api_waybill SET "
+                        "pickup_requested_at = now() at time zone 'utc', "
+                        "pickup_ref = %s, pickup_start = %s, pickup_end = %s, "
+                        "write_date = now() at time zone 'utc' "
+                        "WHERE picking_id IN %s AND waybill = %s AND state = 'sent'",
+                        [
+                            result.numbers.get(waybill) or result.pickup_id or None,
+                            start,
+                            end,
+                            tuple(self.ids),
+                            waybill,
+                        ],
+                    )
+        except psycopg2.Error:
+            _logger.exception(
+                "The pickup accepted for %s could not be committed to the ledger",
+                ", ".join(result.waybills),
+            )
+
+    def _carrier_api_pickup_record(self, carrier, pickup_id, start, end, waybills):
+        self.ensure_one()
+        _ = self.env._
+        self.write(
+            {
+                "carrier_api_pickup_state": "requested",
+                "carrier_api_pickup_ref": pickup_id or False,
+                "carrier_api_pickup_start": start,
+                "carrier_api_pickup_end": end,
+            }
+        )
+        self.message_post(
+            body=_(
+                "Pickup requested with %(carrier)s for %(waybills)s "
+                "(pickup %(ref)s), %(start)s - %(end)s.",
+                carrier=carrier.name,
+                waybills=", ".join(waybills),
+                ref=pickup_id or "-",
+                start=fields.Datetime.context_timestamp(self, start).strftime(
+                    "%Y-%m-%d %H:%M"
+                ),
+                end=fields.Datetime.context_timestamp(self, end).strftime(
+                    "%Y-%m-%d %H:%M"
+                ),
+            )
+        )
+
+    def _carrier_api_pickup_with_order(self, carrier):
+        """The booking asked for the courier already: record that, change nothing
+        at the carrier (the window chosen in the wizard was not sent)."""
+        _ = self.env._
+        ledger = (
+            self.env["carrier.api.waybill"]
+            .sudo()
+            .search([("picking_id", "in", self.ids), ("state", "=", "sent")])
+        )
+        for picking in self:
+            orders = ledger.filtered(lambda r, p=picking: r.picking_id == p)
+            ref = ",".join(o for o in orders.mapped("carrier_order_id") if o)
+            picking.write(
+                {
+                    "carrier_api_pickup_state": "with_order",
+                    "carrier_api_pickup_ref": ref or False,
+                    "carrier_api_pickup_start": False,
+                    "carrier_api_pickup_end": False,
+                }
+            )
+            picking.message_post(
+                body=_(
+                    "%(carrier)s sends the courier with the booking itself (order "
+                    "%(ref)s): no separate pickup request, the window chosen was "
+                    "not sent.",
+                    carrier=carrier.name,
+                    ref=ref or "-",
+                )
+            )
