@@ -16,6 +16,7 @@
         "security/ir.model.access.csv",
         "security/efaktur_batch_security.xml",
         "data/efaktur_batch_sequence.xml",
+        "data/efaktur_trx_code_data.xml",
         "views/efaktur_batch_views.xml",
     ],
     "installable": True,

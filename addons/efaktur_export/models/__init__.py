@@ -8,5 +8,6 @@ from . import res_company
 from . import account_move
 from . import efaktur_document
 from . import res_config_settings
+from . import efaktur_trx_code
 from . import efaktur_batch
 from . import account_move_efaktur
