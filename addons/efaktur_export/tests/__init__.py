@@ -5,3 +5,6 @@ from . import test_coretax_rounding, test_coretax_golden, test_coretax_validatio
 from . import test_i18n
 from . import test_coretax_spread
 from . import test_batch
+from . import test_export_wizard
+from . import test_batch_reexport
+from . import test_export_concurrency
