@@ -200,7 +200,9 @@ class TestEfakturBatchReexport(CoretaxCase):
         document = (
             self.env["l10n_id_efaktur_coretax.document"]
             .with_user(self.accountant)
-            .create({"invoice_ids": (inv1 | inv2).ids, "company_id": inv1.company_id.id})
+            .create(
+                {"invoice_ids": (inv1 | inv2).ids, "company_id": inv1.company_id.id}
+            )
         )
         document._generate_xml()
         stale = document.attachment_id

@@ -24,9 +24,7 @@ class TestEfakturExportWizard(CoretaxCase):
     def _wizard(self, invoices=None, **vals):
         if invoices is not None:
             vals["invoice_ids"] = [Command.set(invoices.ids)]
-        return (
-            self.env["efaktur.export.wizard"].with_user(self.accountant).create(vals)
-        )
+        return self.env["efaktur.export.wizard"].with_user(self.accountant).create(vals)
 
     def _written(self, moves):
         """What an export writes: batches, their files, the batch number, the invoices'
@@ -44,7 +42,12 @@ class TestEfakturExportWizard(CoretaxCase):
             .sudo()
             .search_count([]),
             "invoices": moves.read(
-                ["state", "efaktur_state", "efaktur_batch_id", "l10n_id_coretax_document"]
+                [
+                    "state",
+                    "efaktur_state",
+                    "efaktur_batch_id",
+                    "l10n_id_coretax_document",
+                ]
             ),
         }
 

@@ -160,7 +160,10 @@ class EfakturExportWizard(models.TransientModel):
         their batch only, so that no invoice is in two batches by accident."""
         problems = []
         for move in moves.filtered(lambda m: m.efaktur_state == "exported"):
-            if self.reexport_batch_id and move.efaktur_batch_id == self.reexport_batch_id:
+            if (
+                self.reexport_batch_id
+                and move.efaktur_batch_id == self.reexport_batch_id
+            ):
                 continue
             problems.append(
                 (
@@ -222,19 +225,20 @@ class EfakturExportWizard(models.TransientModel):
         try:
             files = self._efaktur_build_files(moves)
         except EfakturProblemsError as error:
-            raise EfakturProblemsError(problems + error.problems, title=title) from error
+            raise EfakturProblemsError(
+                problems + error.problems, title=title
+            ) from error
         if problems:
             raise EfakturProblemsError(problems, title=title)
+        vals = {
+            "name": "/",  # numbered once its files are stored
+            "company_id": moves.company_id[:1].id,
+            "invoice_ids": [fields.Command.set(moves.ids)],
+            "reexport_of_id": self.reexport_batch_id.id,
+        }
         # A problem found while a later file is built undoes the batch and its files.
         with self.env.cr.savepoint():
-            batch = self.env["efaktur.export.batch"].create(
-                {
-                    "name": "/",  # numbered once its files are stored
-                    "company_id": moves.company_id[:1].id,
-                    "invoice_ids": [fields.Command.set(moves.ids)],
-                    "reexport_of_id": self.reexport_batch_id.id,
-                }
-            )
+            batch = self.env["efaktur.export.batch"].create(vals)
             batch._efaktur_store_files(files)
             moves.write({"efaktur_state": "exported", "efaktur_batch_id": batch.id})
         return batch
