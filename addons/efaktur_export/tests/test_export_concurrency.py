@@ -129,6 +129,9 @@ class TestEfakturExportRealCursors(BaseCase):
                 [("res_model", "=", batches._name), ("res_id", "in", batches.ids)]
             ).unlink()
             batches.unlink()
+            env["efaktur.export.wizard"].browse(
+                self.ids.get("wizards", [])
+            ).exists().unlink()
             invoices.filtered(lambda m: m.state == "posted").button_draft()
             invoices.with_context(force_delete=True).unlink()
             env["account.tax"].browse(self.ids["tax"]).unlink()
@@ -150,6 +153,18 @@ class TestEfakturExportRealCursors(BaseCase):
             env.ref("base.IDR").active = self.restore["idr_active"]
 
     def test_two_users_export_the_same_invoices_at_once(self):
+        # Each user opens the wizard on the same invoices (saved in its own request, as
+        # the web client does before running a button), then both click Export at once.
+        wizards = {}
+        for uid in self.ids["users"]:
+            with self.registry.cursor() as cr:
+                env = api.Environment(cr, uid, {})
+                wizards[uid] = (
+                    env["efaktur.export.wizard"]
+                    .create({"invoice_ids": [Command.set(self.ids["invoices"])]})
+                    .id
+                )
+        self.ids["wizards"] = list(wizards.values())
         barrier = threading.Barrier(2, timeout=30)  # a lost thread fails, never hangs
         outcomes = {}
 
@@ -157,9 +172,7 @@ class TestEfakturExportRealCursors(BaseCase):
             try:
                 with self.registry.cursor() as cr:
                     env = api.Environment(cr, uid, {})
-                    wizard = env["efaktur.export.wizard"].create(
-                        {"invoice_ids": [Command.set(self.ids["invoices"])]}
-                    )
+                    wizard = env["efaktur.export.wizard"].browse(wizards[uid])
                     self.assertEqual(len(wizard.invoice_ids), 3)  # read before the race
                     barrier.wait()
                     action = wizard.action_export()
@@ -196,6 +209,47 @@ class TestEfakturExportRealCursors(BaseCase):
                 [invoices.ids],
             )
             self.assertEqual(cr.fetchall(), [])
+            self.assertEqual(
+                env["efaktur.export.batch"].search_count(
+                    [("invoice_ids", "in", invoices.ids)]
+                ),
+                1,
+            )
+
+    def test_second_user_clicks_just_after_the_first_committed(self):
+        first, second = self.ids["users"]
+        wizards = {}
+        for uid in (first, second):
+            with self.registry.cursor() as cr:
+                env = api.Environment(cr, uid, {})
+                wizards[uid] = (
+                    env["efaktur.export.wizard"]
+                    .create({"invoice_ids": [Command.set(self.ids["invoices"])]})
+                    .id
+                )
+        self.ids["wizards"] = list(wizards.values())
+        # The second user's request has begun (its snapshot predates the first export).
+        with self.registry.cursor() as cr_second:
+            env_second = api.Environment(cr_second, second, {})
+            wizard_second = env_second["efaktur.export.wizard"].browse(wizards[second])
+            self.assertEqual(
+                set(wizard_second.invoice_ids.mapped("efaktur_state")), {"to_export"}
+            )
+            with self.registry.cursor() as cr_first:
+                env_first = api.Environment(cr_first, first, {})
+                action = (
+                    env_first["efaktur.export.wizard"]
+                    .browse(wizards[first])
+                    .action_export()
+                )
+                self.assertEqual(action["res_model"], "efaktur.export.batch")
+            with self.assertRaisesRegex(UserError, "or has just exported them"):
+                wizard_second.action_export()
+            cr_second.rollback()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            invoices = env["account.move"].browse(self.ids["invoices"])
+            self.assertEqual(invoices.efaktur_batch_id.id, action["res_id"])
             self.assertEqual(
                 env["efaktur.export.batch"].search_count(
                     [("invoice_ids", "in", invoices.ids)]
