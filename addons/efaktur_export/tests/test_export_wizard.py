@@ -3,10 +3,14 @@
 """The export wizard's transaction-code filter and its problems dialog (issue 11 item 3:
 "all problems at once; nothing is written while a problem exists"), as a billing user."""
 
+from unittest.mock import patch
+
 from odoo import Command
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from ..models.efaktur_problems import EfakturProblemsError
+from ..wizard.efaktur_export_wizard import EfakturExportWizard
 from .coretax_common import CoretaxCase
 
 
@@ -192,3 +196,33 @@ class TestEfakturExportWizard(CoretaxCase):
         self.assertEqual(len(line), 1, wizard.problem_ids.mapped("message"))
         self.assertFalse(line.move_id)
         self.assertEqual(inv.efaktur_state, "to_export")
+
+    def test_problem_while_a_later_file_is_built_undoes_everything(self):
+        # An invoice changed by another transaction between the check and its file (the
+        # engine re-checks each chunk): the files stored so far and the batch are undone.
+        inv1 = self._invoice(self.buyer_pt, [self._paper()], date="2025-06-10")
+        inv2 = self._invoice(self.buyer_pt, [self._paper(2)], date="2025-06-11")
+        moves = inv1 | inv2
+        before = self._written(moves)
+        build = EfakturExportWizard._efaktur_build_files
+
+        def first_then_problem(wizard, invoices):
+            files = build(wizard, invoices)
+            yield next(iter(files))
+            raise EfakturProblemsError([(inv2, f"Invoice {inv2.name}: changed.")])
+
+        wizard = self._wizard(moves, max_per_file=1)
+        with patch.object(
+            EfakturExportWizard, "_efaktur_build_files", first_then_problem
+        ):
+            action = wizard.action_export()
+        self.assertEqual(action["res_model"], "efaktur.export.wizard")
+        self.assertEqual(wizard.problem_ids.move_id, inv2)
+        self.assertEqual(self._written(moves), before, "batch and first file undone")
+
+    def test_invoices_per_file_out_of_range(self):
+        inv = self._invoice(self.buyer_pt, [self._paper()])
+        for bad in (0, -5, 1001):
+            with self.assertRaises(ValidationError):
+                self._wizard(inv, max_per_file=bad)
+        self.assertEqual(self._wizard(inv, max_per_file=1000).max_per_file, 1000)

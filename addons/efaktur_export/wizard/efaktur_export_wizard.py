@@ -9,7 +9,7 @@ import itertools
 from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from ..models.efaktur_problems import EfakturProblemsError
 
@@ -47,6 +47,17 @@ class EfakturExportWizard(models.TransientModel):
     problem_ids = fields.One2many(
         "efaktur.export.problem", "wizard_id", string="Problems", readonly=True
     )
+
+    @api.constrains("max_per_file")
+    def _check_max_per_file(self):
+        for wizard in self:
+            if not 0 < wizard.max_per_file <= DEFAULT_MAX_PER_FILE:
+                raise ValidationError(
+                    self.env._(
+                        "A Coretax file holds from 1 to %(max)s invoices.",
+                        max=DEFAULT_MAX_PER_FILE,
+                    )
+                )
 
     @api.model
     def _default_max_per_file(self):
