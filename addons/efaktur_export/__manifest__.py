@@ -19,5 +19,10 @@
         "data/efaktur_trx_code_data.xml",
         "views/efaktur_batch_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "efaktur_export/static/tests/tours/efaktur_wizard_tour.js",
+        ],
+    },
     "installable": True,
 }

@@ -8,3 +8,4 @@ from . import test_batch
 from . import test_export_wizard
 from . import test_batch_reexport
 from . import test_export_concurrency
+from . import test_wizard_tour
