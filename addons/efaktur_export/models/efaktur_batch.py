@@ -105,9 +105,11 @@ class EfakturExportBatch(models.Model):
     )
     def _compute_changed_invoice_ids(self):
         for batch in self:
-            # A posted invoice's content cannot change in Odoo without a reset to draft,
+            # A posted invoice's amounts cannot change in Odoo without a reset to draft,
             # which flags it (account_move_efaktur.button_draft); the flag stays when it
-            # is posted again. Buyer data edited on the contact is not seen (ROADMAP).
+            # is posted again. write_date is no sign: registering a payment writes the
+            # invoice lines too (test_export_concurrency). Not seen: a label edited on
+            # the posted invoice, buyer data edited on the contact (ROADMAP).
             changed = batch._efaktur_current_invoices().filtered(
                 lambda m: m.efaktur_state == "needs_reexport" or m.state != "posted"
             )

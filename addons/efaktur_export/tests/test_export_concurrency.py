@@ -119,6 +119,13 @@ class TestEfakturExportRealCursors(BaseCase):
     def _cleanup(self):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {"no_vat_validation": True})
+            env["account.payment.register"].search(
+                [("partner_id", "=", self.ids["partner"])]
+            ).unlink()
+            payments = env["account.payment"].browse(self.ids.get("payments", []))
+            payments = payments.exists()
+            payments.action_draft()  # unreconciles the invoice
+            payments.with_context(force_delete=True).unlink()
             invoices = env["account.move"].browse(self.ids["invoices"]).exists()
             batches = (
                 env["efaktur.export.batch"]
@@ -255,4 +262,39 @@ class TestEfakturExportRealCursors(BaseCase):
                     [("invoice_ids", "in", invoices.ids)]
                 ),
                 1,
+            )
+
+    def test_payment_after_export_is_not_a_change(self):
+        # A payment in a later transaction writes the invoice and its lines (so their
+        # write_date is no sign of a change): the batch must not call it changed.
+        uid = self.ids["users"][0]
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, uid, {})
+            wizard = env["efaktur.export.wizard"].create(
+                {"invoice_ids": [Command.set(self.ids["invoices"][:1])]}
+            )
+            self.ids["wizards"] = wizard.ids
+            batch_id = wizard.action_export()["res_id"]
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            invoice = env["account.move"].browse(self.ids["invoices"][0])
+            payments = (
+                env["account.payment.register"]
+                .with_context(active_model="account.move", active_ids=invoice.ids)
+                .create({"payment_date": invoice.invoice_date})
+                ._create_payments()
+            )
+            self.ids["payments"] = payments.ids
+            self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, uid, {})
+            batch = env["efaktur.export.batch"].browse(batch_id)
+            invoice = env["account.move"].browse(self.ids["invoices"][0])
+            self.assertGreater(invoice.write_date, batch.date, "the payment wrote it")
+            self.assertTrue(
+                any(li.write_date > batch.date for li in invoice.invoice_line_ids),
+                "and its product lines",
+            )
+            self.assertFalse(
+                batch.has_changes, batch.changed_invoice_ids.mapped("name")
             )
