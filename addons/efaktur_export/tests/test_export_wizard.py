@@ -226,3 +226,24 @@ class TestEfakturExportWizard(CoretaxCase):
             with self.assertRaises(ValidationError):
                 self._wizard(inv, max_per_file=bad)
         self.assertEqual(self._wizard(inv, max_per_file=1000).max_per_file, 1000)
+
+    def test_what_building_wrote_is_undone_when_the_export_is_refused(self):
+        # Building the files may write (the legacy CSV gives serials): when the wizard's
+        # own problems refuse the export, that is undone too.
+        inv = self._invoice(self.buyer_pt, [self._paper()])
+        exported = self._invoice(self.buyer_nik, [self._paper()])
+        self._wizard(exported)._efaktur_export()
+        build = EfakturExportWizard._efaktur_build_files
+
+        def writing_build(wizard, invoices):
+            invoices.write({"ref": "serial given"})
+            return build(wizard, invoices)
+
+        wizard = self._wizard(inv | exported)
+        with patch.object(EfakturExportWizard, "_efaktur_build_files", writing_build):
+            action = wizard.action_export()
+        self.assertEqual(action["res_model"], "efaktur.export.wizard")
+        self.assertEqual(wizard.problem_ids.move_id, exported)
+        (inv | exported).invalidate_recordset()
+        self.assertEqual((inv | exported).mapped("ref"), [False, False])
+        self.assertEqual(inv.efaktur_state, "to_export")

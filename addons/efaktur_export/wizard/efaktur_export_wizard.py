@@ -233,22 +233,25 @@ class EfakturExportWizard(models.TransientModel):
             raise UserError(self.env._("These invoices were exported meanwhile."))
         title = self.env._("e-Faktur cannot be exported:")
         problems = self._efaktur_selection_problems(moves)
-        try:
-            files = self._efaktur_build_files(moves)
-        except EfakturProblemsError as error:
-            raise EfakturProblemsError(
-                problems + error.problems, title=title
-            ) from error
-        if problems:
-            raise EfakturProblemsError(problems, title=title)
         vals = {
             "name": "/",  # numbered once its files are stored
             "company_id": moves.company_id[:1].id,
             "invoice_ids": [fields.Command.set(moves.ids)],
             "reexport_of_id": self.reexport_batch_id.id,
         }
-        # A problem found while a later file is built undoes the batch and its files.
+        # Whatever is written from here is undone when a problem shows up: the files
+        # stored so far (a problem met while a later file is built) and what building the
+        # files wrote (the legacy CSV gives serials while the wizard's own problems, found
+        # above, still block the export).
         with self.env.cr.savepoint():
+            try:
+                files = self._efaktur_build_files(moves)
+            except EfakturProblemsError as error:
+                raise EfakturProblemsError(
+                    problems + error.problems, title=title
+                ) from error
+            if problems:
+                raise EfakturProblemsError(problems, title=title)
             batch = self.env["efaktur.export.batch"].create(vals)
             batch._efaktur_store_files(files)
             moves.write({"efaktur_state": "exported", "efaktur_batch_id": batch.id})
