@@ -204,7 +204,8 @@ class EfakturExportWizard(models.TransientModel):
             raised by this call, before any file is taken; a generator may still raise it
             later when an invoice changed meanwhile (the caller then undoes what it
             stored). Coretax XML here; extended for the legacy CSV of invoices dated 2024
-            or earlier.
+            or earlier. What this writes (the legacy CSV's serials) is undone by the
+            caller when the export is refused.
         """
         files = moves._efaktur_coretax_iter_files(max_per_file=self.max_per_file)
         # Taking the first file validates every invoice: problems are raised now.
