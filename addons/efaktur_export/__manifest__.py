@@ -16,6 +16,7 @@
         "security/ir.model.access.csv",
         "security/efaktur_batch_security.xml",
         "data/efaktur_batch_sequence.xml",
+        "data/efaktur_trx_code_data.xml",
         "views/efaktur_batch_views.xml",
         "security/efaktur_nsfp_range_security.xml",
         "views/efaktur_nsfp_range_views.xml",
@@ -25,6 +26,7 @@
     "assets": {
         "web.assets_tests": [
             "efaktur_export/static/tests/tours/efaktur_tour.js",
+            "efaktur_export/static/tests/tours/efaktur_wizard_tour.js",
         ],
     },
     "installable": True,

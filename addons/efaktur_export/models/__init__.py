@@ -8,6 +8,7 @@ from . import res_company
 from . import account_move
 from . import efaktur_document
 from . import res_config_settings
+from . import efaktur_trx_code
 from . import efaktur_batch
 from . import account_move_efaktur
 from . import efaktur_legacy_csv

@@ -32,8 +32,17 @@ class AccountMove(models.Model):
 
     def button_draft(self):
         """Resetting an exported invoice to draft: it must be exported again; warn in the
-        chatter (the file in Coretax no longer matches the invoice)."""
+        chatter (the file in Coretax no longer matches the invoice). The form asks first
+        (``view_move_form_efaktur_batch``). The flag stays when the invoice is posted
+        again: only a new export clears it.
+
+        Odoo's own e-Faktur document (``l10n_id_coretax_document``, made by its
+        "Download e-Faktur" before this module) would keep a file of the old invoice: the
+        invoice leaves it, as l10n_id_efaktur does for its CSV document, and its file is
+        removed (the document's chatter keeps a copy; a download builds it again from the
+        invoices left)."""
         exported = self.filtered(lambda m: m.efaktur_state == "exported")
+        self._efaktur_leave_odoo_document()
         res = super().button_draft()
         if exported:
             exported.write({"efaktur_state": "needs_reexport"})
@@ -46,3 +55,23 @@ class AccountMove(models.Model):
                     )
                 )
         return res
+
+    def _efaktur_leave_odoo_document(self):
+        moves = self.filtered("l10n_id_coretax_document")
+        if not moves:
+            return
+        # sudo: the document's file is Odoo's record; the user resetting the invoice may
+        # not manage e-Faktur documents, and a stale file must not stay either way.
+        documents = moves.l10n_id_coretax_document.sudo()
+        documents.attachment_id.unlink()
+        for move in moves:
+            move.message_post(
+                body=self.env._(
+                    "This invoice was removed from the e-Faktur document %(document)s "
+                    "following the reset to draft.",
+                    document=move.l10n_id_coretax_document.display_name,
+                )
+            )
+        moves.sudo().l10n_id_coretax_document = False
+        # Kept (archived) rather than deleted: their chatter holds the files once made.
+        documents.filtered(lambda d: not d.invoice_ids).active = False

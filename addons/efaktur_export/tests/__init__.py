@@ -10,3 +10,7 @@ from . import test_nsfp_range
 from . import test_nsfp_concurrency
 from . import test_coretax_import
 from . import test_tour
+from . import test_export_wizard
+from . import test_batch_reexport
+from . import test_export_concurrency
+from . import test_wizard_tour

@@ -75,12 +75,7 @@ class LegacyCase(CoretaxCase):
 
     def _export(self, invoices):
         """Export through the wizard as the billing user: ``{filename: bytes}``."""
-        action = self._wizard(invoices).action_export()
-        batch = (
-            self.env["efaktur.export.batch"]
-            .with_user(self.accountant)
-            .browse(action["res_id"])
-        )
+        batch = self._wizard(invoices)._efaktur_export()
         return {a.name: base64.b64decode(a.datas) for a in batch.attachment_ids}
 
     @staticmethod

@@ -108,7 +108,7 @@ class TestEfakturBatch(CoretaxCase):
         bad = self._invoice(bad_buyer, [self._paper()])
         batches = self.env["efaktur.export.batch"].search_count([])
         with self.assertRaises(UserError) as caught:
-            self._wizard(good | bad).action_export()
+            self._wizard(good | bad)._efaktur_export()
         self.assertIn(f"{bad.name}: ", str(caught.exception))
         self.assertIn("16 digits", str(caught.exception))  # the 14-digit NPWP's reason
         self.assertNotIn(f"{bad.name}: Invoice", str(caught.exception), "named once")
@@ -160,7 +160,7 @@ class TestEfakturBatch(CoretaxCase):
         self.assertEqual(inv2.efaktur_state, "to_export")
         # Exported invoices are no longer found by the filters.
         with self.assertRaises(UserError):
-            wizard.action_export()
+            wizard._efaktur_export()
 
     def test_views_and_menus_for_billing_user(self):
         user_env = self.env(user=self.accountant)

@@ -284,7 +284,7 @@ class TestCoretaxValidation(CoretaxCase):
             .browse(action["res_id"])
         )
         with self.assertRaises(UserError):
-            wizard.action_export()
+            wizard._efaktur_export()  # action_export shows the problems dialog
         self.assertFalse(bad.l10n_id_coretax_document)
         self.assertFalse(bad.efaktur_batch_id)
 

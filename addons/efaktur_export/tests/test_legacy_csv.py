@@ -4,6 +4,7 @@
 billing user through the wizard. Expected values are worked out by hand from §1 in the
 comments, never saved from the code's output."""
 
+import base64
 from decimal import Decimal
 
 from odoo.exceptions import UserError
@@ -165,7 +166,7 @@ class TestLegacyCsv(LegacyCase):
             [coretax, legacy, legacy.browse()],
         )
         with self.assertRaises(UserError) as caught:
-            wizard.action_export()
+            wizard._efaktur_export()
         message = str(caught.exception)
         self.assertIn("Toko Tanpa NPWP has no NPWP and no 16-digit NIK", message)
         self.assertIn("PER-26/PJ/2017", message)
@@ -213,8 +214,14 @@ class TestLegacyCsv(LegacyCase):
         first = self._rows(self._csv_of(self._export(move)))[3][3]
         self.assertEqual(first, "0002400000001")
         self.assertEqual(nsfp_range.next_number, "0002400000002")
-        # Exported again (explicitly selected), then reset to draft, re-posted, exported.
-        again = self._rows(self._csv_of(self._export(move)))[3][3]
+        # Exported again (its batch's Re-export), then reset to draft, re-posted, exported.
+        action = move.efaktur_batch_id.with_user(self.accountant).action_reexport()
+        batch = self.env["efaktur.export.batch"].browse(action["res_id"])
+        again = self._rows(
+            self._csv_of(
+                {a.name: base64.b64decode(a.datas) for a in batch.attachment_ids}
+            )
+        )[3][3]
         move.button_draft()
         move.action_post()
         third = self._rows(self._csv_of(self._export(move)))[3][3]
@@ -228,7 +235,7 @@ class TestLegacyCsv(LegacyCase):
         nsfp_range = self._range("0002400000001", "0002400000001")
         moves = self._example_invoice() | self._example_invoice(date="2024-03-16")
         with self.assertRaises(UserError) as caught:
-            self._wizard(moves).action_export()
+            self._wizard(moves)._efaktur_export()
         # Two invoices, one serial left: 1 missing.
         self.assertIn(
             f"Not enough NSFP serials for 2024 in company {self.company.name}: 1 missing"

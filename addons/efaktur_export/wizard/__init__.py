@@ -4,3 +4,4 @@
 from . import efaktur_export_wizard
 from . import efaktur_export_wizard_legacy
 from . import efaktur_coretax_import_wizard
+from . import efaktur_export_problem

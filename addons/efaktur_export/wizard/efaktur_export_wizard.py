@@ -1,12 +1,15 @@
 # Copyright 2026 Odoo Indonesia Suite
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""The e-Faktur export wizard: pick a period, customers and journals, or start from a
-selection of invoices; lock them, build the Coretax files, keep them as a batch."""
+"""The e-Faktur export wizard: pick a period, customers, journals and transaction codes, or
+start from a selection of invoices (or a batch to re-export); lock them, check them all,
+build the Coretax files and keep them as a batch (issue 11 items 3-4)."""
+
+import itertools
 
 from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from ..models.efaktur_problems import EfakturProblemsError
 
@@ -26,10 +29,35 @@ class EfakturExportWizard(models.TransientModel):
     journal_ids = fields.Many2many(
         "account.journal", string="Journals", domain=[("type", "=", "sale")]
     )
+    trx_code_ids = fields.Many2many(
+        "efaktur.trx.code",
+        string="Transaction Codes",
+        help="Only invoices with one of these codes (Kode Transaksi); all when empty.",
+    )
     invoice_ids = fields.Many2many("account.move", string="Invoices")
     max_per_file = fields.Integer(
         string="Invoices per File", default=lambda self: self._default_max_per_file()
     )
+    reexport_batch_id = fields.Many2one(
+        "efaktur.export.batch",
+        string="Re-export of",
+        readonly=True,
+        help="The batch whose invoices are exported again; its files stay as they are.",
+    )
+    problem_ids = fields.One2many(
+        "efaktur.export.problem", "wizard_id", string="Problems", readonly=True
+    )
+
+    @api.constrains("max_per_file")
+    def _check_max_per_file(self):
+        for wizard in self:
+            if not 0 < wizard.max_per_file <= DEFAULT_MAX_PER_FILE:
+                raise ValidationError(
+                    self.env._(
+                        "A Coretax file holds from 1 to %(max)s invoices.",
+                        max=DEFAULT_MAX_PER_FILE,
+                    )
+                )
 
     @api.model
     def _default_max_per_file(self):
@@ -49,14 +77,33 @@ class EfakturExportWizard(models.TransientModel):
         """Entry point of Odoo's "Download e-Faktur" (efcore's ``download_efaktur``): the
         wizard, prefilled with the selected invoices."""
         wizard = self.create({"invoice_ids": [fields.Command.set(invoices.ids)]})
+        return wizard._efaktur_form_action()
+
+    def _efaktur_form_action(self, view_xmlid=None):
+        self.ensure_one()
+        view = self.env.ref(view_xmlid) if view_xmlid else None
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Export e-Faktur"),
             "res_model": self._name,
-            "res_id": wizard.id,
+            "res_id": self.id,
             "view_mode": "form",
+            "views": [(view.id if view else False, "form")],
             "target": "new",
         }
+
+    # ------------------------------------------------------------------
+    # Which invoices
+    # ------------------------------------------------------------------
+
+    def _efaktur_has_filters(self):
+        return bool(
+            self.date_from
+            or self.date_to
+            or self.partner_ids
+            or self.journal_ids
+            or self.trx_code_ids
+        )
 
     def _efaktur_domain(self):
         domain = [
@@ -79,82 +126,173 @@ class EfakturExportWizard(models.TransientModel):
             )
         if self.journal_ids:
             domain.append(("journal_id", "in", self.journal_ids.ids))
+        if self.trx_code_ids:
+            domain.append(
+                ("l10n_id_kode_transaksi", "in", self.trx_code_ids.mapped("code"))
+            )
         return domain
 
     def _efaktur_invoices(self):
         """The selected invoices plus, when a filter is set (or nothing is selected), the
-        posted customer invoices not yet exported that match it."""
+        posted customer invoices not yet exported that match it. A re-export takes the
+        batch's invoices only."""
         self.ensure_one()
         moves = self.invoice_ids
-        if (
-            not moves
-            or self.date_from
-            or self.date_to
-            or self.partner_ids
-            or self.journal_ids
-        ):
+        if not self.reexport_batch_id and (not moves or self._efaktur_has_filters()):
             moves |= self.env["account.move"].search(self._efaktur_domain())
         return moves
 
     def _efaktur_lock(self, moves):
         """Lock the invoices' rows for this transaction, refusing at once when another
-        export holds them (two users exporting the same invoices: the second is told)."""
+        export holds them (two users exporting the same invoices: the second is told).
+
+        Odoo's transactions are REPEATABLE READ: when the other export has already
+        committed a change of these rows since our transaction began, PostgreSQL refuses
+        the lock with a serialization failure; that is the same refusal."""
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
                     "SELECT id FROM account_move WHERE id IN %s FOR UPDATE NOWAIT",
                     [tuple(moves.ids)],
                 )
-        except pg_errors.LockNotAvailable as error:
+        except (pg_errors.LockNotAvailable, pg_errors.SerializationFailure) as error:
             raise UserError(
                 self.env._(
-                    "Another export is running on these invoices. Try again later."
+                    "Another export is running on these invoices, or has just exported "
+                    "them. Reload the invoices and try again."
                 )
             ) from error
         # Another export may have committed between our read and the lock.
         moves.invalidate_recordset(["efaktur_state", "efaktur_batch_id", "state"])
 
-    def _efaktur_build_files(self, moves):
-        """The files of this export as ``[(filename, content_bytes)]``, or
-        ``EfakturProblemsError`` listing every problem. Coretax XML here; extended for the
-        legacy CSV of invoices dated 2024 or earlier."""
-        return moves._efaktur_coretax_files(max_per_file=self.max_per_file)
+    def _efaktur_selection_problems(self, moves):
+        """Invoices that this export must not take, as ``(move, message)``: invoices
+        already exported in a batch (in this or another transaction) are re-exported from
+        their batch only, so that no invoice is in two batches by accident."""
+        problems = []
+        for move in moves.filtered(lambda m: m.efaktur_state == "exported"):
+            if (
+                self.reexport_batch_id
+                and move.efaktur_batch_id == self.reexport_batch_id
+            ):
+                continue
+            problems.append(
+                (
+                    move,
+                    self.env._(
+                        "Invoice %(invoice)s: it was already exported in batch %(batch)s; "
+                        "use Re-export on that batch to send it again.",
+                        invoice=move.name,
+                        batch=move.efaktur_batch_id.name or "",
+                    ),
+                )
+            )
+        return problems
 
-    def action_export(self):
+    # ------------------------------------------------------------------
+    # Files and batch
+    # ------------------------------------------------------------------
+
+    def _efaktur_build_files(self, moves):
+        """The files of this export, the one place they are produced.
+
+        :param moves: the ``account.move`` invoices to export (locked)
+        :return: an iterable of ``(filename, content_bytes)``. It may be a generator
+            (Coretax XML comes one file at a time, so a big export holds one file in
+            memory); the caller stores each file before taking the next.
+        :raises EfakturProblemsError: listing every problem of every invoice. It is
+            raised by this call, before any file is taken; a generator may still raise it
+            later when an invoice changed meanwhile (the caller then undoes what it
+            stored). Coretax XML here; extended for the legacy CSV of invoices dated 2024
+            or earlier. What this writes (the legacy CSV's serials) is undone by the
+            caller when the export is refused.
+        """
+        files = moves._efaktur_coretax_iter_files(max_per_file=self.max_per_file)
+        # Taking the first file validates every invoice: problems are raised now.
+        first = next(files, None)
+        return itertools.chain([first], files) if first else iter(())
+
+    def _efaktur_export(self):
+        """Export the wizard's invoices into a new batch (the Python path).
+
+        :return: the ``efaktur.export.batch`` made
+        :raises EfakturProblemsError: every problem at once (the wizard's own and the
+            engine's); nothing is written: no batch, file, number or invoice status.
+        :raises UserError: nothing to export, or another export holds the invoices.
+        """
         self.ensure_one()
         moves = self._efaktur_invoices()
         if not moves:
             raise UserError(self.env._("No invoice to export matches these filters."))
         self._efaktur_lock(moves)
         # Invoices found by the filters and exported meanwhile by a concurrent export are
-        # dropped; explicitly selected ones are re-exported on purpose.
+        # dropped; selected ones are reported by _efaktur_selection_problems.
         moves = self.invoice_ids | (moves - self.invoice_ids).filtered(
             lambda m: m.efaktur_state != "exported"
         )
         if not moves:
             raise UserError(self.env._("These invoices were exported meanwhile."))
+        title = self.env._("e-Faktur cannot be exported:")
+        problems = self._efaktur_selection_problems(moves)
+        vals = {
+            "name": "/",  # numbered once its files are stored
+            "company_id": moves.company_id[:1].id,
+            "invoice_ids": [fields.Command.set(moves.ids)],
+            "reexport_of_id": self.reexport_batch_id.id,
+        }
+        # Whatever is written from here is undone when a problem shows up: the files
+        # stored so far (a problem met while a later file is built) and what building the
+        # files wrote (the legacy CSV gives serials while the wizard's own problems, found
+        # above, still block the export).
+        with self.env.cr.savepoint():
+            try:
+                files = self._efaktur_build_files(moves)
+            except EfakturProblemsError as error:
+                raise EfakturProblemsError(
+                    problems + error.problems, title=title
+                ) from error
+            if problems:
+                raise EfakturProblemsError(problems, title=title)
+            batch = self.env["efaktur.export.batch"].create(vals)
+            batch._efaktur_store_files(files)
+            moves.write({"efaktur_state": "exported", "efaktur_batch_id": batch.id})
+        return batch
+
+    def action_export(self):
+        """The Export button: the new batch, or the problems dialog listing every problem
+        with a link to its invoice (nothing written but the dialog's lines)."""
+        self.ensure_one()
+        self.problem_ids.unlink()
         try:
-            files = self._efaktur_build_files(moves)
+            batch = self._efaktur_export()
         except EfakturProblemsError as error:
-            lines = [self.env._("e-Faktur cannot be exported:")]
-            for move, message in error.problems:
-                # The engine's messages already name their invoice ("Invoice INV/..: ").
-                prefix = f"{move.name}: " if move and move.name not in message else ""
-                lines.append(f"{prefix}{message}")
-            raise UserError("\n".join(lines)) from error
-        batch = self.env["efaktur.export.batch"].create(
-            {
-                "company_id": moves.company_id[:1].id,
-                "invoice_ids": [fields.Command.set(moves.ids)],
-            }
-        )
-        batch._efaktur_store_files(files)
-        moves.write({"efaktur_state": "exported", "efaktur_batch_id": batch.id})
+            return self._efaktur_problems_action(error.problems)
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("e-Faktur Batch"),
             "res_model": batch._name,
             "res_id": batch.id,
             "view_mode": "form",
+            "views": [(False, "form")],
             "target": "current",
         }
+
+    def _efaktur_problems_action(self, problems):
+        self.ensure_one()
+        self.write(
+            {
+                "problem_ids": [
+                    fields.Command.create({"move_id": move.id, "message": message})
+                    for move, message in problems
+                ]
+            }
+        )
+        return self._efaktur_form_action(
+            "efaktur_export.efaktur_export_wizard_view_problems"
+        )
+
+    def action_back(self):
+        """From the problems dialog back to the filters."""
+        self.ensure_one()
+        self.problem_ids.unlink()
+        return self._efaktur_form_action()
