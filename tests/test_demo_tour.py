@@ -28,10 +28,18 @@ from odoo.addons.marketplace_sync.tests.common import MarketplaceCase
 
 _logger = logging.getLogger(__name__)
 JSON = {"Accept": "application/json"}
-SUITE = ("base_integration", "marketplace_sync", "payment_va", "payment_va_marketplace")
+SUITE = (
+    "base_integration",
+    "marketplace_sync",
+    "payment_va",
+    "payment_va_marketplace",
+    "carrier_api",
+    "carrier_api_marketplace",
+    "efaktur_export",
+)
 
 
-CORE = ("base", "web", "mail", "sale", "stock", "account")
+CORE = ("base", "web", "mail", "sale", "stock", "account", "stock_delivery", "delivery")
 
 
 class DemoTourCase(MarketplaceCase):
@@ -300,7 +308,7 @@ class TestDemoIndonesian(DemoTourCase):
 
     def test_indonesian_screens_tour(self):
         screens = self._screens()
-        self.assertEqual(len(screens), 10, sorted(screens))
+        self.assertEqual(len(screens), 16, sorted(screens))
         # the menus are Indonesian: the translations are loaded and used
         self.assertIn("Toko", screens["shops"])
 

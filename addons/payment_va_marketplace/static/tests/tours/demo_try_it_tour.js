@@ -149,6 +149,16 @@ tours.add("demo_indonesian_screens_tour", {
         ...open("dashboard", "/odoo/action-base_integration.integration_dashboard_action"),
         ...open("failed events", "/odoo/action-base_integration.integration_event_action_failed"),
         ...open("virtual accounts", "/odoo/action-payment_va.payment_va_action"),
+        // Phase two, when installed (the suite's CI installs every addon).
+        ...open("shipments", "/odoo/action-carrier_api.action_carrier_api_tracking_shipments"),
+        ...open("carrier rules", "/odoo/action-carrier_api.action_carrier_api_rule"),
+        ...open("e-Faktur to export", "/odoo/action-efaktur_export.efaktur_to_export_action"),
+        ...open("e-Faktur batches", "/odoo/action-efaktur_export.efaktur_export_batch_action"),
+        ...open("NSFP ranges", "/odoo/action-efaktur_export.efaktur_nsfp_range_action"),
+        ...open(
+            "faktur numbers waiting",
+            "/odoo/action-efaktur_export.efaktur_waiting_number_action"
+        ),
         ...openFirst(
             "shops",
             "/odoo/action-marketplace_sync.action_marketplace_shop",
