@@ -739,7 +739,10 @@ class StockPicking(models.Model):
                 outcome["incidents"].append((number, status))
             package["state"] = state
         if state == "delivered" and not package["delivered_at"]:
-            row_vals["delivered_at"] = result.delivered_at or now
+            # Datetime fields drop the microseconds: store the value as read back.
+            row_vals["delivered_at"] = (result.delivered_at or now).replace(
+                microsecond=0
+            )
             package["delivered_at"] = row_vals["delivered_at"]
         return row_vals
 
