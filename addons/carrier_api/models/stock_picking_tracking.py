@@ -670,8 +670,8 @@ class StockPicking(models.Model):
         else:
             vals["carrier_api_poll_failures"] = 0
             vals["carrier_api_next_poll"] = now + interval
-        vals.update(_status_vals(tracked))
         state = const.aggregate_state(p["state"] for p in tracked)
+        vals.update(_status_vals(tracked, state or picking.carrier_api_delivery_state))
         if state and state != picking.carrier_api_delivery_state:
             vals["carrier_api_delivery_state"] = state
             if state == "delivered":
@@ -807,18 +807,22 @@ def _package(number, row=None, state=None, poll=True, **values):
     }
 
 
-def _status_vals(packages):
-    """The shipment's latest carrier status (``<waybill>: <status>`` per package when
-    there are several) and unknown-status flag; nothing when no package has one."""
+def _status_vals(packages, state):
+    """The shipment's carrier status and unknown-status flag; nothing when no package
+    has a status. With several packages, the status of the first package in the
+    shipment's state ``state`` (the one that decides it), else of the first flagged
+    one; each package's own is on its ledger row. (Not one text naming every
+    waybill: a value per shipment would cost one UPDATE per shipment.)"""
     answered = [p for p in packages if p["state"] != "cancelled" and p["status_raw"]]
     if not answered:
         return {}
-    if len(answered) == 1 and len(packages) == 1:
-        raw = answered[0]["status_raw"]
-    else:
-        raw = "; ".join(f"{p['number']}: {p['status_raw']}" for p in answered)
+    shown = (
+        next((p for p in answered if p["state"] == state), None)
+        or next((p for p in answered if p["status_unknown"]), None)
+        or answered[0]
+    )
     return {
-        "carrier_api_status_raw": raw[:255],
+        "carrier_api_status_raw": shown["status_raw"][:255],
         "carrier_api_status_unknown": any(p["status_unknown"] for p in answered),
     }
 
