@@ -15,6 +15,12 @@ Biteship webhook stop at once, ``NOWAIT``, and the webhook event is retried), so
 cron and a webhook never apply one answer twice. The writes of one run go in batches,
 each in a savepoint: when one fails, its shipments are written one by one, so a bad
 shipment (or a failing mail) cannot roll back the others.
+
+Every package is tracked: a delivery of several packages has one waybill per package
+(``carrier_tracking_ref``, comma-separated; one ledger row each). All of them go into
+the same calls, each package keeps its own state on its ledger row, and the
+delivery's state is their aggregate (``const.aggregate_state``): delivered, and
+mailed once, when the last package is; an incident mail per package incident.
 """
 
 import json
