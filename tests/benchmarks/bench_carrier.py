@@ -33,6 +33,12 @@ def main():
     parser.add_argument("--sizes", default="1000,5000")
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--workers", type=int, default=0, help="0: the default")
+    parser.add_argument(
+        "--packages",
+        type=int,
+        default=1,
+        help="waybills per shipment; above 1 each has its ledger row (one per package)",
+    )
     args = parser.parse_args()
 
     import odoo
@@ -135,26 +141,30 @@ def setup(env, api_server, size, args):
     picking_type = env.ref("stock.picking_type_out")
     run = uuid.uuid4().hex[:6]
     vals = []
+    packages = max(1, args.packages)
     for i in range(size):
-        waybill = f"BENCH{run}{i:06d}"
-        api_server.book(
-            f"B-{run}-{i}",
-            waybill,
-            tracking_id=f"t{run}{i}",
-            order_id=f"o{run}{i}",
-            courier="jne",
-            service="reg",
-            origin_contact_name="Toko",
-            destination_contact_name="Budi",
-        )
-        if i % 3:
-            api_server.advance(waybill)
+        waybills = []
+        for part in range(packages):
+            waybill = f"BENCH{run}{i:06d}" + (f"P{part + 1}" if packages > 1 else "")
+            waybills.append(waybill)
+            api_server.book(
+                f"B-{run}-{i}-{part}",
+                waybill,
+                tracking_id=f"t{run}{i}-{part}",
+                order_id=f"o{run}{i}-{part}",
+                courier="jne",
+                service="reg",
+                origin_contact_name="Toko",
+                destination_contact_name="Budi",
+            )
+            if (i + part) % 3:
+                api_server.advance(waybill)
         vals.append(
             {
                 "picking_type_id": picking_type.id,
                 "partner_id": partner.id,
                 "carrier_id": carrier.id,
-                "carrier_tracking_ref": waybill,
+                "carrier_tracking_ref": ",".join(waybills),
                 "location_id": picking_type.default_location_src_id.id,
                 "location_dest_id": env.ref("stock.stock_location_customers").id,
                 "move_ids": [],
@@ -163,6 +173,22 @@ def setup(env, api_server, size, args):
     pickings = env["stock.picking"].browse()
     for start in range(0, size, 500):
         pickings |= env["stock.picking"].create(vals[start : start + 500])
+    if packages > 1:
+        # one ledger row per package, as the waybill flow leaves them
+        env["carrier.api.waybill"].create(
+            [
+                {
+                    "picking_id": picking.id,
+                    "carrier_id": carrier.id,
+                    "reference": f"B-{run}-{picking.id}-{part + 1}",
+                    "part": part + 1,
+                    "state": "sent",
+                    "waybill": waybill,
+                }
+                for picking in pickings
+                for part, waybill in enumerate(picking.carrier_tracking_ref.split(","))
+            ]
+        )
     return pickings
 
 

@@ -12,6 +12,8 @@ The picking row is not used for this: at validation the request already holds it
 
 from odoo import fields, models
 
+from .const import DELIVERY_STATES
+
 LEDGER_STATES = [
     ("sending", "Sending"),
     ("sent", "Sent"),
@@ -53,6 +55,22 @@ class CarrierApiWaybill(models.Model):
     pickup_ref = fields.Char(string="Pickup number")
     pickup_start = fields.Datetime(string="Pickup from")
     pickup_end = fields.Datetime(string="Pickup until")
+    # Tracking of this package (stock_picking_tracking.py): the picking's delivery
+    # state is the aggregate of its packages' (const.aggregate_state).
+    delivery_state = fields.Selection(DELIVERY_STATES, string="Delivery state")
+    delivered_at = fields.Datetime(string="Delivered on")
+    status_raw = fields.Char(string="Carrier status")
+    status_unknown = fields.Boolean(
+        string="Unknown carrier status",
+        help="The carrier's latest status of this package is not in the status map; "
+        "its delivery state was kept.",
+    )
+    tracked_at = fields.Datetime(string="Tracking read on")
+    unknown_since = fields.Datetime(string="Carrier does not know the number since")
+    tracking_stopped = fields.Boolean(
+        string="Tracking given up",
+        help="The carrier never knew this waybill within the configured time.",
+    )
 
     _sql_constraints = [
         (

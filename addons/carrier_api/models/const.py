@@ -39,6 +39,23 @@ TERMINAL_STATES = frozenset({"delivered", "returned", "cancelled"})
 # The customer is told about these (mail template "incident").
 INCIDENT_STATES = frozenset({"failed_attempt", "returning", "incident"})
 
+# The state of a shipment of several packages (one waybill each) from its packages'
+# states (``aggregate_state``). Worst first: when any package is in one of these, the
+# shipment is, the first listed winning (a parcel lost beats one coming back, which
+# beats a missed doorstep).
+AGGREGATE_WORST = ("incident", "returning", "failed_attempt")
+# Otherwise the shipment is where its least advanced package is, in this order.
+# "returned" comes before "delivered": a shipment partly delivered and partly returned
+# is returned (the customer did not get everything), and is over either way.
+AGGREGATE_PROGRESS = (
+    "recorded",
+    "picked_up",
+    "in_transit",
+    "out_for_delivery",
+    "returned",
+    "delivered",
+)
+
 # Biteship order / tracking statuses (§5.3, §8 suggested mapping).
 BITESHIP = {
     "confirmed": "recorded",
@@ -135,3 +152,34 @@ def map_status(carrier_code, status):
         if pattern.search(raw.upper()):
             return state
     return None
+
+
+def aggregate_state(states):
+    """The unified delivery state of a shipment from the states of its packages.
+
+    :param states: one entry per package still tracked, ``None`` for a package whose
+        state is not known yet (no answer, or only statuses the map does not know).
+    :returns: a state, or ``None`` for "leave the shipment's state as it is".
+
+    * packages the carrier cancelled do not count, unless every package is cancelled;
+    * any package in an ``AGGREGATE_WORST`` state: the worst of them;
+    * otherwise the least advanced state (``AGGREGATE_PROGRESS``): delivered only when
+      every package is delivered, returned when every package is over and one is
+      returned;
+    * a package without a known state keeps the shipment from being over: ``None``
+      when the others are all delivered/returned, and when no package is known.
+    """
+    states = list(states)
+    live = [state for state in states if state != "cancelled"]
+    if not live:
+        return "cancelled" if states else None
+    for state in AGGREGATE_WORST:
+        if state in live:
+            return state
+    known = [state for state in live if state in AGGREGATE_PROGRESS]
+    if not known:
+        return None
+    least = min(known, key=AGGREGATE_PROGRESS.index)
+    if len(known) < len(live) and least in TERMINAL_STATES:
+        return None
+    return least

@@ -15,6 +15,12 @@ Biteship webhook stop at once, ``NOWAIT``, and the webhook event is retried), so
 cron and a webhook never apply one answer twice. The writes of one run go in batches,
 each in a savepoint: when one fails, its shipments are written one by one, so a bad
 shipment (or a failing mail) cannot roll back the others.
+
+Every package is tracked: a delivery of several packages has one waybill per package
+(``carrier_tracking_ref``, comma-separated; one ledger row each). All of them go into
+the same calls, each package keeps its own state on its ledger row, and the
+delivery's state is their aggregate (``const.aggregate_state``): delivered, and
+mailed once, when the last package is; an incident mail per package incident.
 """
 
 import json
@@ -94,6 +100,15 @@ class StockPicking(models.Model):
     )
     carrier_api_tracking_event_ids = fields.One2many(
         "carrier.api.tracking.event", "picking_id", string="Tracking history"
+    )
+    # The ledger rows of the packages booked (carrier_api_waybill_ids is for carrier
+    # managers: every attempt, failed ones included); read by carrier users.
+    carrier_api_package_ids = fields.One2many(
+        "carrier.api.waybill",
+        "picking_id",
+        string="Packages",
+        domain=[("state", "in", ("sent", "cancelled"))],
+        readonly=True,
     )
 
     # ------------------------------------------------------------------ actions
@@ -195,19 +210,39 @@ class StockPicking(models.Model):
         summary = {"calls": 0, "updated": 0, "untrackable": self.browse()}
         # 1. Gather in the main thread: per account, the client class and waybills.
         by_connection = defaultdict(lambda: self.browse())
-        self.fetch(["carrier_tracking_ref", "carrier_id", "carrier_api_delivery_state"])
+        self.fetch(
+            [
+                "carrier_tracking_ref",
+                "carrier_id",
+                "carrier_api_delivery_state",
+                "carrier_api_unknown_since",
+            ]
+        )
         for picking in self:
             connection = picking.carrier_id.carrier_api_connection_id
             if not connection:
                 summary["untrackable"] |= picking
                 continue
             by_connection[connection] |= picking
+        # Two queries for every shipment of the run: the ledger rows (one per
+        # package) and the timeline already stored.
+        ledger = self._carrier_api_track_ledger()
+        history = self._carrier_api_track_history()
         jobs = []
         for connection, pickings in by_connection.items():
-            job = self._carrier_api_track_job(connection, pickings)
+            packages = {
+                picking.id: picking._carrier_api_track_packages(
+                    ledger.get(picking.id, []), history[picking.id], manual
+                )
+                for picking in pickings
+            }
+            job = self._carrier_api_track_job(connection, pickings, packages)
             if job is None:
                 summary["untrackable"] |= pickings
                 continue
+            job["seen"] = {
+                picking.id: history[picking.id]["seen"] for picking in pickings
+            }
             jobs.append(job)
         # A carrier without a tracking API is never polled again by the cron.
         if summary["untrackable"] and not manual:
@@ -223,7 +258,134 @@ class StockPicking(models.Model):
             summary["updated"] += self._carrier_api_apply(job)
         return summary
 
-    def _carrier_api_track_job(self, connection, pickings):
+    def _carrier_api_track_ledger(self):
+        """``{picking id: [ledger row dict]}`` of these pickings, by package. One
+        query."""
+        rows = defaultdict(list)
+        if not self:
+            return rows
+        for row in (
+            self.env["carrier.api.waybill"]
+            .sudo()
+            .search_read(
+                [("picking_id", "in", self.ids)],
+                [
+                    "picking_id",
+                    "part",
+                    "state",
+                    "waybill",
+                    "carrier_order_id",
+                    "delivery_state",
+                    "delivered_at",
+                    "status_raw",
+                    "status_unknown",
+                    "unknown_since",
+                    "tracking_stopped",
+                ],
+                order="picking_id, part, id",
+            )
+        ):
+            rows[row["picking_id"][0]].append(row)
+        return rows
+
+    def _carrier_api_track_history(self):
+        """Per picking id: ``seen``, the keys of the events stored (``(waybill, at,
+        status, description)``), and ``states``, the latest known state per waybill
+        (for packages without a ledger row). One query."""
+        history = defaultdict(lambda: {"seen": set(), "states": {}})
+        if not self:
+            return history
+        refs = {p.id: _split_refs(p.carrier_tracking_ref) for p in self}
+        for row in (
+            self.env["carrier.api.tracking.event"]
+            .sudo()
+            .search_read(
+                [("picking_id", "in", self.ids)],
+                ["picking_id", "waybill", "at", "status_raw", "description"]
+                + ["delivery_state"],
+            )
+        ):
+            picking_id = row["picking_id"][0]
+            numbers = refs.get(picking_id) or []
+            waybill = row["waybill"] or ""
+            if waybill not in numbers:
+                # Events written before every package was tracked carry Biteship's
+                # "courier:waybill", or nothing.
+                plain = waybill.partition(":")[2]
+                if plain in numbers:
+                    waybill = plain
+                elif not waybill and len(numbers) == 1:
+                    waybill = numbers[0]
+            entry = history[picking_id]
+            entry["seen"].add(
+                (waybill, row["at"], row["status_raw"], row["description"] or "")
+            )
+            if row["delivery_state"]:  # the search's order: the latest wins
+                entry["states"][waybill] = row["delivery_state"]
+        return history
+
+    def _carrier_api_track_packages(self, rows, history, manual):
+        """The packages of this shipment, one dict per waybill of
+        ``carrier_tracking_ref`` (which the user may have corrected by hand):
+
+        ``number``; ``row`` (the ledger row id, or None for a waybill without one:
+        typed in by hand, or a delivery shipped before the ledger); ``state``,
+        ``delivered_at``, ``status_raw``, ``status_unknown``, ``unknown_since`` as
+        last known; ``poll`` (whether to ask the carrier now).
+
+        A waybill whose ledger row is cancelled is kept as "cancelled" and never
+        polled; one given up on (``tracking_stopped``) is left out. Without a ledger
+        row the state comes from the timeline, or from the picking when it has one
+        waybill only (as before packages were tracked). No query.
+        """
+        numbers = list(dict.fromkeys(_split_refs(self.carrier_tracking_ref)))
+        by_number = {}
+        for row in rows:
+            number = row["waybill"] or row["carrier_order_id"]
+            if number and (row["state"] == "sent" or number not in by_number):
+                by_number[number] = row
+        single = len(numbers) == 1
+        packages = []
+        for number in numbers:
+            row = by_number.get(number)
+            if row and row["state"] == "cancelled":
+                packages.append(_package(number, state="cancelled", poll=False))
+                continue
+            if row and row["state"] != "sent":
+                row = None  # a failed attempt's row: the waybill came from elsewhere
+            if row and row["tracking_stopped"]:
+                continue
+            state = row and row["delivery_state"]
+            if not state and single:
+                state = self.carrier_api_delivery_state
+            state = state or history["states"].get(number)
+            if row:
+                package = _package(
+                    number,
+                    row=row["id"],
+                    state=state,
+                    delivered_at=row["delivered_at"],
+                    status_raw=row["status_raw"] or "",
+                    status_unknown=row["status_unknown"],
+                    unknown_since=row["unknown_since"],
+                    # The cron leaves a package the carrier has closed alone; the
+                    # button (and a webhook) read every live one again.
+                    poll=manual
+                    or state not in const.TERMINAL_STATES
+                    or row["status_unknown"],
+                )
+            else:
+                # No row to keep its state between polls: read it each time.
+                package = _package(
+                    number,
+                    state=state,
+                    unknown_since=self.carrier_api_unknown_since,
+                    poll=True,
+                )
+            packages.append(package)
+        return packages
+
+    def _carrier_api_track_job(self, connection, pickings, packages):
         connection = connection.sudo()
         client_class = CLIENTS.get(connection.provider)
         if client_class is None or CAP_TRACK not in client_class.capabilities:
@@ -248,16 +410,23 @@ class StockPicking(models.Model):
             for transport in transports:
                 transport.close()
             return None
-        waybills = {}
+        # Every live package of every shipment of the account in the same calls.
         for picking in pickings:
-            numbers = _split_refs(picking.carrier_tracking_ref)
-            number = numbers[0] if numbers else ""
             courier = picking.carrier_id.carrier_api_courier_code
-            if number and connection.provider == "biteship" and courier:
-                # Biteship tracks a waybill per courier (§5.4).
-                number = f"{courier.lower()}:{number}"
-            waybills[picking.id] = number
-        numbers = sorted({w for w in waybills.values() if w})
+            for package in packages[picking.id]:
+                number = package["number"]
+                if connection.provider == "biteship" and courier and ":" not in number:
+                    # Biteship tracks a waybill per courier (§5.4).
+                    number = f"{courier.lower()}:{number}"
+                package["api"] = number
+        numbers = sorted(
+            {
+                package["api"]
+                for picking_packages in packages.values()
+                for package in picking_packages
+                if package["poll"]
+            }
+        )
         if CAP_TRACK_MANY in client_class.capabilities:
             chunks = [
                 numbers[i : i + MANY_CHUNK] for i in range(0, len(numbers), MANY_CHUNK)
@@ -267,7 +436,7 @@ class StockPicking(models.Model):
         return {
             "connection": connection,
             "pickings": pickings,
-            "waybills": waybills,
+            "packages": packages,
             "chunks": chunks,
             "clients": clients,
             "workers": workers,
@@ -304,7 +473,12 @@ class StockPicking(models.Model):
             self.env["integration.log"].sudo().create(vals_list)
 
     def _carrier_api_apply(self, job):
-        """Write one account's answers: states, events, back-off, mails, activities."""
+        """Write one account's answers: states, events, back-off, mails, activities.
+
+        Order: the events, the pickings, then their packages' ledger rows (those of a
+        picking whose write failed are not written: its next poll sees the same
+        changes again, mails included); mails and activities last, for the
+        shipments written entirely."""
         connection = job["connection"]
         for transport in job["transports"]:
             transport.close()
@@ -315,29 +489,18 @@ class StockPicking(models.Model):
         backoff_max = timedelta(hours=self._carrier_api_param(PARAM_BACKOFF_MAX))
         code = connection.provider
         pickings = job["pickings"]
-        existing = defaultdict(set)
-        for row in (
-            self.env["carrier.api.tracking.event"]
-            .sudo()
-            .search_read(
-                [("picking_id", "in", pickings.ids)],
-                ["picking_id", "at", "status_raw", "description"],
-            )
-        ):
-            existing[row["picking_id"][0]].add(
-                (row["at"], row["status_raw"], row["description"] or "")
-            )
         new_events = defaultdict(list)  # picking id -> event values
         grouped = defaultdict(list)  # identical write values -> picking ids
-        outcome = {"delivered": [], "incident": [], "given_up": []}
+        row_groups = defaultdict(list)  # identical write values -> ledger row ids
+        row_picking = {}  # ledger row id -> picking id
+        outcomes = {}
         for picking in pickings:
-            number = job["waybills"].get(picking.id)
-            vals, events, what = picking._carrier_api_track_vals(
+            vals, events, outcome = picking._carrier_api_track_vals(
                 code,
-                number,
-                job["results"].get(number),
-                job["errors"].get(number),
-                existing[picking.id],
+                job["packages"][picking.id],
+                job["results"],
+                job["errors"],
+                job["seen"][picking.id],
                 now=now,
                 interval=interval,
                 give_up=give_up,
@@ -345,9 +508,11 @@ class StockPicking(models.Model):
             )
             if events:
                 new_events[picking.id] = events
-            if what:
-                outcome[what].append(picking)
+            outcomes[picking.id] = outcome
             grouped[_freeze(vals)].append(picking.id)
+            for row_id, row_vals in outcome["packages"].items():
+                row_groups[_freeze(row_vals)].append(row_id)
+                row_picking[row_id] = picking.id
         failed = set()
         Event = self.env["carrier.api.tracking.event"].sudo()
         if new_events:
@@ -366,13 +531,35 @@ class StockPicking(models.Model):
                     failed,
                     "tracking values",
                 )
-        delivered = [p for p in outcome["delivered"] if p.id not in failed]
-        incidents = [p for p in outcome["incident"] if p.id not in failed]
-        self._carrier_api_notify(delivered, incidents)
-        self._carrier_api_activity_given_up(
-            [p for p in outcome["given_up"] if p.id not in failed]
+        Waybill = self.env["carrier.api.waybill"].sudo()
+        failed_rows = set()
+        for frozen, ids in row_groups.items():
+            ids = [i for i in ids if row_picking[i] not in failed]
+            if ids:
+                self._carrier_api_batch(
+                    ids,
+                    lambda part, vals=dict(frozen): Waybill.browse(part).write(vals),
+                    failed_rows,
+                    "package tracking values",
+                )
+        failed |= {row_picking[i] for i in failed_rows}
+        done = pickings.filtered(lambda p: p.id not in failed)
+        self._carrier_api_notify(
+            [p for p in done if outcomes[p.id]["delivered"]],
+            [
+                (p, waybill, status)
+                for p in done
+                for waybill, status in outcomes[p.id]["incidents"]
+            ],
         )
-        return len(pickings) - len(failed)
+        self._carrier_api_activity_given_up(
+            [
+                (p, outcomes[p.id]["given_up"])
+                for p in done
+                if outcomes[p.id]["given_up"]
+            ]
+        )
+        return len(pickings) - len(failed & set(pickings.ids))
 
     def _carrier_api_batch(self, ids, write, failed, what):
         """``write(ids)`` in a savepoint; when it fails, ``write([id])`` for each in
@@ -411,111 +598,239 @@ class StockPicking(models.Model):
                 failed.add(record_id)
 
     def _carrier_api_track_vals(
-        self, code, number, result, error, seen, now, interval, give_up, backoff_max
+        self, code, packages, results, errors, seen, now, interval, give_up, backoff_max
     ):
-        """What one answer changes: ``(vals, new event values, outcome)``, outcome
-        being "delivered", "incident", "given_up" or None. No query."""
+        """What one poll changes on this shipment: ``(vals, new event values,
+        outcome)``. No query.
+
+        :param packages: from ``_carrier_api_track_packages`` (``api``: the number
+            asked); ``results``/``errors``: the answers by number asked.
+        :returns: the picking's values; the new timeline events; ``outcome`` a dict:
+            ``delivered`` (the whole shipment just became delivered), ``incidents``
+            (``[(waybill, status)]``, packages that just entered an incident state),
+            ``given_up`` (waybills the carrier never knew, now given up on) and
+            ``packages`` (``{ledger row id: values}``, each package's own state).
+
+        Each package keeps its own state; the shipment's is ``const.aggregate_state``
+        of those still tracked. Back-off is per shipment: one call that failed or one
+        waybill the carrier does not know (yet) delays the shipment's next poll.
+        """
         picking = self
         vals = {"carrier_api_tracked_at": now}
         new_events = []
-        if result is None or not result.known:
-            # The call failed, or the carrier does not know the number (yet): back
-            # off exponentially, the state is left as it is.
+        outcome = {"delivered": False, "incidents": [], "given_up": [], "packages": {}}
+        missed = False  # a call failed, or the carrier did not know a waybill
+        stop = False  # a waybill without a ledger row given up: the shipment stops
+        unknown_since = []
+        tracked = []  # the packages still tracked, after this poll
+        for package in packages:
+            number = package["number"]
+            row_vals = {}
+            if package["poll"]:
+                row_vals["tracked_at"] = now
+                result = results.get(package["api"])
+                if result is None or not result.known:
+                    missed = True
+                    if result is None:
+                        error = errors.get(package["api"])
+                        if error:
+                            _logger.info(
+                                "Tracking %s (%s) failed: %s",
+                                picking.name,
+                                number,
+                                error,
+                            )
+                        if package["unknown_since"]:
+                            unknown_since.append(package["unknown_since"])
+                    else:
+                        since = package["unknown_since"] or now
+                        row_vals["unknown_since"] = since
+                        if now - since >= give_up:
+                            row_vals["tracking_stopped"] = True
+                            outcome["given_up"].append(number)
+                            stop = stop or not package["row"]
+                            if package["row"]:
+                                outcome["packages"][package["row"]] = row_vals
+                            continue
+                        unknown_since.append(since)
+                else:
+                    package = dict(package)
+                    row_vals.update(
+                        self._carrier_api_track_package(
+                            code, package, result, seen, new_events, outcome, now
+                        )
+                    )
+                    row_vals["unknown_since"] = False
+            if package["row"] and row_vals:
+                outcome["packages"][package["row"]] = row_vals
+            tracked.append(package)
+        vals["carrier_api_unknown_since"] = (
+            min(unknown_since) if unknown_since else False
+        )
+        if missed:
             failures = picking.carrier_api_poll_failures + 1
             vals["carrier_api_poll_failures"] = failures
             vals["carrier_api_next_poll"] = now + min(
                 interval * (2**failures), backoff_max
             )
-            if result is None:
-                if error:
-                    _logger.info("Tracking %s failed: %s", picking.name, error)
-                return vals, new_events, None
-            since = picking.carrier_api_unknown_since or now
-            vals["carrier_api_unknown_since"] = since
-            if now - since >= give_up:
-                vals["carrier_api_tracking_stopped"] = True
-                return vals, new_events, "given_up"
-            return vals, new_events, None
-        vals.update(
-            carrier_api_poll_failures=0,
-            carrier_api_unknown_since=False,
-            carrier_api_next_poll=now + interval,
-            carrier_api_status_raw=(result.status or "")[:255],
-        )
+        else:
+            vals["carrier_api_poll_failures"] = 0
+            vals["carrier_api_next_poll"] = now + interval
+        state = const.aggregate_state(p["state"] for p in tracked)
+        vals.update(_status_vals(tracked, state or picking.carrier_api_delivery_state))
+        if state and state != picking.carrier_api_delivery_state:
+            vals["carrier_api_delivery_state"] = state
+            if state == "delivered":
+                # The shipment is delivered with its last package.
+                vals["carrier_api_delivered_at"] = (
+                    max(
+                        (p["delivered_at"] for p in tracked if p["delivered_at"]),
+                        default=None,
+                    )
+                    or now
+                )
+                outcome["delivered"] = True
+        state = state or picking.carrier_api_delivery_state
+        if stop or not tracked:
+            # Nothing left to ask the carrier about: every waybill given up on (or
+            # one without a ledger row, whose state cannot be kept on its own).
+            vals["carrier_api_tracking_stopped"] = True
+            vals["carrier_api_next_poll"] = False
+        elif state in const.TERMINAL_STATES and not any(
+            p["status_unknown"] for p in tracked
+        ):
+            # Done when every package is closed and its latest status says so (an
+            # unknown status after a known one keeps it polled).
+            vals["carrier_api_next_poll"] = False
+        return vals, new_events, outcome
+
+    def _carrier_api_track_package(
+        self, code, package, result, seen, new_events, outcome, now
+    ):
+        """One package's known answer: its new events appended to ``new_events``,
+        ``package`` updated in place, its ledger values returned. An unknown status
+        is kept and flagged; the package's state stays as it was."""
+        number = package["number"]
         for event in result.events:
             # Datetime fields drop the microseconds: compare stored values.
             at = event.at.replace(microsecond=0) if event.at else None
             description = (event.description or "")[:255]
             # J&T's code 100 covers pickup, transit and delivery run (§2.5): the
-            # text tells two events of one second apart.
-            key = (at, event.status[:255] or "?", description)
+            # text tells two events of one second apart; two packages of one
+            # shipment have the same events, told apart by the waybill.
+            key = (number, at, event.status[:255] or "?", description)
             if key in seen:
                 continue
             seen.add(key)
             state = const.map_status(code, event.status)
             new_events.append(
                 {
-                    "picking_id": picking.id,
+                    "picking_id": self.id,
                     "waybill": number,
                     "at": at,
-                    "status_raw": key[1],
+                    "status_raw": key[2],
                     "description": description,
                     "location": (event.location or "")[:255],
                     "delivery_state": state,
                     "unknown": state is None,
                 }
             )
+        status = (result.status or "")[:255]
         state = const.map_status(code, result.status)
-        vals["carrier_api_status_unknown"] = state is None
-        what = None
-        if state and state != picking.carrier_api_delivery_state:
-            vals["carrier_api_delivery_state"] = state
-            if state == "delivered":
-                vals["carrier_api_delivered_at"] = result.delivered_at or now
-                what = "delivered"
-            elif state in const.INCIDENT_STATES:
-                what = "incident"
-        if state in const.TERMINAL_STATES:
-            vals["carrier_api_next_poll"] = False
-        return vals, new_events, what
+        row_vals = {"status_raw": status, "status_unknown": state is None}
+        package.update(status_raw=status, status_unknown=state is None)
+        if state and state != package["state"]:
+            row_vals["delivery_state"] = state
+            if state in const.INCIDENT_STATES:
+                outcome["incidents"].append((number, status))
+            package["state"] = state
+        if state == "delivered" and not package["delivered_at"]:
+            # Datetime fields drop the microseconds: store the value as read back.
+            row_vals["delivered_at"] = (result.delivered_at or now).replace(
+                microsecond=0
+            )
+            package["delivered_at"] = row_vals["delivered_at"]
+        return row_vals
 
     def _carrier_api_notify(self, delivered, incidents):
-        for xmlid, pickings in (
-            ("carrier_api.mail_template_carrier_delivered", delivered),
-            ("carrier_api.mail_template_carrier_incident", incidents),
-        ):
-            if not pickings:
+        """Queue the customer's mails: one per shipment delivered (all its packages),
+        one per package incident, naming the package (``ctx`` of the template)."""
+        mails = [
+            ("carrier_api.mail_template_carrier_delivered", p, {}) for p in delivered
+        ]
+        mails += [
+            (
+                "carrier_api.mail_template_carrier_incident",
+                picking,
+                {"carrier_api_waybill": waybill, "carrier_api_status": status},
+            )
+            for picking, waybill, status in incidents
+        ]
+        templates = {}
+        for xmlid, picking, context in mails:
+            if xmlid not in templates:
+                templates[xmlid] = self.env.ref(xmlid, raise_if_not_found=False)
+            template = templates[xmlid]
+            if not template or not picking.partner_id.email:
                 continue
-            template = self.env.ref(xmlid, raise_if_not_found=False)
-            if not template:
-                continue
-            for picking in pickings:
-                if not picking.partner_id.email:
-                    continue
-                try:
-                    # Queued (mail.mail), sent by the mail cron; a bad template or
-                    # address must not roll back the tracking already written.
-                    with self.env.cr.savepoint(flush=False):
-                        template.send_mail(picking.id)
-                        self.env.flush_all()
-                except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
-                    raise
-                except Exception:  # noqa: BLE001
-                    self.env.transaction.clear()
-                    _logger.exception("Tracking mail of %s failed", picking.name)
+            try:
+                # Queued (mail.mail), sent by the mail cron; a bad template or
+                # address must not roll back the tracking already written.
+                with self.env.cr.savepoint(flush=False):
+                    template.with_context(**context).send_mail(picking.id)
+                    self.env.flush_all()
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                raise
+            except Exception:  # noqa: BLE001
+                self.env.transaction.clear()
+                _logger.exception("Tracking mail of %s failed", picking.name)
 
-    def _carrier_api_activity_given_up(self, pickings):
-        for picking in pickings:
+    def _carrier_api_activity_given_up(self, given_up):
+        """:param given_up: ``[(picking, [waybill])]``"""
+        for picking, waybills in given_up:
             picking.activity_schedule(
                 "mail.mail_activity_data_warning",
                 summary=_("Tracking given up"),
                 note=_(
                     "The carrier never knew the waybill %(waybill)s: tracking "
                     "stopped. Check the number with the carrier.",
-                    waybill=picking.carrier_tracking_ref,
+                    waybill=", ".join(waybills),
                 ),
                 user_id=picking.user_id.id or self.env.ref("base.user_admin").id,
             )
+
+
+def _package(number, row=None, state=None, poll=True, **values):
+    return {
+        "number": number,
+        "row": row,
+        "state": state or None,
+        "delivered_at": values.get("delivered_at"),
+        "status_raw": values.get("status_raw", ""),
+        "status_unknown": values.get("status_unknown", False),
+        "unknown_since": values.get("unknown_since"),
+        "poll": poll,
+    }
+
+
+def _status_vals(packages, state):
+    """The shipment's carrier status and unknown-status flag; nothing when no package
+    has a status. With several packages, the status of the first package in the
+    shipment's state ``state`` (the one that decides it), else of the first flagged
+    one; each package's own is on its ledger row. (Not one text naming every
+    waybill: a value per shipment would cost one UPDATE per shipment.)"""
+    answered = [p for p in packages if p["state"] != "cancelled" and p["status_raw"]]
+    if not answered:
+        return {}
+    shown = (
+        next((p for p in answered if p["state"] == state), None)
+        or next((p for p in answered if p["status_unknown"]), None)
+        or answered[0]
+    )
+    return {
+        "carrier_api_status_raw": shown["status_raw"][:255],
+        "carrier_api_status_unknown": any(p["status_unknown"] for p in answered),
+    }
 
 
 def _split_refs(ref):

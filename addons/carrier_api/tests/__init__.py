@@ -20,3 +20,4 @@ from . import test_webhook_token_log
 from . import test_pickup_carriers
 from . import test_tracking_carriers
 from . import test_pickup_concurrency
+from . import test_tracking_packages
