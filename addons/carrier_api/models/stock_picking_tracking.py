@@ -110,6 +110,14 @@ class StockPicking(models.Model):
         domain=[("state", "in", ("sent", "cancelled"))],
         readonly=True,
     )
+    carrier_api_package_count = fields.Integer(
+        string="Packages booked", compute="_compute_carrier_api_package_count"
+    )
+
+    @api.depends("carrier_api_package_ids")
+    def _compute_carrier_api_package_count(self):
+        for picking in self:
+            picking.carrier_api_package_count = len(picking.carrier_api_package_ids)
 
     # ------------------------------------------------------------------ actions
     def action_carrier_api_refresh_tracking(self):
