@@ -14,8 +14,12 @@ next click restores the waybill without calling again.
 import base64
 import dataclasses
 import logging
+import queue
+from collections import defaultdict
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 import psycopg2
+import requests as requests_lib
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -52,6 +56,16 @@ PICKUP_STATES = [
 # is taken for dead (worker killed) and the next one looks the order up first. Longer
 # than the HTTP session's timeout times its attempts.
 DEFAULT_LEASE_SECONDS = 300
+# Carrier calls of one batch (the list's *Create waybill*, a validation of many) that
+# run at once per carrier account; the carriers publish no rate limit [unverified].
+PARAM_WAYBILL_WORKERS = "carrier_api.waybill_workers"
+DEFAULT_WAYBILL_WORKERS = 8
+# The claim's row is held by another attempt.
+BUSY_ERRORS = (
+    psycopg2.errors.LockNotAvailable,
+    psycopg2.errors.SerializationFailure,
+    psycopg2.errors.UniqueViolation,
+)
 
 
 class StockPicking(models.Model):
@@ -165,16 +179,22 @@ class StockPicking(models.Model):
         if len(self) == 1:
             self._carrier_api_ensure_waybill()
             return True
-        # Many from the list: each one on its own; the refused ones are listed (the
-        # booked ones stay booked: their ledger rows are committed).
+        # Many from the list: booked together, the calls overlapping; the refused ones
+        # are listed (the booked ones stay booked: their ledger rows are committed).
+        errors = self._carrier_api_ensure_waybills()
         problems = []
         for picking in self:
-            try:
-                with self.env.cr.savepoint():
-                    picking._carrier_api_ensure_waybill()
-            except UserError as exc:
-                problems.append(str(exc))
-                picking.carrier_api_message = str(exc)
+            if picking not in errors:
+                continue
+            error = errors[picking]
+            if isinstance(error, Exception):
+                error = _(
+                    "%s: unexpected error (see the server log); the next attempt "
+                    "looks the order up first.",
+                    picking.name,
+                )
+            problems.append(error)
+            picking.carrier_api_message = error
         if not problems:
             return True
         return {
@@ -215,14 +235,160 @@ class StockPicking(models.Model):
 
     # ------------------------------------------------------------------ waybill
     def _carrier_api_ensure_waybill(self):
-        """Create the waybill(s) of this delivery unless it has them already."""
+        """Create the waybill(s) of this delivery unless it has them already.
+
+        :raises UserError: a problem listed before any call, or the carrier's answer.
+        """
         self.ensure_one()
-        carrier = self.carrier_id
-        if self.carrier_tracking_ref and self.carrier_api_state == "sent":
+        # Validation of many deliveries booked them beforehand (_send_confirmation_email):
+        # a refusal is raised again without a second call; a booked one is restored from
+        # the ledger below, its labels already attached.
+        prebooked = dict(self.env.context.get("carrier_api_prebooked") or ())
+        if prebooked.get(self.id):
+            raise UserError(prebooked[self.id])
+        if self.id in prebooked and self._carrier_api_restore_prebooked():
             return
-        requests = self._carrier_api_requests()  # every problem, before any call
-        client = carrier._carrier_api_client()
-        results = [self._carrier_api_book(client, part, req) for part, req in requests]
+        errors = self._carrier_api_ensure_waybills(labels=self.id not in prebooked)
+        error = errors.get(self)
+        if isinstance(error, Exception):
+            raise error
+        if error:
+            raise UserError(error)
+
+    def _send_confirmation_email(self):
+        """Odoo sends each validated delivery to its carrier in turn (stock_delivery's
+        ``send_to_shipper``, the same conditions as below): ours are booked first, all
+        together with the calls overlapping, so that each ``send_to_shipper`` then finds
+        its waybill in the ledger (no call) and Odoo's own price, message and delivery
+        line follow as before. A refusal is raised again by that ``send_to_shipper``."""
+        ours = self.filtered(
+            lambda p: (
+                p.carrier_id
+                and p.carrier_api_is_ours
+                and p.carrier_id.integration_level == "rate_and_ship"
+                and p.picking_type_code != "incoming"
+                and not p.carrier_tracking_ref
+                and p.picking_type_id.print_label
+            )
+        )
+        if len(ours) < 2:
+            return super()._send_confirmation_email()
+        errors = ours.sudo()._carrier_api_ensure_waybills(write=False)
+        # Unexpected failures (a bug) are left out: send_to_shipper tries them again
+        # (the ledger makes it look the order up first).
+        prebooked = tuple(
+            (picking.id, errors.get(picking) or "")
+            for picking in ours
+            if not isinstance(errors.get(picking), Exception)
+        )
+        return super(
+            StockPicking, self.with_context(carrier_api_prebooked=prebooked)
+        )._send_confirmation_email()
+
+    def _carrier_api_restore_prebooked(self):
+        """Write the waybills a batch of this request just settled "sent" (read on a
+        side cursor: the request's own snapshot predates those commits). Returns
+        False when there is none (then the normal path runs)."""
+        self.ensure_one()
+        with self.env.registry.cursor() as cr:
+            cr.execute(
+                "SELECT reference, waybill, carrier_order_id, price "
+                "FROM carrier_api_waybill WHERE picking_id = %s AND state = 'sent' "
+                "ORDER BY part",
+                [self.id],
+            )
+            rows = cr.fetchall()
+        if not rows:
+            return False
+        self._carrier_api_write_waybill(
+            [
+                ShipmentResult(
+                    reference=reference,
+                    waybill=waybill or "",
+                    carrier_order_id=order_id or "",
+                    price=price,
+                )
+                for reference, waybill, order_id, price in rows
+            ]
+        )
+        return True
+
+    def _carrier_api_ensure_waybills(self, write=True, labels=True):
+        """Book the waybills of these deliveries, the carrier calls overlapping.
+
+        The main thread does all the ORM work: every request (each problem before any
+        call), then every claim, committed aside before any call (carriers.md §0). Worker
+        threads make only the HTTP calls (look-up, booking, label), bounded per carrier
+        account by ``carrier_api.waybill_workers``; the main thread settles each answer
+        in the committed ledger as soon as it arrives, then writes the deliveries.
+
+        :param write: False books and settles only (the ledger says "sent"); Odoo's
+            ``send_to_shipper`` then restores each waybill from the ledger, no call.
+        :param labels: attach the carrier's labels.
+        :returns: ``{picking: message}`` of the deliveries left without their waybills
+            (the message is an exception when the failure was unexpected: a bug).
+        """
+        errors = {}
+        todo = self.filtered(
+            lambda p: not (p.carrier_tracking_ref and p.carrier_api_state == "sent")
+        )
+        plans = defaultdict(list)  # connection -> [(picking, [(part, request)])]
+        for picking in todo:
+            try:
+                requests = picking._carrier_api_requests()
+                connection = picking.carrier_id.sudo().carrier_api_connection_id
+                if not connection:
+                    picking.carrier_id._carrier_api_client()  # raises its message
+                plans[connection].append((picking, requests))
+            except UserError as exc:
+                errors[picking] = str(exc)
+        jobs = []
+        for connection, connection_plans in plans.items():
+            job = self._carrier_api_waybill_job(connection, connection_plans, errors)
+            if job:
+                jobs.append(job)
+        calls = self._carrier_api_claim_many(jobs, errors, labels)
+        try:
+            self._carrier_api_run_calls(jobs)
+        finally:
+            for job in jobs:
+                for transport in job["transports"]:
+                    transport.close()
+            entries = [entry for job in jobs for entry in job["logs"]]
+            if entries:
+                # Committed aside, as base_integration's logger does: a rollback of
+                # this request does not erase what was said to the carrier.
+                with self.env.registry.cursor() as cr:
+                    for job in jobs:
+                        self.with_env(self.env(cr=cr))._carrier_api_write_logs(
+                            job["connection"], job["logs"]
+                        )
+        by_picking = defaultdict(list)
+        for call in calls:
+            by_picking[call["picking"]].append(call)
+        for picking, picking_calls in by_picking.items():
+            picking_calls.sort(key=lambda c: c["part"])
+            failed = [c for c in picking_calls if c["outcome"] != "sent"]
+            if failed:
+                errors[picking] = failed[0].get("exception") or failed[0]["message"]
+                continue
+            results = [c["result"] for c in picking_calls]
+            if write:
+                picking._carrier_api_write_waybill(results)
+            if labels:
+                picking._carrier_api_attach_labels(
+                    None,
+                    results,
+                    label_errors={
+                        c["result"].waybill: c["label_error"]
+                        for c in picking_calls
+                        if c.get("label_error")
+                    },
+                )
+        return errors
+
+    def _carrier_api_write_waybill(self, results):
+        self.ensure_one()
         waybills = [r.waybill or r.carrier_order_id for r in results]
         price = sum(r.price or 0 for r in results)
         values = {
@@ -237,11 +403,228 @@ class StockPicking(models.Model):
             body=_(
                 "Waybill %(waybill)s created with %(carrier)s (order id %(ref)s).",
                 waybill=", ".join(waybills),
-                carrier=carrier.name,
+                carrier=self.carrier_id.name,
                 ref=self.carrier_api_reference,
             )
         )
-        self._carrier_api_attach_labels(client, results)
+
+    def _carrier_api_waybill_workers(self):
+        icp = self.env["ir.config_parameter"].sudo()
+        try:
+            value = int(icp.get_param(PARAM_WAYBILL_WORKERS, 0))
+        except ValueError:
+            value = 0
+        return max(1, value or DEFAULT_WAYBILL_WORKERS)
+
+    def _carrier_api_waybill_job(self, connection, plans, errors):
+        """One carrier account's clients for the worker threads (as the tracking sync:
+        one ``requests.Session`` per thread, the HTTP log collected in memory)."""
+        connection = connection.sudo()
+        workers = min(
+            self._carrier_api_waybill_workers(),
+            sum(len(requests) for _picking, requests in plans),
+        )
+        logs = []
+        clients = queue.SimpleQueue()
+        transports = []
+        try:
+            for _i in range(workers):
+                transport = requests_lib.Session()
+                transports.append(transport)
+                client = connection._carrier_client(log=logs.append, session=transport)
+                if getattr(client, "receipt_numbers", None):
+                    # An ORM callback (SiCepat's receipt range): the main thread takes
+                    # the numbers before the calls (_carrier_api_claim_many).
+                    client.receipt_numbers = None
+                clients.put(client)
+        except UserError as exc:
+            for transport in transports:
+                transport.close()
+            for picking, _requests in plans:
+                errors[picking] = str(exc)
+            return None
+        return {
+            "connection": connection,
+            "plans": plans,
+            "clients": clients,
+            "capabilities": client.capabilities,
+            "workers": workers,
+            "transports": transports,
+            "logs": logs,
+            "calls": [],
+        }
+
+    def _carrier_api_claim_many(self, jobs, errors, labels):
+        """Claim every order id of the jobs in one committed side transaction.
+
+        A delivery's parts are claimed together: when one is busy (another attempt
+        running), the claims of its other parts are undone, so none is left "sending".
+        :returns: the calls (dicts), also listed in each job's ``calls``.
+        """
+        prefix = self._carrier_api_reference_prefix()
+        lease = self._carrier_api_lease()
+        calls = []
+        with self.env.registry.cursor() as cr:
+            for job in jobs:
+                for picking, requests in job["plans"]:
+                    try:
+                        with cr.savepoint(flush=False):
+                            claims = [
+                                (
+                                    part,
+                                    request,
+                                    picking._carrier_api_claim_in(
+                                        cr, part, prefix, lease
+                                    ),
+                                )
+                                for part, request in requests
+                            ]
+                    except (UserError, *BUSY_ERRORS):
+                        errors[picking] = picking._carrier_api_busy_message()
+                        continue
+                    for part, request, claim in claims:
+                        call = {
+                            "picking": picking,
+                            "part": part,
+                            "reference": claim["reference"],
+                            "request": dataclasses.replace(
+                                request, reference=claim["reference"]
+                            ),
+                            "recover": claim.get("recover", False),
+                            "book": claim["state"] != "sent",
+                            "labels": labels,
+                            "outcome": None,
+                        }
+                        if not call["book"]:
+                            # booked before (the request that got the answer was
+                            # rolled back): restored, no second order
+                            call["outcome"] = "sent"
+                            call["result"] = ShipmentResult(
+                                reference=claim["reference"],
+                                waybill=claim["waybill"] or "",
+                                carrier_order_id=claim["carrier_order_id"] or "",
+                                price=claim["price"],
+                            )
+                        job["calls"].append(call)
+                        calls.append(call)
+                        if part <= 1:
+                            reference = claim["reference"]
+                            base = reference.rsplit("-", 1)[0] if part else reference
+                            if picking.carrier_api_reference != base:
+                                picking.carrier_api_reference = base
+        failed = []
+        for job in jobs:
+            connection = job["connection"]
+            for call in job["calls"]:
+                if not call["book"] or connection.provider != "sicepat":
+                    continue
+                if call["request"].waybill:
+                    continue
+                try:
+                    call["request"].waybill = connection._sicepat_next_receipt_number()
+                except UserError as exc:
+                    call.update(outcome="failed", book=False, message=str(exc))
+                    failed.append(call)
+        if failed:
+            self._carrier_api_settle_many(failed)
+        return calls
+
+    def _carrier_api_run_calls(self, jobs):
+        """The HTTP calls in threads (bounded per account); each answer is settled in
+        the ledger by this (main) thread as soon as it arrives."""
+        work = [
+            (job, call)
+            for job in jobs
+            for call in job["calls"]
+            if call["book"]
+            or (
+                call["outcome"] == "sent"
+                and call["labels"]
+                and CAP_LABEL in job["capabilities"]
+            )
+        ]
+        if not work:
+            return
+        pools = {
+            id(job): ThreadPoolExecutor(
+                max_workers=job["workers"], thread_name_prefix="carrier_api_waybill"
+            )
+            for job in jobs
+        }
+        try:
+            pending = {
+                pools[id(job)].submit(_run_waybill_call, job["clients"], call)
+                for job, call in work
+            }
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                self._carrier_api_settle_many(
+                    [f.result() for f in done if f.result()["book"]]
+                )
+        finally:
+            for pool in pools.values():
+                pool.shutdown(wait=True)
+
+    def _carrier_api_call_message(self, call):
+        """The ledger's and the user's text for a failed call (main thread)."""
+        carrier = self.carrier_id
+        ref = call["reference"]
+        error = carrier._carrier_api_mask(str(call.get("error") or ""))
+        kind = call.get("kind")
+        if kind == "duplicate":
+            return _(
+                "%(carrier)s already holds order %(ref)s but its API cannot look it "
+                "up: copy the waybill from the carrier's portal into the tracking "
+                "reference. (%(error)s)",
+                carrier=carrier.name,
+                ref=ref,
+                error=error,
+            )
+        if kind == "retryable":
+            return _(
+                "%(carrier)s did not answer clearly for order %(ref)s (%(error)s). "
+                "It may have booked it: the next attempt looks it up first.",
+                carrier=carrier.name,
+                ref=ref,
+                error=error,
+            )
+        if kind == "lookup":
+            return _(
+                "%(carrier)s could not be asked whether order %(ref)s exists: "
+                "%(error)s. Nothing was sent again; try later.",
+                carrier=carrier.name,
+                ref=ref,
+                error=error,
+            )
+        if kind == "refused":
+            return _(
+                "%(carrier)s refused the waybill of %(ref)s: %(error)s",
+                carrier=carrier.name,
+                ref=ref,
+                error=error,
+            )
+        return "unexpected error"
+
+    def _carrier_api_settle_many(self, calls):
+        """Record the outcome of these calls in one committed side transaction."""
+        if not calls:
+            return
+        with self.env.registry.cursor() as cr:
+            for call in calls:
+                if call["outcome"] == "sent":
+                    self._carrier_api_settle_in(
+                        cr, call["reference"], "sent", result=call["result"]
+                    )
+                    continue
+                if not call.get("message"):
+                    call["message"] = call["picking"]._carrier_api_call_message(call)
+                self._carrier_api_settle_in(
+                    cr,
+                    call["reference"],
+                    "failed",
+                    uncertain=call.get("uncertain", False),
+                    message=call["message"],
+                )
 
     def _carrier_api_sender(self):
         warehouse = self.picking_type_id.warehouse_id
@@ -397,220 +780,156 @@ class StockPicking(models.Model):
         except ValueError:
             return DEFAULT_LEASE_SECONDS
 
-    def _carrier_api_claim(self, part):
-        """Claim the external order id of ``part`` in a committed side transaction.
-
-        :returns: the ledger row as a dict; ``recover`` says the carrier may already
-            hold the order (look it up first), ``state == "sent"`` that it does.
-        :raises UserError: another attempt is running right now.
-        """
-        self.ensure_one()
-        busy = _(
+    def _carrier_api_busy_message(self):
+        return _(
             "The waybill of %s is being created right now (another click or user); "
             "try again in a moment.",
             self.name,
         )
-        base = f"{self._carrier_api_reference_prefix()}-{self.id}"
+
+    def _carrier_api_claim(self, part):
+        """Claim the external order id of ``part`` in a committed side transaction.
+
+        :returns: the ledger row as a dict (see ``_carrier_api_claim_in``).
+        :raises UserError: another attempt is running right now.
+        """
+        self.ensure_one()
+        try:
+            with self.env.registry.cursor() as cr:
+                return self._carrier_api_claim_in(cr, part)
+        except BUSY_ERRORS:
+            raise UserError(self._carrier_api_busy_message()) from None
+
+    def _carrier_api_claim_in(self, cr, part, prefix=None, lease=None):
+        """Claim the external order id of ``part`` on ``cr`` (a side cursor that the
+        caller commits before any call).
+
+        :returns: the ledger row as a dict; ``recover`` says the carrier may already
+            hold the order (look it up first), ``state == "sent"`` that it does.
+        :raises UserError: another attempt is running right now (or a psycopg2 lock
+            error: the row is locked by another attempt).
+        """
+        self.ensure_one()
+        base = f"{prefix or self._carrier_api_reference_prefix()}-{self.id}"
         columns = (
             "id, reference, state, uncertain, waybill, carrier_order_id, price, "
             "(now() at time zone 'utc') - sending_at > make_interval(secs => %s)"
         )
-        try:
-            with self.env.registry.cursor() as cr:
-                # A cancelled order id is never booked again: count them.
-                cr.execute(
-                    "SELECT count(*) FROM carrier_api_waybill WHERE picking_id = %s "
-                    "AND part = %s AND state = 'cancelled'",
-                    [self.id, part],
-                )
-                generation = cr.fetchone()[0]
-                reference = base + (f"-R{generation}" if generation else "")
-                reference += f"-{part}" if part else ""
-                cr.execute(
-                    "INSERT INTO carrier_api_waybill (picking_id, carrier_id, "
-                    "reference, part, state, sending_at, uncertain, create_uid, "
-                    "write_uid, create_date, write_date) VALUES (%s, %s, %s, %s, "
-                    "'sending', now() at time zone 'utc', false, %s, %s, "
-                    "now() at time zone 'utc', now() at time zone 'utc') "
-                    "ON CONFLICT (reference) DO NOTHING RETURNING id",
-                    [
-                        self.id,
-                        self.carrier_id.id,
-                        reference,
-                        part,
-                        self.env.uid,
-                        self.env.uid,
-                    ],
-                )
-                if cr.fetchone():
-                    return {"reference": reference, "state": "new", "recover": False}
-                cr.execute(
-                    f"SELECT {columns} FROM carrier_api_waybill WHERE reference = %s "
-                    "FOR UPDATE NOWAIT",
-                    [self._carrier_api_lease(), reference],
-                    log_exceptions=False,
-                )
-                row_id, reference, state, uncertain, waybill, order_id, price, stale = (
-                    cr.fetchone()
-                )
-                row = {
-                    "reference": reference,
-                    "state": state,
-                    "waybill": waybill,
-                    "carrier_order_id": order_id,
-                    "price": price,
-                }
-                if state == "sent":
-                    return row
-                if state == "sending" and not stale:
-                    raise UserError(busy)
-                # failed, or a "sending" whose worker died: maybe booked.
-                row["recover"] = bool(uncertain or state == "sending")
-                cr.execute(
-                    "UPDATE carrier_api_waybill SET state = 'sending', "
-                    "sending_at = now() at time zone 'utc', uncertain = %s, "
-                    "write_date = now() at time zone 'utc' WHERE id = %s",
-                    [row["recover"], row_id],
-                )
-                return row
-        except (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure):
-            raise UserError(busy) from None
-        except psycopg2.errors.UniqueViolation:
-            raise UserError(busy) from None
+        # A cancelled order id is never booked again: count them.
+        cr.execute(
+            "SELECT count(*) FROM carrier_api_waybill WHERE picking_id = %s "
+            "AND part = %s AND state = 'cancelled'",
+            [self.id, part],
+        )
+        generation = cr.fetchone()[0]
+        reference = base + (f"-R{generation}" if generation else "")
+        reference += f"-{part}" if part else ""
+        cr.execute(
+            "INSERT INTO carrier_api_waybill (picking_id, carrier_id, "
+            "reference, part, state, sending_at, uncertain, create_uid, "
+            "write_uid, create_date, write_date) VALUES (%s, %s, %s, %s, "
+            "'sending', now() at time zone 'utc', false, %s, %s, "
+            "now() at time zone 'utc', now() at time zone 'utc') "
+            "ON CONFLICT (reference) DO NOTHING RETURNING id",
+            [
+                self.id,
+                self.carrier_id.id,
+                reference,
+                part,
+                self.env.uid,
+                self.env.uid,
+            ],
+        )
+        if cr.fetchone():
+            return {"reference": reference, "state": "new", "recover": False}
+        cr.execute(
+            f"SELECT {columns} FROM carrier_api_waybill WHERE reference = %s "
+            "FOR UPDATE NOWAIT",
+            [lease or self._carrier_api_lease(), reference],
+            log_exceptions=False,
+        )
+        row_id, reference, state, uncertain, waybill, order_id, price, stale = (
+            cr.fetchone()
+        )
+        row = {
+            "reference": reference,
+            "state": state,
+            "waybill": waybill,
+            "carrier_order_id": order_id,
+            "price": price,
+        }
+        if state == "sent":
+            return row
+        if state == "sending" and not stale:
+            raise UserError(self._carrier_api_busy_message())
+        # failed, or a "sending" whose worker died: maybe booked.
+        row["recover"] = bool(uncertain or state == "sending")
+        cr.execute(
+            "UPDATE carrier_api_waybill SET state = 'sending', "
+            "sending_at = now() at time zone 'utc', uncertain = %s, "
+            "write_date = now() at time zone 'utc' WHERE id = %s",
+            [row["recover"], row_id],
+        )
+        return row
 
     def _carrier_api_settle(
         self, reference, state, uncertain=False, result=None, message=None
     ):
         """Record the outcome of an order id in its own committed transaction."""
-        result = result or ShipmentResult(reference=reference, waybill="")
         with self.env.registry.cursor() as cr:
-            cr.execute(
-                "UPDATE carrier_api_waybill SET state = %s, uncertain = %s, "
-                "waybill = COALESCE(NULLIF(%s, ''), waybill), "
-                "carrier_order_id = COALESCE(NULLIF(%s, ''), carrier_order_id), "
-                "price = COALESCE(%s, price), message = %s, "
-                "write_date = now() at time zone 'utc' WHERE reference = %s",
-                [
-                    state,
-                    uncertain,
-                    result.waybill or "",
-                    result.carrier_order_id or "",
-                    result.price,
-                    message,
-                    reference,
-                ],
+            self._carrier_api_settle_in(
+                cr, reference, state, uncertain, result, message
             )
 
-    def _carrier_api_lookup(self, client, reference):
-        if CAP_FIND not in client.capabilities:
-            return None
-        try:
-            return client.find_shipment(reference)
-        except IntegrationError as exc:
-            raise UserError(
-                _(
-                    "%(carrier)s could not be asked whether order %(ref)s exists: "
-                    "%(error)s. Nothing was sent again; try later.",
-                    carrier=self.carrier_id.name,
-                    ref=reference,
-                    error=self.carrier_id._carrier_api_mask(str(exc)),
-                )
-            ) from None
-
-    def _carrier_api_book(self, client, part, request):
-        """One order id booked exactly once; returns its ``ShipmentResult``."""
-        claim = self._carrier_api_claim(part)
-        reference = claim["reference"]
-        if part <= 1:
-            base = reference.rsplit("-", 1)[0] if part else reference
-            if self.carrier_api_reference != base:
-                self.carrier_api_reference = base
-        if claim["state"] == "sent":
-            # booked before (the request that got the answer was rolled back)
-            return ShipmentResult(
-                reference=reference,
-                waybill=claim["waybill"] or "",
-                carrier_order_id=claim["carrier_order_id"] or "",
-                price=claim["price"],
-            )
-        request = dataclasses.replace(request, reference=reference)
-        carrier = self.carrier_id
-        if claim.get("recover"):
-            found = self._carrier_api_lookup(client, reference)
-            if found:
-                self._carrier_api_settle(reference, "sent", result=found)
-                return found
-        try:
-            result = client.create_shipment(request)
-        except DuplicateReferenceError as exc:
-            found = self._carrier_api_lookup(client, reference)
-            if found:
-                self._carrier_api_settle(reference, "sent", result=found)
-                return found
-            message = _(
-                "%(carrier)s already holds order %(ref)s but its API cannot look it "
-                "up: copy the waybill from the carrier's portal into the tracking "
-                "reference. (%(error)s)",
-                carrier=carrier.name,
-                ref=reference,
-                error=carrier._carrier_api_mask(str(exc)),
-            )
-            self._carrier_api_settle(
-                reference, "failed", uncertain=True, message=message
-            )
-            self._carrier_api_fail(message)
-        except RetryableError as exc:
-            message = _(
-                "%(carrier)s did not answer clearly for order %(ref)s (%(error)s). "
-                "It may have booked it: the next attempt looks it up first.",
-                carrier=carrier.name,
-                ref=reference,
-                error=carrier._carrier_api_mask(str(exc)),
-            )
-            self._carrier_api_settle(
-                reference, "failed", uncertain=True, message=message
-            )
-            self._carrier_api_fail(message)
-        except IntegrationError as exc:
-            message = _(
-                "%(carrier)s refused the waybill of %(ref)s: %(error)s",
-                carrier=carrier.name,
-                ref=reference,
-                error=carrier._carrier_api_mask(str(exc)),
-            )
-            self._carrier_api_settle(reference, "failed", message=message)
-            self._carrier_api_fail(message)
-        except Exception:
-            # anything else (a bug, a kill): the outcome is unknown
-            self._carrier_api_settle(
-                reference, "failed", uncertain=True, message="unexpected error"
-            )
-            raise
-        self._carrier_api_settle(reference, "sent", result=result)
-        return result
-
-    def _carrier_api_fail(self, message):
-        raise UserError(message)
+    def _carrier_api_settle_in(
+        self, cr, reference, state, uncertain=False, result=None, message=None
+    ):
+        result = result or ShipmentResult(reference=reference, waybill="")
+        cr.execute(
+            "UPDATE carrier_api_waybill SET state = %s, uncertain = %s, "
+            "waybill = COALESCE(NULLIF(%s, ''), waybill), "
+            "carrier_order_id = COALESCE(NULLIF(%s, ''), carrier_order_id), "
+            "price = COALESCE(%s, price), message = %s, "
+            "write_date = now() at time zone 'utc' WHERE reference = %s",
+            [
+                state,
+                uncertain,
+                result.waybill or "",
+                result.carrier_order_id or "",
+                result.price,
+                message,
+                reference,
+            ],
+        )
 
     # ------------------------------------------------------------------ labels
-    def _carrier_api_attach_labels(self, client, results):
-        """Attach the carrier's label at once (J&T print URLs expire, §0)."""
+    def _carrier_api_attach_labels(self, client, results, label_errors=None):
+        """Attach the carrier's label at once (J&T print URLs expire, §0).
+
+        :param client: fetches the labels the results lack (None: the worker threads
+            fetched them already; ``label_errors`` says which could not be).
+        """
         prefix = self.carrier_id._get_delivery_label_prefix()
+        label_errors = dict(label_errors or {})
         for result in results:
             pdf = result.label_pdf
-            if not pdf and CAP_LABEL in client.capabilities:
+            if not pdf and client and CAP_LABEL in client.capabilities:
                 try:
                     pdf = client.fetch_label(result)
                 except IntegrationError as exc:
-                    self.message_post(
-                        body=_(
-                            "The carrier's label of %(waybill)s could not be "
-                            "downloaded (%(error)s); print our own label instead.",
-                            waybill=result.waybill,
-                            error=self.carrier_id._carrier_api_mask(str(exc)),
-                        )
+                    label_errors[result.waybill] = str(exc)
+            if result.waybill in label_errors:
+                self.message_post(
+                    body=_(
+                        "The carrier's label of %(waybill)s could not be "
+                        "downloaded (%(error)s); print our own label instead.",
+                        waybill=result.waybill,
+                        error=self.carrier_id._carrier_api_mask(
+                            label_errors[result.waybill]
+                        ),
                     )
-                    continue
+                )
+                continue
             if pdf:
                 self.env["ir.attachment"].create(
                     {
@@ -700,3 +1019,81 @@ class StockPicking(models.Model):
                 "carrier_api_pickup_state": "none",
             }
         )
+
+
+def _run_waybill_call(clients, call):
+    """One order id at the carrier, in a worker thread: HTTP only, no ORM, no
+    translation (the main thread words the messages). Fills ``call`` and returns it;
+    never raises."""
+    client = clients.get()
+    try:
+        if call["book"]:
+            try:
+                _book(client, call)
+            except Exception as exc:  # noqa: BLE001 - a bug: the outcome is unknown
+                _logger.exception("Waybill call of %s failed", call["reference"])
+                call.update(
+                    outcome="failed",
+                    uncertain=True,
+                    kind="unexpected",
+                    message="unexpected error",
+                    exception=exc,
+                )
+        if call["outcome"] == "sent" and call["labels"]:
+            _fetch_label(client, call)
+    finally:
+        clients.put(client)
+    return call
+
+
+def _find(client, call):
+    """The order booked under the call's reference, None, or False when the look-up
+    itself failed (recorded on the call)."""
+    if CAP_FIND not in client.capabilities:
+        return None
+    try:
+        return client.find_shipment(call["reference"])
+    except IntegrationError as exc:
+        call.update(outcome="failed", uncertain=True, kind="lookup", error=str(exc))
+        return False
+
+
+def _book(client, call):
+    if call["recover"]:
+        found = _find(client, call)
+        if found is False:
+            return
+        if found:
+            call.update(outcome="sent", result=found)
+            return
+    try:
+        result = client.create_shipment(call["request"])
+    except DuplicateReferenceError as exc:
+        found = _find(client, call)
+        if found is False:
+            return
+        if found:
+            call.update(outcome="sent", result=found)
+            return
+        call.update(outcome="failed", uncertain=True, kind="duplicate", error=str(exc))
+        return
+    except RetryableError as exc:
+        call.update(outcome="failed", uncertain=True, kind="retryable", error=str(exc))
+        return
+    except IntegrationError as exc:
+        call.update(outcome="failed", uncertain=False, kind="refused", error=str(exc))
+        return
+    call.update(outcome="sent", result=result)
+
+
+def _fetch_label(client, call):
+    result = call["result"]
+    if result.label_pdf or CAP_LABEL not in client.capabilities:
+        return
+    try:
+        result.label_pdf = client.fetch_label(result)
+    except IntegrationError as exc:
+        call["label_error"] = str(exc)
+    except Exception as exc:  # noqa: BLE001 - the waybill exists: never lose it
+        _logger.exception("Label of %s could not be fetched", result.waybill)
+        call["label_error"] = repr(exc)
