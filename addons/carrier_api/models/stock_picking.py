@@ -193,6 +193,8 @@ class StockPicking(models.Model):
                     "looks the order up first.",
                     picking.name,
                 )
+            elif picking.name not in error:
+                error = f"{picking.name}: {error}"
             problems.append(error)
             picking.carrier_api_message = error
         if not problems:
@@ -531,19 +533,29 @@ class StockPicking(models.Model):
 
     def _carrier_api_run_calls(self, jobs):
         """The HTTP calls in threads (bounded per account); each answer is settled in
-        the ledger by this (main) thread as soon as it arrives."""
-        work = [
-            (job, call)
-            for job in jobs
-            for call in job["calls"]
-            if call["book"]
-            or (
-                call["outcome"] == "sent"
-                and call["labels"]
-                and CAP_LABEL in job["capabilities"]
-            )
-        ]
-        if not work:
+        the ledger by this (main) thread as soon as it arrives.
+
+        One task per delivery: its packages go in order, and after a failed one the
+        next are not sent (as one click would do).
+        """
+        tasks = []
+        for job in jobs:
+            by_picking = defaultdict(list)
+            for call in job["calls"]:
+                by_picking[call["picking"]].append(call)
+            for picking_calls in by_picking.values():
+                picking_calls.sort(key=lambda c: c["part"])
+                if any(
+                    c["book"]
+                    or (
+                        c["outcome"] == "sent"
+                        and c["labels"]
+                        and CAP_LABEL in job["capabilities"]
+                    )
+                    for c in picking_calls
+                ):
+                    tasks.append((job, picking_calls))
+        if not tasks:
             return
         pools = {
             id(job): ThreadPoolExecutor(
@@ -553,13 +565,13 @@ class StockPicking(models.Model):
         }
         try:
             pending = {
-                pools[id(job)].submit(_run_waybill_call, job["clients"], call)
-                for job, call in work
+                pools[id(job)].submit(_run_waybill_calls, job["clients"], calls)
+                for job, calls in tasks
             }
             while pending:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 self._carrier_api_settle_many(
-                    [f.result() for f in done if f.result()["book"]]
+                    [call for f in done for call in f.result() if call["book"]]
                 )
         finally:
             for pool in pools.values():
@@ -602,6 +614,12 @@ class StockPicking(models.Model):
                 carrier=carrier.name,
                 ref=ref,
                 error=error,
+            )
+        if kind == "skipped":
+            return _(
+                "Order %(ref)s was not sent: another package of %(picking)s failed.",
+                ref=ref,
+                picking=self.name,
             )
         return "unexpected error"
 
@@ -1021,29 +1039,36 @@ class StockPicking(models.Model):
         )
 
 
-def _run_waybill_call(clients, call):
-    """One order id at the carrier, in a worker thread: HTTP only, no ORM, no
-    translation (the main thread words the messages). Fills ``call`` and returns it;
-    never raises."""
+def _run_waybill_calls(clients, calls):
+    """The order ids of one delivery at the carrier, in a worker thread: HTTP only, no
+    ORM, no translation (the main thread words the messages). Fills the calls and
+    returns them; never raises."""
     client = clients.get()
     try:
-        if call["book"]:
-            try:
-                _book(client, call)
-            except Exception as exc:  # noqa: BLE001 - a bug: the outcome is unknown
-                _logger.exception("Waybill call of %s failed", call["reference"])
-                call.update(
-                    outcome="failed",
-                    uncertain=True,
-                    kind="unexpected",
-                    message="unexpected error",
-                    exception=exc,
-                )
-        if call["outcome"] == "sent" and call["labels"]:
-            _fetch_label(client, call)
+        failed = False
+        for call in calls:
+            if call["book"] and failed:
+                # not sent: the next attempt sends it (nothing is uncertain)
+                call.update(outcome="failed", uncertain=False, kind="skipped")
+                continue
+            if call["book"]:
+                try:
+                    _book(client, call)
+                except Exception as exc:  # noqa: BLE001 - a bug: outcome unknown
+                    _logger.exception("Waybill call of %s failed", call["reference"])
+                    call.update(
+                        outcome="failed",
+                        uncertain=True,
+                        kind="unexpected",
+                        message="unexpected error",
+                        exception=exc,
+                    )
+            if call["outcome"] == "sent" and call["labels"]:
+                _fetch_label(client, call)
+            failed = failed or call["outcome"] != "sent"
     finally:
         clients.put(client)
-    return call
+    return calls
 
 
 def _find(client, call):

@@ -15,3 +15,4 @@ from . import test_clients_http
 from . import test_i18n
 from . import test_neutralize
 from . import test_sicepat_receipts
+from . import test_waybill_batch
