@@ -349,9 +349,36 @@ class StockPicking(models.Model):
             job = self._carrier_api_waybill_job(connection, connection_plans, errors)
             if job:
                 jobs.append(job)
-        calls = self._carrier_api_claim_many(jobs, errors, labels)
+        self._carrier_api_claim_many(jobs, errors, labels)
+
+        def finish(tasks):
+            """Write the deliveries whose calls are all answered (main thread, while
+            the other calls are still out)."""
+            booked = {}
+            for picking_calls in tasks:
+                picking = picking_calls[0]["picking"]
+                failed = [c for c in picking_calls if c["outcome"] != "sent"]
+                if failed:
+                    errors[picking] = failed[0].get("exception") or failed[0]["message"]
+                    continue
+                booked[picking] = picking_calls
+            if write and booked:
+                self._carrier_api_write_waybills(
+                    {p: [c["result"] for c in pc] for p, pc in booked.items()}
+                )
+            for picking, picking_calls in booked.items() if labels else ():
+                picking._carrier_api_attach_labels(
+                    None,
+                    [c["result"] for c in picking_calls],
+                    label_errors={
+                        c["result"].waybill: c["label_error"]
+                        for c in picking_calls
+                        if c.get("label_error")
+                    },
+                )
+
         try:
-            self._carrier_api_run_calls(jobs)
+            self._carrier_api_run_calls(jobs, finish)
         finally:
             for job in jobs:
                 for transport in job["transports"]:
@@ -365,50 +392,35 @@ class StockPicking(models.Model):
                         self.with_env(self.env(cr=cr))._carrier_api_write_logs(
                             job["connection"], job["logs"]
                         )
-        by_picking = defaultdict(list)
-        for call in calls:
-            by_picking[call["picking"]].append(call)
-        for picking, picking_calls in by_picking.items():
-            picking_calls.sort(key=lambda c: c["part"])
-            failed = [c for c in picking_calls if c["outcome"] != "sent"]
-            if failed:
-                errors[picking] = failed[0].get("exception") or failed[0]["message"]
-                continue
-            results = [c["result"] for c in picking_calls]
-            if write:
-                picking._carrier_api_write_waybill(results)
-            if labels:
-                picking._carrier_api_attach_labels(
-                    None,
-                    results,
-                    label_errors={
-                        c["result"].waybill: c["label_error"]
-                        for c in picking_calls
-                        if c.get("label_error")
-                    },
-                )
         return errors
 
     def _carrier_api_write_waybill(self, results):
         self.ensure_one()
-        waybills = [r.waybill or r.carrier_order_id for r in results]
-        price = sum(r.price or 0 for r in results)
-        values = {
-            "carrier_tracking_ref": ",".join(waybills),
-            "carrier_api_state": "sent",
-            "carrier_api_message": False,
-        }
-        if price:
-            values["carrier_api_price"] = price
-        self.write(values)
-        self.message_post(
-            body=_(
+        self._carrier_api_write_waybills({self: results})
+
+    def _carrier_api_write_waybills(self, results_by_picking):
+        """``{picking: [ShipmentResult]}``: the waybills on the deliveries, and one
+        log note each (in one batch: no one is notified of a waybill)."""
+        bodies = {}
+        for picking, results in results_by_picking.items():
+            waybills = [r.waybill or r.carrier_order_id for r in results]
+            price = sum(r.price or 0 for r in results)
+            values = {
+                "carrier_tracking_ref": ",".join(waybills),
+                "carrier_api_state": "sent",
+                "carrier_api_message": False,
+            }
+            if price:
+                values["carrier_api_price"] = price
+            picking.write(values)
+            bodies[picking.id] = _(
                 "Waybill %(waybill)s created with %(carrier)s (order id %(ref)s).",
                 waybill=", ".join(waybills),
-                carrier=self.carrier_id.name,
-                ref=self.carrier_api_reference,
+                carrier=picking.carrier_id.name,
+                ref=picking.carrier_api_reference,
             )
-        )
+        if bodies:
+            self.browse(list(bodies))._message_log_batch(bodies=bodies)
 
     def _carrier_api_waybill_workers(self):
         icp = self.env["ir.config_parameter"].sudo()
@@ -531,14 +543,14 @@ class StockPicking(models.Model):
             self._carrier_api_settle_many(failed)
         return calls
 
-    def _carrier_api_run_calls(self, jobs):
+    def _carrier_api_run_calls(self, jobs, finish):
         """The HTTP calls in threads (bounded per account); each answer is settled in
         the ledger by this (main) thread as soon as it arrives.
 
         One task per delivery: its packages go in order, and after a failed one the
         next are not sent (as one click would do).
         """
-        tasks = []
+        tasks, ready = [], []
         for job in jobs:
             by_picking = defaultdict(list)
             for call in job["calls"]:
@@ -555,6 +567,9 @@ class StockPicking(models.Model):
                     for c in picking_calls
                 ):
                     tasks.append((job, picking_calls))
+                else:
+                    ready.append(picking_calls)  # restored from the ledger
+        finish(ready)
         if not tasks:
             return
         pools = {
@@ -570,9 +585,11 @@ class StockPicking(models.Model):
             }
             while pending:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                answered = [f.result() for f in done]
                 self._carrier_api_settle_many(
-                    [call for f in done for call in f.result() if call["book"]]
+                    [call for calls in answered for call in calls if call["book"]]
                 )
+                finish(answered)
         finally:
             for pool in pools.values():
                 pool.shutdown(wait=True)
