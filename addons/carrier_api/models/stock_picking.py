@@ -400,7 +400,8 @@ class StockPicking(models.Model):
 
     def _carrier_api_write_waybills(self, results_by_picking):
         """``{picking: [ShipmentResult]}``: the waybills on the deliveries, and one
-        log note each (in one batch: no one is notified of a waybill)."""
+        log note each (the status change's tracking message: no one is notified of
+        a waybill)."""
         bodies = {}
         for picking, results in results_by_picking.items():
             waybills = [r.waybill or r.carrier_order_id for r in results]
@@ -412,13 +413,18 @@ class StockPicking(models.Model):
             }
             if price:
                 values["carrier_api_price"] = price
-            picking.write(values)
-            bodies[picking.id] = _(
+            body = _(
                 "Waybill %(waybill)s created with %(carrier)s (order id %(ref)s).",
                 waybill=", ".join(waybills),
                 carrier=picking.carrier_id.name,
                 ref=picking.carrier_api_reference,
             )
+            if picking.carrier_api_state != "sent":
+                # the body of the status change's tracking message: one message
+                picking._track_set_log_message(body)
+            else:
+                bodies[picking.id] = body
+            picking.write(values)
         if bodies:
             self.browse(list(bodies))._message_log_batch(bodies=bodies)
 
@@ -578,6 +584,9 @@ class StockPicking(models.Model):
             )
             for job in jobs
         }
+        # One side cursor for the settlements, committed after each group of
+        # answers (a cursor per group would borrow and reset a connection each time).
+        settle_cr = self.env.registry.cursor()
         try:
             pending = {
                 pools[id(job)].submit(_run_waybill_calls, job["clients"], calls)
@@ -587,12 +596,15 @@ class StockPicking(models.Model):
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 answered = [f.result() for f in done]
                 self._carrier_api_settle_many(
-                    [call for calls in answered for call in calls if call["book"]]
+                    [call for calls in answered for call in calls if call["book"]],
+                    cr=settle_cr,
                 )
+                settle_cr.commit()
                 finish(answered)
         finally:
             for pool in pools.values():
                 pool.shutdown(wait=True)
+            settle_cr.close()
 
     def _carrier_api_call_message(self, call):
         """The ledger's and the user's text for a failed call (main thread)."""
@@ -640,26 +652,30 @@ class StockPicking(models.Model):
             )
         return "unexpected error"
 
-    def _carrier_api_settle_many(self, calls):
-        """Record the outcome of these calls in one committed side transaction."""
+    def _carrier_api_settle_many(self, calls, cr=None):
+        """Record the outcome of these calls in one committed side transaction (on
+        ``cr`` when given: the caller commits it)."""
         if not calls:
             return
-        with self.env.registry.cursor() as cr:
-            for call in calls:
-                if call["outcome"] == "sent":
-                    self._carrier_api_settle_in(
-                        cr, call["reference"], "sent", result=call["result"]
-                    )
-                    continue
-                if not call.get("message"):
-                    call["message"] = call["picking"]._carrier_api_call_message(call)
+        if cr is None:
+            with self.env.registry.cursor() as side_cr:
+                self._carrier_api_settle_many(calls, cr=side_cr)
+            return
+        for call in calls:
+            if call["outcome"] == "sent":
                 self._carrier_api_settle_in(
-                    cr,
-                    call["reference"],
-                    "failed",
-                    uncertain=call.get("uncertain", False),
-                    message=call["message"],
+                    cr, call["reference"], "sent", result=call["result"]
                 )
+                continue
+            if not call.get("message"):
+                call["message"] = call["picking"]._carrier_api_call_message(call)
+            self._carrier_api_settle_in(
+                cr,
+                call["reference"],
+                "failed",
+                uncertain=call.get("uncertain", False),
+                message=call["message"],
+            )
 
     def _carrier_api_sender(self):
         warehouse = self.picking_type_id.warehouse_id
