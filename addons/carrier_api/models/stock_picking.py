@@ -61,6 +61,8 @@ DEFAULT_LEASE_SECONDS = 300
 PARAM_WAYBILL_WORKERS = "carrier_api.waybill_workers"
 DEFAULT_WAYBILL_WORKERS = 8
 # The claim's row is held by another attempt.
+# precommit data key: what a validation of many booked for send_to_shipper
+PREBOOKED = "carrier_api.prebooked"
 BUSY_ERRORS = (
     psycopg2.errors.LockNotAvailable,
     psycopg2.errors.SerializationFailure,
@@ -242,15 +244,17 @@ class StockPicking(models.Model):
         :raises UserError: a problem listed before any call, or the carrier's answer.
         """
         self.ensure_one()
-        # Validation of many deliveries booked them beforehand (_send_confirmation_email):
-        # a refusal is raised again without a second call; a booked one is restored from
-        # the ledger below, its labels already attached.
-        prebooked = dict(self.env.context.get("carrier_api_prebooked") or ())
-        if prebooked.get(self.id):
-            raise UserError(prebooked[self.id])
-        if self.id in prebooked and self._carrier_api_restore_prebooked():
+        # Validation of many deliveries booked them beforehand in this transaction
+        # (_send_confirmation_email): a refusal is raised again without a second call;
+        # a booked one is written from the answers (settled "sent" in the ledger), its
+        # labels already attached.
+        prebooked = self.env.cr.precommit.data.get(PREBOOKED, {}).pop(self.id, None)
+        if prebooked and prebooked[0] == "error":
+            raise UserError(prebooked[1])
+        if prebooked:
+            self._carrier_api_write_waybill(prebooked[1])
             return
-        errors = self._carrier_api_ensure_waybills(labels=self.id not in prebooked)
+        errors = self._carrier_api_ensure_waybills()
         error = errors.get(self)
         if isinstance(error, Exception):
             raise error
@@ -275,47 +279,16 @@ class StockPicking(models.Model):
         )
         if len(ours) < 2:
             return super()._send_confirmation_email()
-        errors = ours.sudo()._carrier_api_ensure_waybills(write=False)
+        # What send_to_shipper finds: per delivery ("sent", results) or ("error",
+        # message), for this transaction only (precommit data goes with it).
         # Unexpected failures (a bug) are left out: send_to_shipper tries them again
         # (the ledger makes it look the order up first).
-        prebooked = tuple(
-            (picking.id, errors.get(picking) or "")
-            for picking in ours
-            if not isinstance(errors.get(picking), Exception)
+        ours.sudo()._carrier_api_ensure_waybills(
+            write=False, store=self.env.cr.precommit.data.setdefault(PREBOOKED, {})
         )
-        return super(
-            StockPicking, self.with_context(carrier_api_prebooked=prebooked)
-        )._send_confirmation_email()
+        return super()._send_confirmation_email()
 
-    def _carrier_api_restore_prebooked(self):
-        """Write the waybills a batch of this request just settled "sent" (read on a
-        side cursor: the request's own snapshot predates those commits). Returns
-        False when there is none (then the normal path runs)."""
-        self.ensure_one()
-        with self.env.registry.cursor() as cr:
-            cr.execute(
-                "SELECT reference, waybill, carrier_order_id, price "
-                "FROM carrier_api_waybill WHERE picking_id = %s AND state = 'sent' "
-                "ORDER BY part",
-                [self.id],
-            )
-            rows = cr.fetchall()
-        if not rows:
-            return False
-        self._carrier_api_write_waybill(
-            [
-                ShipmentResult(
-                    reference=reference,
-                    waybill=waybill or "",
-                    carrier_order_id=order_id or "",
-                    price=price,
-                )
-                for reference, waybill, order_id, price in rows
-            ]
-        )
-        return True
-
-    def _carrier_api_ensure_waybills(self, write=True, labels=True):
+    def _carrier_api_ensure_waybills(self, write=True, labels=True, store=None):
         """Book the waybills of these deliveries, the carrier calls overlapping.
 
         The main thread does all the ORM work: every request (each problem before any
@@ -325,8 +298,10 @@ class StockPicking(models.Model):
         in the committed ledger as soon as it arrives, then writes the deliveries.
 
         :param write: False books and settles only (the ledger says "sent"); Odoo's
-            ``send_to_shipper`` then restores each waybill from the ledger, no call.
+            ``send_to_shipper`` then writes each waybill from ``store``, no call.
         :param labels: attach the carrier's labels.
+        :param store: a dict that receives ``{picking id: ("sent", results) or
+            ("error", message)}``.
         :returns: ``{picking: message}`` of the deliveries left without their waybills
             (the message is an exception when the failure was unexpected: a bug).
         """
@@ -350,32 +325,12 @@ class StockPicking(models.Model):
             if job:
                 jobs.append(job)
         self._carrier_api_claim_many(jobs, errors, labels)
+        if store is not None:
+            # refused before any call (problems, busy, no account)
+            store.update({p.id: ("error", e) for p, e in errors.items()})
 
         def finish(tasks):
-            """Write the deliveries whose calls are all answered (main thread, while
-            the other calls are still out)."""
-            booked = {}
-            for picking_calls in tasks:
-                picking = picking_calls[0]["picking"]
-                failed = [c for c in picking_calls if c["outcome"] != "sent"]
-                if failed:
-                    errors[picking] = failed[0].get("exception") or failed[0]["message"]
-                    continue
-                booked[picking] = picking_calls
-            if write and booked:
-                self._carrier_api_write_waybills(
-                    {p: [c["result"] for c in pc] for p, pc in booked.items()}
-                )
-            for picking, picking_calls in booked.items() if labels else ():
-                picking._carrier_api_attach_labels(
-                    None,
-                    [c["result"] for c in picking_calls],
-                    label_errors={
-                        c["result"].waybill: c["label_error"]
-                        for c in picking_calls
-                        if c.get("label_error")
-                    },
-                )
+            self._carrier_api_finish(tasks, errors, write, labels, store)
 
         try:
             self._carrier_api_run_calls(jobs, finish)
@@ -393,6 +348,36 @@ class StockPicking(models.Model):
                             job["connection"], job["logs"]
                         )
         return errors
+
+    def _carrier_api_finish(self, tasks, errors, write, labels, store):
+        """Write the deliveries whose calls are all answered (main thread, while
+        the other calls are still out); the failed ones go to ``errors``."""
+        booked = {}
+        for picking_calls in tasks:
+            picking = picking_calls[0]["picking"]
+            failed = [c for c in picking_calls if c["outcome"] != "sent"]
+            if failed:
+                errors[picking] = failed[0].get("exception") or failed[0]["message"]
+                if store is not None and isinstance(errors[picking], str):
+                    store[picking.id] = ("error", errors[picking])
+                continue
+            booked[picking] = picking_calls
+            if store is not None:
+                store[picking.id] = ("sent", [c["result"] for c in picking_calls])
+        if write and booked:
+            self._carrier_api_write_waybills(
+                {p: [c["result"] for c in pc] for p, pc in booked.items()}
+            )
+        for picking, picking_calls in booked.items() if labels else ():
+            picking._carrier_api_attach_labels(
+                None,
+                [c["result"] for c in picking_calls],
+                label_errors={
+                    c["result"].waybill: c["label_error"]
+                    for c in picking_calls
+                    if c.get("label_error")
+                },
+            )
 
     def _carrier_api_write_waybill(self, results):
         self.ensure_one()
