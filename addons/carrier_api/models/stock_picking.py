@@ -469,10 +469,17 @@ class StockPicking(models.Model):
         prefix = self._carrier_api_reference_prefix()
         lease = self._carrier_api_lease()
         calls = []
+        pickings = self.browse(
+            [picking.id for job in jobs for picking, _requests in job["plans"]]
+        )
         with self.env.registry.cursor() as cr:
+            live = pickings._carrier_api_live_parts(cr)
             for job in jobs:
                 for picking, requests in job["plans"]:
                     try:
+                        picking._carrier_api_check_layout(
+                            {part for part, _request in requests}, live[picking.id]
+                        )
                         with cr.savepoint(flush=False):
                             claims = [
                                 (
@@ -484,7 +491,10 @@ class StockPicking(models.Model):
                                 )
                                 for part, request in requests
                             ]
-                    except (UserError, *BUSY_ERRORS):
+                    except UserError as exc:
+                        errors[picking] = str(exc)
+                        continue
+                    except BUSY_ERRORS:
                         errors[picking] = picking._carrier_api_busy_message()
                         continue
                     for part, request, claim in claims:
@@ -533,6 +543,42 @@ class StockPicking(models.Model):
         if failed:
             self._carrier_api_settle_many(failed)
         return calls
+
+    def _carrier_api_live_parts(self, cr):
+        """``{picking id: {part: reference}}`` of the order ids the carrier holds or
+        may hold (sent, being sent, or failed with an unknown outcome), read on the
+        side cursor ``cr`` (this request's snapshot may predate them)."""
+        live = defaultdict(dict)
+        if self:
+            cr.execute(
+                "SELECT picking_id, part, reference FROM carrier_api_waybill "
+                "WHERE picking_id = ANY(%s) AND (state IN ('sent', 'sending') "
+                "OR (state = 'failed' AND uncertain))",
+                [self.ids],
+            )
+            for picking_id, part, reference in cr.fetchall():
+                live[picking_id][part] = reference
+        return live
+
+    def _carrier_api_check_layout(self, parts, live):
+        """The order ids are per package (``<ref>-1``, ``<ref>-2``; ``<ref>`` for a
+        single parcel): when the packages changed after some were sent, booking the
+        new layout would leave the old orders at the carrier beside new ones.
+
+        :raises UserError: an order id the carrier may hold is not in ``parts``.
+        """
+        orphans = sorted(ref for part, ref in live.items() if part not in parts)
+        if orphans:
+            raise UserError(
+                _(
+                    "The packages of %(picking)s changed after %(carrier)s was sent "
+                    "order(s) %(refs)s: put the packages back as they were and "
+                    "create the waybill again, so that nothing is booked twice.",
+                    picking=self.name,
+                    carrier=self.carrier_id.name,
+                    refs=", ".join(orphans),
+                )
+            )
 
     def _carrier_api_run_calls(self, jobs, finish):
         """The HTTP calls in threads (bounded per account); each answer is settled in
@@ -667,19 +713,42 @@ class StockPicking(models.Model):
         return self.carrier_id._carrier_api_sender_partner(warehouse, self.company_id)
 
     def _carrier_api_parcels(self):
-        """One ``Parcel`` per package (or one for the whole delivery)."""
+        """One ``Parcel`` per package (or one for the whole delivery).
+
+        Weights in kg whatever the database's weight unit (``product.weight_in_lbs``:
+        product, package and picking weights are all in that unit); quantities in the
+        product's unit for the weight and in the sale line's unit for its price.
+        """
         self.ensure_one()
+        weight_uom = self.env[
+            "product.template"
+        ]._get_weight_uom_id_from_ir_config_parameter()
+        kg = self.env.ref("uom.product_uom_kgm")
+
+        def in_kg(weight):
+            if not weight or weight_uom == kg:
+                return weight or 0.0
+            return weight_uom._compute_quantity(weight, kg, round=False)
+
+        def weight_of(lines):
+            return sum(ml.product_id.weight * ml.quantity_product_uom for ml in lines)
 
         def value_of(lines):
             total = 0.0
             for line in lines:
                 sale_line = line.move_id.sale_line_id
-                unit = (
-                    sale_line.price_reduce_taxinc
-                    if sale_line
-                    else line.product_id.lst_price
-                )
-                total += unit * (line.quantity or line.move_id.product_uom_qty)
+                if line.quantity:
+                    qty, uom = line.quantity, line.product_uom_id
+                else:
+                    qty, uom = line.move_id.product_uom_qty, line.move_id.product_uom
+                if sale_line:
+                    qty = uom._compute_quantity(qty, sale_line.product_uom, round=False)
+                    total += sale_line.price_reduce_taxinc * qty
+                else:
+                    qty = uom._compute_quantity(
+                        qty, line.product_id.uom_id, round=False
+                    )
+                    total += line.product_id.lst_price * qty
             return int(round(total))
 
         lines = self.move_line_ids
@@ -691,12 +760,11 @@ class StockPicking(models.Model):
                 pack_lines = lines.filtered(
                     lambda ml, p=package: ml.result_package_id == p
                 )
-                weight = package.shipping_weight or sum(
-                    ml.product_id.weight * ml.quantity for ml in pack_lines
-                )
                 parcels.append(
                     Parcel(
-                        weight_kg=weight,
+                        weight_kg=in_kg(
+                            package.shipping_weight or weight_of(pack_lines)
+                        ),
                         value=value_of(pack_lines),
                         description=description,
                         reference=package.name,
@@ -706,26 +774,26 @@ class StockPicking(models.Model):
             if unpacked:
                 parcels.append(
                     Parcel(
-                        weight_kg=sum(
-                            ml.product_id.weight * ml.quantity for ml in unpacked
-                        ),
+                        weight_kg=in_kg(weight_of(unpacked)),
                         value=value_of(unpacked),
                         description=description,
                     )
                 )
             return parcels
-        weight = self.shipping_weight or self.weight
+        weight = in_kg(self.shipping_weight or self.weight)
         value = value_of(lines) if lines else 0
         if not lines:
-            value = int(
-                round(
-                    sum(
-                        (m.sale_line_id.price_reduce_taxinc or m.product_id.lst_price)
-                        * m.product_uom_qty
-                        for m in self.move_ids
+            total = 0.0
+            for move in self.move_ids:
+                sale_line = move.sale_line_id
+                if sale_line:
+                    qty = move.product_uom._compute_quantity(
+                        move.product_uom_qty, sale_line.product_uom, round=False
                     )
-                )
-            )
+                    total += sale_line.price_reduce_taxinc * qty
+                else:
+                    total += move.product_id.lst_price * move.product_qty
+            value = int(round(total))
         return [Parcel(weight_kg=weight, value=value, description=description)]
 
     def _carrier_api_requests(self):
@@ -991,9 +1059,9 @@ class StockPicking(models.Model):
         waybills = self._carrier_api_waybills()
         for index, waybill in enumerate(waybills):
             parcel = parcels[index] if len(parcels) == len(waybills) else None
-            weight = (
-                parcel.weight_kg if parcel else (self.shipping_weight or self.weight)
-            )
+            # kg, as the parcels (the picking's own weights are in the database's
+            # weight unit)
+            weight = parcel.weight_kg if parcel else sum(p.weight_kg for p in parcels)
             lines.append(
                 {
                     "waybill": waybill,
@@ -1008,8 +1076,37 @@ class StockPicking(models.Model):
         return lines
 
     # ------------------------------------------------------------------ cancel
+    def cancel_shipment(self):
+        """Odoo's *Cancel* of a shipment. Ours may stop half-way over several
+        waybills (the carrier refuses one): then the waybills it cancelled are dropped,
+        the others kept, and the user is told which (a warning, not an error: the
+        cancellations happened and must not be rolled back)."""
+        ours = self.filtered("carrier_api_is_ours")
+        if self - ours:
+            super(StockPicking, self - ours).cancel_shipment()
+        warnings = [w for w in (p._carrier_api_cancel_waybill() for p in ours) if w]
+        if not warnings:
+            return True
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Shipment cancelled in part"),
+                "message": "\n\n".join(warnings),
+                "type": "warning",
+                "sticky": True,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
     def _carrier_api_cancel_waybill(self):
-        """Cancel at the carrier; its refusal is shown and nothing changes here."""
+        """Cancel every waybill of this delivery at the carrier, in order.
+
+        :returns: "" when all were cancelled (the delivery has no waybill left), else
+            the text saying which were cancelled and which kept (the delivery keeps
+            those, still "Waybill created").
+        :raises UserError: the carrier refused the first one (nothing changed).
+        """
         self.ensure_one()
         carrier = self.carrier_id
         waybills = self._carrier_api_waybills()
@@ -1030,31 +1127,53 @@ class StockPicking(models.Model):
             .search([("picking_id", "=", self.id), ("state", "=", "sent")])
         )
         by_waybill = {r.waybill or r.carrier_order_id: r for r in rows}
+        cancelled, refusal = [], None
         for waybill in waybills:
             row = by_waybill.get(waybill)
             target = row.carrier_order_id if row and row.carrier_order_id else waybill
             try:
                 client.cancel(target, reason=_("Cancelled in Odoo"))
             except IntegrationError as exc:
-                raise UserError(
-                    _(
-                        "%(carrier)s refused to cancel waybill %(waybill)s: %(error)s",
-                        carrier=carrier.name,
-                        waybill=waybill,
-                        error=carrier._carrier_api_mask(str(exc)),
-                    )
-                ) from None
+                refusal = _(
+                    "%(carrier)s refused to cancel waybill %(waybill)s: %(error)s",
+                    carrier=carrier.name,
+                    waybill=waybill,
+                    error=carrier._carrier_api_mask(str(exc)),
+                )
+                break
+            cancelled.append(waybill)
             if row:
+                # committed at once: the carrier cancelled it, whatever happens next
                 self._carrier_api_settle(
                     row.reference, "cancelled", message="cancelled"
                 )
+        if refusal and not cancelled:
+            raise UserError(refusal)
+        kept = [w for w in waybills if w not in cancelled]
+        if kept:
+            message = _(
+                "%(picking)s: waybill(s) %(cancelled)s cancelled; %(refusal)s. Still "
+                "booked and kept on the delivery: %(kept)s.",
+                picking=self.name,
+                cancelled=", ".join(cancelled),
+                refusal=refusal,
+                kept=", ".join(kept),
+            )
+            self.carrier_tracking_ref = ",".join(kept)
+            self.message_post(body=message)
+            return message
+        self.message_post(
+            body=_("Shipment %s cancelled", ", ".join(waybills)),
+        )
         self.write(
             {
+                "carrier_tracking_ref": False,
                 "carrier_api_state": "cancelled",
                 "carrier_api_reference": False,
                 "carrier_api_pickup_state": "none",
             }
         )
+        return ""
 
 
 def _run_waybill_calls(clients, calls):

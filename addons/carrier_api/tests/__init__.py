@@ -16,3 +16,4 @@ from . import test_i18n
 from . import test_neutralize
 from . import test_sicepat_receipts
 from . import test_waybill_batch
+from . import test_waybill_review
