@@ -91,6 +91,7 @@ def run_waybills(args, parts):
     subprocess.run(["dropdb", *host, "--if-exists", scratch], check=True)
     subprocess.run(["createdb", *host, "-T", args.db, scratch], check=True)
     # Attachments (web assets) live in the filestore: the copy needs its own.
+    shutil.rmtree(config.filestore(scratch), ignore_errors=True)
     if os.path.isdir(config.filestore(args.db)):
         shutil.copytree(config.filestore(args.db), config.filestore(scratch))
     lines = []
@@ -105,7 +106,7 @@ def run_waybills(args, parts):
         if rows:
             lines += waybill_report(rows, args)
         if "labels" in parts:
-            if not label_ids:
+            if len(label_ids) < args.labels:  # fewer waybills than labels asked
                 label_ids = measure_waybills(
                     registry, args, [args.labels], only_ours=True
                 )[1]
@@ -178,7 +179,10 @@ def measure_waybills(registry, args, sizes, only_ours=False):
                 "done": done,
                 "waybills": waybills,
                 "posts": len(gateway.requests_to("/v1/orders", "POST")) - posts,
-                "notice": isinstance(result, dict) and (result.get("tag") or result.get("res_model")),
+                # a wizard (res_model) or a warning (tag) instead of True
+                "answer": (result.get("tag") or result.get("res_model"))
+                if isinstance(result, dict)
+                else result,
             }
             print(row, flush=True)
             return row, ids

@@ -32,15 +32,17 @@ class OverlapBiteshipApi(BiteshipApi):
     after the other breaks the barrier instead (and is still answered)."""
 
     def reset(self):
-        super().reset()
+        result = super().reset()
         self.barrier = threading.Barrier(2, timeout=10)
         self.overlapped = None
         self.waiting = 0
         self._overlap_lock = threading.Lock()
+        return result
 
     def register_carrier_routes(self):
-        super().register_carrier_routes()
+        result = super().register_carrier_routes()
         self.route("GET", "/_test/by_reference/{reference}", self.by_reference)
+        return result
 
     def create_order(self, request):
         with self._overlap_lock:
