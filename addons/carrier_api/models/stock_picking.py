@@ -16,7 +16,7 @@ import dataclasses
 import logging
 import queue
 from collections import defaultdict
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 
 import psycopg2
 import requests as requests_lib
@@ -619,12 +619,23 @@ class StockPicking(models.Model):
         # answers (a cursor per group would borrow and reset a connection each time).
         settle_cr = self.env.registry.cursor()
         try:
-            pending = {
-                pools[id(job)].submit(_run_waybill_calls, job["clients"], calls)
-                for job, calls in tasks
-            }
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            # Finished tasks are queued by their threads: the main thread takes
+            # whatever is there each time it wakes (no scan of the pending ones).
+            finished = queue.SimpleQueue()
+            for job, calls in tasks:
+                future = pools[id(job)].submit(
+                    _run_waybill_calls, job["clients"], calls
+                )
+                future.add_done_callback(finished.put)
+            left = len(tasks)
+            while left:
+                done = [finished.get()]
+                while True:
+                    try:
+                        done.append(finished.get_nowait())
+                    except queue.Empty:
+                        break
+                left -= len(done)
                 answered = [f.result() for f in done]
                 self._carrier_api_settle_many(
                     [call for calls in answered for call in calls if call["book"]],
