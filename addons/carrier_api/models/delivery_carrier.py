@@ -117,6 +117,17 @@ class DeliveryCarrier(models.Model):
         company = company or self.company_id or self.env.company
         return warehouse.partner_id or company.partner_id
 
+    def _carrier_api_weight_kg(self, weight):
+        """``weight`` (in the database's weight unit: kg, or lb with
+        ``product.weight_in_lbs``) in kg, what every carrier client takes."""
+        weight_uom = self.env[
+            "product.template"
+        ]._get_weight_uom_id_from_ir_config_parameter()
+        kg = self.env.ref("uom.product_uom_kgm")
+        if not weight or weight_uom == kg:
+            return weight or 0.0
+        return weight_uom._compute_quantity(weight, kg, round=False)
+
     def _carrier_api_check_weight(self, weight_kg):
         """A problem text when the weight exceeds the service's limit, else ''."""
         self.ensure_one()
@@ -145,7 +156,7 @@ class DeliveryCarrier(models.Model):
 
         # The Add shipping wizard passes its (editable) total weight.
         weight = self.env.context.get("order_weight") or order._get_estimated_weight()
-        weight = weight or 0.0
+        weight = self._carrier_api_weight_kg(weight or 0.0)
         problems = []
         warehouse = order.warehouse_id
         sender = self._carrier_api_sender_partner(warehouse, order.company_id)

@@ -731,15 +731,7 @@ class StockPicking(models.Model):
         product's unit for the weight and in the sale line's unit for its price.
         """
         self.ensure_one()
-        weight_uom = self.env[
-            "product.template"
-        ]._get_weight_uom_id_from_ir_config_parameter()
-        kg = self.env.ref("uom.product_uom_kgm")
-
-        def in_kg(weight):
-            if not weight or weight_uom == kg:
-                return weight or 0.0
-            return weight_uom._compute_quantity(weight, kg, round=False)
+        in_kg = self.carrier_id._carrier_api_weight_kg
 
         def weight_of(lines):
             return sum(ml.product_id.weight * ml.quantity_product_uom for ml in lines)

@@ -138,3 +138,11 @@ class TestWaybillReview(CarrierShipCase):
             # one dozen of 1.5 kg each = 18 kg; its price 1,200,000
             self.assertEqual(item["weight"], 18000)
             self.assertEqual(item["value"], 1200000)
+
+    def test_rate_weight_in_kg_when_the_database_weighs_in_pounds(self):
+        self.env["ir.config_parameter"].sudo().set_param("product.weight_in_lbs", "1")
+        self.product.weight = 5.0  # lb = 2.27 kg
+        order = self._order(quantity=1).with_user(self.user)
+        result = self.jne_reg.with_user(self.user).rate_shipment(order)
+        # JKT -> BDG Rp 11,000 per started kg (Biteship test map): 3 kg, not 5
+        self.assertEqual(result["price"], 33000)
