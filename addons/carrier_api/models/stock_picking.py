@@ -247,7 +247,9 @@ class StockPicking(models.Model):
         # Validation of many deliveries booked them beforehand in this transaction
         # (_send_confirmation_email): a refusal is raised again without a second call;
         # a booked one is written from the answers (settled "sent" in the ledger), its
-        # labels already attached.
+        # labels already attached. Should a flush in between have run the precommit
+        # hooks (which clears their data), the normal path below finds the order
+        # "sent" in the ledger and restores it without a call.
         prebooked = self.env.cr.precommit.data.get(PREBOOKED, {}).pop(self.id, None)
         if prebooked and prebooked[0] == "error":
             raise UserError(prebooked[1])
@@ -627,7 +629,7 @@ class StockPicking(models.Model):
                     _run_waybill_calls, job["clients"], calls
                 )
                 future.add_done_callback(finished.put)
-            left = len(tasks)
+            left, failure = len(tasks), None
             while left:
                 done = [finished.get()]
                 while True:
@@ -642,7 +644,16 @@ class StockPicking(models.Model):
                     cr=settle_cr,
                 )
                 settle_cr.commit()
-                finish(answered)
+                if failure is None:
+                    try:
+                        finish(answered)
+                    except Exception as exc:  # noqa: BLE001 - raised below
+                        # Writing a delivery failed (the request rolls back): the
+                        # answers still to come are settled all the same, so the
+                        # next attempt restores them without a call.
+                        failure = exc
+            if failure is not None:
+                raise failure
         finally:
             for pool in pools.values():
                 pool.shutdown(wait=True)

@@ -17,3 +17,4 @@ from . import test_neutralize
 from . import test_sicepat_receipts
 from . import test_waybill_batch
 from . import test_waybill_review
+from . import test_waybill_batch_cursors
