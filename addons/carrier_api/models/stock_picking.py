@@ -9,6 +9,11 @@ stops; an attempt whose outcome is unknown (timeout, 5xx, killed worker) makes t
 next one look the order up first; the carrier's "duplicate order id" is answered by a
 look-up; a rollback after the carrier answered leaves the "sent" row, from which the
 next click restores the waybill without calling again.
+
+Many deliveries (the list, a validation of several) are booked together
+(``_carrier_api_ensure_waybills``): the same claims and settlements, the ORM work in the
+request's thread, only the HTTP calls in a bounded pool of threads per carrier account,
+so that the carriers' latency does not add up.
 """
 
 import base64
