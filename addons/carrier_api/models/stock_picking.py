@@ -65,6 +65,9 @@ DEFAULT_LEASE_SECONDS = 300
 # run at once per carrier account; the carriers publish no rate limit [unverified].
 PARAM_WAYBILL_WORKERS = "carrier_api.waybill_workers"
 DEFAULT_WAYBILL_WORKERS = 8
+# Deliveries prepared and claimed at once in a batch: the calls of one chunk are out
+# while the next is prepared.
+WAYBILL_CHUNK = 50
 # The claim's row is held by another attempt.
 # precommit data key: what a validation of many booked for send_to_shipper
 PREBOOKED = "carrier_api.prebooked"
@@ -316,44 +319,18 @@ class StockPicking(models.Model):
         todo = self.filtered(
             lambda p: not (p.carrier_tracking_ref and p.carrier_api_state == "sent")
         )
-        plans = defaultdict(list)  # connection -> [(picking, [(part, request)])]
-        for picking in todo:
-            try:
-                requests = picking._carrier_api_requests()
-                connection = picking.carrier_id.sudo().carrier_api_connection_id
-                if not connection:
-                    picking.carrier_id._carrier_api_client()  # raises its message
-                plans[connection].append((picking, requests))
-            except UserError as exc:
-                errors[picking] = str(exc)
-        jobs = []
-        for connection, connection_plans in plans.items():
-            job = self._carrier_api_waybill_job(connection, connection_plans, errors)
-            if job:
-                jobs.append(job)
-        self._carrier_api_claim_many(jobs, errors, labels)
-        if store is not None:
-            # refused before any call (problems, busy, no account)
-            store.update({p.id: ("error", e) for p, e in errors.items()})
-
-        def finish(tasks):
-            self._carrier_api_finish(tasks, errors, write, labels, store)
-
+        batch = _WaybillBatch(todo, write, labels, store, errors)
         try:
-            self._carrier_api_run_calls(jobs, finish)
+            # By chunks: the calls of one chunk are out while the next is prepared
+            # and the answers that came are written.
+            for start in range(0, len(todo), WAYBILL_CHUNK):
+                batch.submit(todo[start : start + WAYBILL_CHUNK])
+                batch.drain(block=False)
+                if batch.failure:
+                    break
+            batch.drain(block=True)
         finally:
-            for job in jobs:
-                for transport in job["transports"]:
-                    transport.close()
-            entries = [entry for job in jobs for entry in job["logs"]]
-            if entries:
-                # Committed aside, as base_integration's logger does: a rollback of
-                # this request does not erase what was said to the carrier.
-                with self.env.registry.cursor() as cr:
-                    for job in jobs:
-                        self.with_env(self.env(cr=cr))._carrier_api_write_logs(
-                            job["connection"], job["logs"]
-                        )
+            batch.close()
         return errors
 
     def _carrier_api_finish(self, tasks, errors, write, labels, store):
@@ -427,44 +404,6 @@ class StockPicking(models.Model):
         except ValueError:
             value = 0
         return max(1, value or DEFAULT_WAYBILL_WORKERS)
-
-    def _carrier_api_waybill_job(self, connection, plans, errors):
-        """One carrier account's clients for the worker threads (as the tracking sync:
-        one ``requests.Session`` per thread, the HTTP log collected in memory)."""
-        connection = connection.sudo()
-        workers = min(
-            self._carrier_api_waybill_workers(),
-            sum(len(requests) for _picking, requests in plans),
-        )
-        logs = []
-        clients = queue.SimpleQueue()
-        transports = []
-        try:
-            for _i in range(workers):
-                transport = requests_lib.Session()
-                transports.append(transport)
-                client = connection._carrier_client(log=logs.append, session=transport)
-                if getattr(client, "receipt_numbers", None):
-                    # An ORM callback (SiCepat's receipt range): the main thread takes
-                    # the numbers before the calls (_carrier_api_claim_many).
-                    client.receipt_numbers = None
-                clients.put(client)
-        except UserError as exc:
-            for transport in transports:
-                transport.close()
-            for picking, _requests in plans:
-                errors[picking] = str(exc)
-            return None
-        return {
-            "connection": connection,
-            "plans": plans,
-            "clients": clients,
-            "capabilities": client.capabilities,
-            "workers": workers,
-            "transports": transports,
-            "logs": logs,
-            "calls": [],
-        }
 
     def _carrier_api_claim_many(self, jobs, errors, labels):
         """Claim every order id of the jobs in one committed side transaction.
@@ -586,83 +525,6 @@ class StockPicking(models.Model):
                     refs=", ".join(orphans),
                 )
             )
-
-    def _carrier_api_run_calls(self, jobs, finish):
-        """The HTTP calls in threads (bounded per account); each answer is settled in
-        the ledger by this (main) thread as soon as it arrives.
-
-        One task per delivery: its packages go in order, and after a failed one the
-        next are not sent (as one click would do).
-        """
-        tasks, ready = [], []
-        for job in jobs:
-            by_picking = defaultdict(list)
-            for call in job["calls"]:
-                by_picking[call["picking"]].append(call)
-            for picking_calls in by_picking.values():
-                picking_calls.sort(key=lambda c: c["part"])
-                if any(
-                    c["book"]
-                    or (
-                        c["outcome"] == "sent"
-                        and c["labels"]
-                        and CAP_LABEL in job["capabilities"]
-                    )
-                    for c in picking_calls
-                ):
-                    tasks.append((job, picking_calls))
-                else:
-                    ready.append(picking_calls)  # restored from the ledger
-        finish(ready)
-        if not tasks:
-            return
-        pools = {
-            id(job): ThreadPoolExecutor(
-                max_workers=job["workers"], thread_name_prefix="carrier_api_waybill"
-            )
-            for job in jobs
-        }
-        # One side cursor for the settlements, committed after each group of
-        # answers (a cursor per group would borrow and reset a connection each time).
-        settle_cr = self.env.registry.cursor()
-        try:
-            # Finished tasks are queued by their threads: the main thread takes
-            # whatever is there each time it wakes (no scan of the pending ones).
-            finished = queue.SimpleQueue()
-            for job, calls in tasks:
-                future = pools[id(job)].submit(
-                    _run_waybill_calls, job["clients"], calls
-                )
-                future.add_done_callback(finished.put)
-            left, failure = len(tasks), None
-            while left:
-                done = [finished.get()]
-                while True:
-                    try:
-                        done.append(finished.get_nowait())
-                    except queue.Empty:
-                        break
-                left -= len(done)
-                answered = [f.result() for f in done]
-                self._carrier_api_settle_many(
-                    [call for calls in answered for call in calls if call["book"]],
-                    cr=settle_cr,
-                )
-                settle_cr.commit()
-                if failure is None:
-                    try:
-                        finish(answered)
-                    except Exception as exc:  # noqa: BLE001 - raised below
-                        # Writing a delivery failed (the request rolls back): the
-                        # answers still to come are settled all the same, so the
-                        # next attempt restores them without a call.
-                        failure = exc
-            if failure is not None:
-                raise failure
-        finally:
-            for pool in pools.values():
-                pool.shutdown(wait=True)
-            settle_cr.close()
 
     def _carrier_api_call_message(self, call):
         """The ledger's and the user's text for a failed call (main thread)."""
@@ -1193,6 +1055,189 @@ class StockPicking(models.Model):
             }
         )
         return ""
+
+
+class _WaybillBatch:
+    """One batch of waybills: per carrier account its clients (one ``requests.Session``
+    per thread, the HTTP log collected in memory, as the tracking sync) and its pool;
+    the side cursor of the settlements; the queue of finished tasks. Used by the main
+    thread only: the pools' threads run ``_run_waybill_calls`` and nothing else."""
+
+    def __init__(self, pickings, write, labels, store, errors):
+        self.pickings = pickings
+        self.write, self.labels, self.store, self.errors = write, labels, store, errors
+        self.workers = min(pickings._carrier_api_waybill_workers(), len(pickings) or 1)
+        self.jobs = {}  # connection -> job, or the message why it has none
+        self.finished = queue.SimpleQueue()
+        self.pending = 0
+        self.failure = None
+        self.settle_cr = None
+
+    def _job(self, connection):
+        if connection in self.jobs:
+            return self.jobs[connection]
+        connection = connection.sudo()
+        job = {
+            "connection": connection,
+            "clients": queue.SimpleQueue(),
+            "transports": [],
+            "logs": [],
+            "workers": self.workers,
+        }
+        try:
+            for _i in range(self.workers):
+                transport = requests_lib.Session()
+                job["transports"].append(transport)
+                client = connection._carrier_client(
+                    log=job["logs"].append, session=transport
+                )
+                if getattr(client, "receipt_numbers", None):
+                    # An ORM callback (SiCepat's receipt range): the main thread takes
+                    # the numbers before the calls (_carrier_api_claim_many).
+                    client.receipt_numbers = None
+                job["clients"].put(client)
+        except UserError as exc:
+            for transport in job["transports"]:
+                transport.close()
+            self.jobs[connection] = str(exc)
+            return self.jobs[connection]
+        job["capabilities"] = client.capabilities
+        job["pool"] = ThreadPoolExecutor(
+            max_workers=self.workers, thread_name_prefix="carrier_api_waybill"
+        )
+        self.jobs[connection] = job
+        return job
+
+    def submit(self, chunk):
+        """Requests and claims of ``chunk`` (ORM, claims committed), then its calls
+        handed to the pools: one task per delivery, its packages in order."""
+        plans = defaultdict(list)
+        for picking in chunk:
+            try:
+                requests = picking._carrier_api_requests()
+                connection = picking.carrier_id.sudo().carrier_api_connection_id
+                if not connection:
+                    picking.carrier_id._carrier_api_client()  # raises its message
+                plans[connection].append((picking, requests))
+            except UserError as exc:
+                self.errors[picking] = str(exc)
+        jobs = []
+        for connection, connection_plans in plans.items():
+            job = self._job(connection)
+            if isinstance(job, str):
+                self.errors.update({picking: job for picking, _r in connection_plans})
+                continue
+            job["plans"], job["calls"] = connection_plans, []
+            jobs.append(job)
+        self.pickings._carrier_api_claim_many(jobs, self.errors, self.labels)
+        if self.store is not None:
+            # refused before any call (problems, busy, no account)
+            self.store.update(
+                {
+                    p.id: ("error", e)
+                    for p, e in self.errors.items()
+                    if isinstance(e, str)  # a bug: send_to_shipper tries again
+                }
+            )
+        ready = []
+        for job in jobs:
+            by_picking = defaultdict(list)
+            for call in job["calls"]:
+                by_picking[call["picking"]].append(call)
+            for calls in by_picking.values():
+                calls.sort(key=lambda c: c["part"])
+                if not any(
+                    c["book"]
+                    or (
+                        c["outcome"] == "sent"
+                        and c["labels"]
+                        and CAP_LABEL in job["capabilities"]
+                    )
+                    for c in calls
+                ):
+                    ready.append(calls)  # restored from the ledger, nothing to call
+                    continue
+                future = job["pool"].submit(_run_waybill_calls, job["clients"], calls)
+                future.add_done_callback(self.finished.put)
+                self.pending += 1
+        self._finish(ready)
+
+    def drain(self, block):
+        """Settle the answers that came (one commit), then write their deliveries.
+        ``block``: until every task is answered, then raise a failure of the writes."""
+        while self.pending:
+            try:
+                done = [self.finished.get(block=block)]
+            except queue.Empty:
+                return
+            while True:
+                try:
+                    done.append(self.finished.get_nowait())
+                except queue.Empty:
+                    break
+            self.pending -= len(done)
+            answered = [future.result() for future in done]
+            self._settle(answered)
+            self._finish(answered)
+            if not block:
+                return
+        if self.failure is not None:
+            raise self.failure
+
+    def _settle(self, answered):
+        if self.settle_cr is None:
+            # One side cursor for the settlements, committed after each group of
+            # answers (a cursor per group would borrow and reset a connection).
+            self.settle_cr = self.pickings.env.registry.cursor()
+        self.pickings._carrier_api_settle_many(
+            [call for calls in answered for call in calls if call["book"]],
+            cr=self.settle_cr,
+        )
+        self.settle_cr.commit()
+
+    def _finish(self, tasks):
+        if self.failure is not None or not tasks:
+            return
+        try:
+            self.pickings._carrier_api_finish(
+                tasks, self.errors, self.write, self.labels, self.store
+            )
+        except Exception as exc:  # noqa: BLE001 - raised by drain(block=True)
+            # Writing a delivery failed (the request will roll back): the answers
+            # still to come are settled all the same, so that the next attempt
+            # restores them without a call.
+            self.failure = exc
+
+    def close(self):
+        """Wait for the calls still out and settle them (whatever happened in this
+        thread), close the sessions, write the HTTP log aside."""
+        jobs = [job for job in self.jobs.values() if isinstance(job, dict)]
+        for job in jobs:
+            job["pool"].shutdown(wait=True)
+        try:
+            left = []
+            while True:
+                try:
+                    left.append(self.finished.get_nowait().result())
+                except queue.Empty:
+                    break
+            if left:
+                self._settle(left)
+        finally:
+            if self.settle_cr is not None:
+                self.settle_cr.close()
+            for job in jobs:
+                for transport in job["transports"]:
+                    transport.close()
+        if any(job["logs"] for job in jobs):
+            # Committed aside, as base_integration's logger does: a rollback of
+            # this request does not erase what was said to the carrier.
+            pickings = self.pickings
+            with pickings.env.registry.cursor() as cr:
+                for job in jobs:
+                    pickings.with_env(pickings.env(cr=cr))._carrier_api_write_logs(
+                        job["connection"], job["logs"]
+                    )
 
 
 def _run_waybill_calls(clients, calls):

@@ -21,6 +21,7 @@ from odoo.addons.base_integration.tests.gateway_servers.biteship import Biteship
 from ..api import CLIENTS
 from ..api.base import CAP_FIND, UnknownShipmentError
 from ..api.biteship import BiteshipClient
+from ..models import stock_picking
 from .ship_common import CarrierShipCase
 
 ORDERS = re.compile(r"/v1/orders$")
@@ -88,6 +89,11 @@ class TestWaybillBatch(CarrierShipCase):
         patcher = patch.dict(CLIENTS, {"biteship": FindingBiteshipClient})
         patcher.start()
         self.addCleanup(patcher.stop)
+        # chunks of two: the batch's pipeline (the next chunk prepared while the
+        # calls of the last are out) runs with a handful of deliveries
+        chunk = patch.object(stock_picking, "WAYBILL_CHUNK", 2)
+        chunk.start()
+        self.addCleanup(chunk.stop)
 
     def _posts(self):
         return [
