@@ -120,13 +120,18 @@ class DeliveryCarrier(models.Model):
     def _carrier_api_weight_kg(self, weight):
         """``weight`` (in the database's weight unit: kg, or lb with
         ``product.weight_in_lbs``) in kg, what every carrier client takes."""
-        weight_uom = self.env[
-            "product.template"
-        ]._get_weight_uom_id_from_ir_config_parameter()
-        kg = self.env.ref("uom.product_uom_kgm")
-        if not weight or weight_uom == kg:
+        # The parameter product's _get_weight_uom_id_from_ir_config_parameter reads;
+        # read here without its two env.ref() (a query each: this runs per parcel).
+        in_lbs = (
+            self.env["ir.config_parameter"].sudo().get_param("product.weight_in_lbs")
+            == "1"
+        )
+        if not weight or not in_lbs:
             return weight or 0.0
-        return weight_uom._compute_quantity(weight, kg, round=False)
+        xmlid = self.env["ir.model.data"]._xmlid_to_res_id
+        pound = self.env["uom.uom"].browse(xmlid("uom.product_uom_lb"))
+        kg = self.env["uom.uom"].browse(xmlid("uom.product_uom_kgm"))
+        return pound._compute_quantity(weight, kg, round=False)
 
     def _carrier_api_check_weight(self, weight_kg):
         """A problem text when the weight exceeds the service's limit, else ''."""
