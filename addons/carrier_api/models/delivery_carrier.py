@@ -117,6 +117,22 @@ class DeliveryCarrier(models.Model):
         company = company or self.company_id or self.env.company
         return warehouse.partner_id or company.partner_id
 
+    def _carrier_api_weight_kg(self, weight):
+        """``weight`` (in the database's weight unit: kg, or lb with
+        ``product.weight_in_lbs``) in kg, what every carrier client takes."""
+        # The parameter product's _get_weight_uom_id_from_ir_config_parameter reads;
+        # read here without its two env.ref() (a query each: this runs per parcel).
+        in_lbs = (
+            self.env["ir.config_parameter"].sudo().get_param("product.weight_in_lbs")
+            == "1"
+        )
+        if not weight or not in_lbs:
+            return weight or 0.0
+        xmlid = self.env["ir.model.data"]._xmlid_to_res_id
+        pound = self.env["uom.uom"].browse(xmlid("uom.product_uom_lb"))
+        kg = self.env["uom.uom"].browse(xmlid("uom.product_uom_kgm"))
+        return pound._compute_quantity(weight, kg, round=False)
+
     def _carrier_api_check_weight(self, weight_kg):
         """A problem text when the weight exceeds the service's limit, else ''."""
         self.ensure_one()
@@ -145,7 +161,7 @@ class DeliveryCarrier(models.Model):
 
         # The Add shipping wizard passes its (editable) total weight.
         weight = self.env.context.get("order_weight") or order._get_estimated_weight()
-        weight = weight or 0.0
+        weight = self._carrier_api_weight_kg(weight or 0.0)
         problems = []
         warehouse = order.warehouse_id
         sender = self._carrier_api_sender_partner(warehouse, order.company_id)

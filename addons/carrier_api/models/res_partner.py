@@ -80,13 +80,15 @@ class ResPartner(models.Model):
             )
 
         def fit(label, value, key):
+            # ``label`` is called only when the text is cut: translating eagerly
+            # costs more than the rest of the address in a batch of waybills.
             text, cut = truncate_words(value, limits.get(key))
             if cut:
                 warnings.append(
                     _(
                         "%(what)s of %(who)s shortened to %(limit)s characters for "
                         "%(carrier)s: %(text)s",
-                        what=label,
+                        what=label(),
                         who=who,
                         limit=limits[key],
                         carrier=carrier.name,
@@ -99,11 +101,15 @@ class ResPartner(models.Model):
         if self.parent_id and self.name and self.parent_id.name:
             name = f"{self.name} ({self.parent_id.name})"
         address = Address(
-            name=fit(_("The name"), name, "name"),
+            name=fit(lambda: self.env._("The name"), name, "name"),
             phone=phone or "",
-            street=fit(_("The street"), self.street or "", "street"),
-            street2=fit(_("The second street line"), self.street2 or "", "street"),
-            city=fit(_("The city"), self.city or "", "city"),
+            street=fit(lambda: self.env._("The street"), self.street or "", "street"),
+            street2=fit(
+                lambda: self.env._("The second street line"),
+                self.street2 or "",
+                "street",
+            ),
+            city=fit(lambda: self.env._("The city"), self.city or "", "city"),
             province=self.state_id.name or "",
             postal_code=(self.zip or "").strip(),
             email=self.email or "",

@@ -9,13 +9,22 @@ stops; an attempt whose outcome is unknown (timeout, 5xx, killed worker) makes t
 next one look the order up first; the carrier's "duplicate order id" is answered by a
 look-up; a rollback after the carrier answered leaves the "sent" row, from which the
 next click restores the waybill without calling again.
+
+Many deliveries (the list, a validation of several) are booked together
+(``_carrier_api_ensure_waybills``): the same claims and settlements, the ORM work in the
+request's thread, only the HTTP calls in a bounded pool of threads per carrier account,
+so that the carriers' latency does not add up.
 """
 
 import base64
 import dataclasses
 import logging
+import queue
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 
 import psycopg2
+import requests as requests_lib
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -52,6 +61,21 @@ PICKUP_STATES = [
 # is taken for dead (worker killed) and the next one looks the order up first. Longer
 # than the HTTP session's timeout times its attempts.
 DEFAULT_LEASE_SECONDS = 300
+# Carrier calls of one batch (the list's *Create waybill*, a validation of many) that
+# run at once per carrier account; the carriers publish no rate limit [unverified].
+PARAM_WAYBILL_WORKERS = "carrier_api.waybill_workers"
+DEFAULT_WAYBILL_WORKERS = 8
+# Deliveries prepared and claimed at once in a batch: the calls of one chunk are out
+# while the next is prepared.
+WAYBILL_CHUNK = 50
+# The claim's row is held by another attempt.
+# precommit data key: what a validation of many booked for send_to_shipper
+PREBOOKED = "carrier_api.prebooked"
+BUSY_ERRORS = (
+    psycopg2.errors.LockNotAvailable,
+    psycopg2.errors.SerializationFailure,
+    psycopg2.errors.UniqueViolation,
+)
 
 
 class StockPicking(models.Model):
@@ -165,16 +189,24 @@ class StockPicking(models.Model):
         if len(self) == 1:
             self._carrier_api_ensure_waybill()
             return True
-        # Many from the list: each one on its own; the refused ones are listed (the
-        # booked ones stay booked: their ledger rows are committed).
+        # Many from the list: booked together, the calls overlapping; the refused ones
+        # are listed (the booked ones stay booked: their ledger rows are committed).
+        errors = self._carrier_api_ensure_waybills()
         problems = []
         for picking in self:
-            try:
-                with self.env.cr.savepoint():
-                    picking._carrier_api_ensure_waybill()
-            except UserError as exc:
-                problems.append(str(exc))
-                picking.carrier_api_message = str(exc)
+            if picking not in errors:
+                continue
+            error = errors[picking]
+            if isinstance(error, Exception):
+                error = _(
+                    "%s: unexpected error (see the server log); the next attempt "
+                    "looks the order up first.",
+                    picking.name,
+                )
+            elif picking.name not in error:
+                error = f"{picking.name}: {error}"
+            problems.append(error)
+            picking.carrier_api_message = error
         if not problems:
             return True
         return {
@@ -215,52 +247,389 @@ class StockPicking(models.Model):
 
     # ------------------------------------------------------------------ waybill
     def _carrier_api_ensure_waybill(self):
-        """Create the waybill(s) of this delivery unless it has them already."""
+        """Create the waybill(s) of this delivery unless it has them already.
+
+        :raises UserError: a problem listed before any call, or the carrier's answer.
+        """
         self.ensure_one()
-        carrier = self.carrier_id
-        if self.carrier_tracking_ref and self.carrier_api_state == "sent":
+        # Validation of many deliveries booked them beforehand in this transaction
+        # (_send_confirmation_email): a refusal is raised again without a second call;
+        # a booked one is written from the answers (settled "sent" in the ledger), its
+        # labels already attached. Should a flush in between have run the precommit
+        # hooks (which clears their data), the normal path below finds the order
+        # "sent" in the ledger and restores it without a call.
+        prebooked = self.env.cr.precommit.data.get(PREBOOKED, {}).pop(self.id, None)
+        if prebooked and prebooked[0] == "error":
+            raise UserError(prebooked[1])
+        if prebooked:
+            self._carrier_api_write_waybill(prebooked[1])
             return
-        requests = self._carrier_api_requests()  # every problem, before any call
-        client = carrier._carrier_api_client()
-        results = [self._carrier_api_book(client, part, req) for part, req in requests]
-        waybills = [r.waybill or r.carrier_order_id for r in results]
-        price = sum(r.price or 0 for r in results)
-        values = {
-            "carrier_tracking_ref": ",".join(waybills),
-            "carrier_api_state": "sent",
-            "carrier_api_message": False,
-        }
-        if price:
-            values["carrier_api_price"] = price
-        self.write(values)
-        self.message_post(
-            body=_(
-                "Waybill %(waybill)s created with %(carrier)s (order id %(ref)s).",
-                waybill=", ".join(waybills),
-                carrier=carrier.name,
-                ref=self.carrier_api_reference,
+        errors = self._carrier_api_ensure_waybills()
+        error = errors.get(self)
+        if isinstance(error, Exception):
+            raise error
+        if error:
+            raise UserError(error)
+
+    def _send_confirmation_email(self):
+        """Odoo sends each validated delivery to its carrier in turn (stock_delivery's
+        ``send_to_shipper``, the same conditions as below): ours are booked first, all
+        together with the calls overlapping, so that each ``send_to_shipper`` then finds
+        its waybill in the ledger (no call) and Odoo's own price, message and delivery
+        line follow as before. A refusal is raised again by that ``send_to_shipper``."""
+        ours = self.filtered(
+            lambda p: (
+                p.carrier_id
+                and p.carrier_api_is_ours
+                and p.carrier_id.integration_level == "rate_and_ship"
+                and p.picking_type_code != "incoming"
+                and not p.carrier_tracking_ref
+                and p.picking_type_id.print_label
             )
         )
-        self._carrier_api_attach_labels(client, results)
+        if len(ours) < 2:
+            return super()._send_confirmation_email()
+        # What send_to_shipper finds: per delivery ("sent", results) or ("error",
+        # message), for this transaction only (precommit data goes with it).
+        # Unexpected failures (a bug) are left out: send_to_shipper tries them again
+        # (the ledger makes it look the order up first).
+        ours.sudo()._carrier_api_ensure_waybills(
+            write=False, store=self.env.cr.precommit.data.setdefault(PREBOOKED, {})
+        )
+        return super()._send_confirmation_email()
+
+    def _carrier_api_ensure_waybills(self, write=True, labels=True, store=None):
+        """Book the waybills of these deliveries, the carrier calls overlapping.
+
+        The main thread does all the ORM work: every request (each problem before any
+        call), then every claim, committed aside before any call (carriers.md §0). Worker
+        threads make only the HTTP calls (look-up, booking, label), bounded per carrier
+        account by ``carrier_api.waybill_workers``; the main thread settles each answer
+        in the committed ledger as soon as it arrives, then writes the deliveries.
+
+        :param write: False books and settles only (the ledger says "sent"); Odoo's
+            ``send_to_shipper`` then writes each waybill from ``store``, no call.
+        :param labels: attach the carrier's labels.
+        :param store: a dict that receives ``{picking id: ("sent", results) or
+            ("error", message)}``.
+        :returns: ``{picking: message}`` of the deliveries left without their waybills
+            (the message is an exception when the failure was unexpected: a bug).
+        """
+        errors = {}
+        todo = self.filtered(
+            lambda p: not (p.carrier_tracking_ref and p.carrier_api_state == "sent")
+        )
+        batch = _WaybillBatch(todo, write, labels, store, errors)
+        try:
+            # By chunks: the calls of one chunk are out while the next is prepared
+            # and the answers that came are written.
+            for start in range(0, len(todo), WAYBILL_CHUNK):
+                batch.submit(todo[start : start + WAYBILL_CHUNK])
+                batch.drain(block=False)
+                if batch.failure:
+                    break
+            batch.drain(block=True)
+        finally:
+            batch.close()
+        return errors
+
+    def _carrier_api_finish(self, tasks, errors, write, labels, store):
+        """Write the deliveries whose calls are all answered (main thread, while
+        the other calls are still out); the failed ones go to ``errors``."""
+        booked = {}
+        for picking_calls in tasks:
+            picking = picking_calls[0]["picking"]
+            failed = [c for c in picking_calls if c["outcome"] != "sent"]
+            if failed:
+                errors[picking] = failed[0].get("exception") or failed[0]["message"]
+                if store is not None and isinstance(errors[picking], str):
+                    store[picking.id] = ("error", errors[picking])
+                continue
+            booked[picking] = picking_calls
+            if store is not None:
+                store[picking.id] = ("sent", [c["result"] for c in picking_calls])
+        if write and booked:
+            self._carrier_api_write_waybills(
+                {p: [c["result"] for c in pc] for p, pc in booked.items()}
+            )
+        for picking, picking_calls in booked.items() if labels else ():
+            picking._carrier_api_attach_labels(
+                None,
+                [c["result"] for c in picking_calls],
+                label_errors={
+                    c["result"].waybill: c["label_error"]
+                    for c in picking_calls
+                    if c.get("label_error")
+                },
+            )
+
+    def _carrier_api_write_waybill(self, results):
+        self.ensure_one()
+        self._carrier_api_write_waybills({self: results})
+
+    def _carrier_api_write_waybills(self, results_by_picking):
+        """``{picking: [ShipmentResult]}``: the waybills on the deliveries, and one
+        log note each (the status change's tracking message: no one is notified of
+        a waybill)."""
+        bodies = {}
+        for picking, results in results_by_picking.items():
+            waybills = [r.waybill or r.carrier_order_id for r in results]
+            price = sum(r.price or 0 for r in results)
+            values = {
+                "carrier_tracking_ref": ",".join(waybills),
+                "carrier_api_state": "sent",
+                "carrier_api_message": False,
+            }
+            if price:
+                values["carrier_api_price"] = price
+            body = _(
+                "Waybill %(waybill)s created with %(carrier)s (order id %(ref)s).",
+                waybill=", ".join(waybills),
+                carrier=picking.carrier_id.name,
+                ref=picking.carrier_api_reference,
+            )
+            if picking.carrier_api_state != "sent":
+                # the body of the status change's tracking message: one message
+                picking._track_set_log_message(body)
+            else:
+                bodies[picking.id] = body
+            picking.write(values)
+        if bodies:
+            self.browse(list(bodies))._message_log_batch(bodies=bodies)
+
+    def _carrier_api_waybill_workers(self):
+        icp = self.env["ir.config_parameter"].sudo()
+        try:
+            value = int(icp.get_param(PARAM_WAYBILL_WORKERS, 0))
+        except ValueError:
+            value = 0
+        return max(1, value or DEFAULT_WAYBILL_WORKERS)
+
+    def _carrier_api_claim_many(self, jobs, errors, labels):
+        """Claim every order id of the jobs in one committed side transaction.
+
+        A delivery's parts are claimed together: when one is busy (another attempt
+        running), the claims of its other parts are undone, so none is left "sending".
+        :returns: the calls (dicts), also listed in each job's ``calls``.
+        """
+        prefix = self._carrier_api_reference_prefix()
+        lease = self._carrier_api_lease()
+        calls = []
+        pickings = self.browse(
+            [picking.id for job in jobs for picking, _requests in job["plans"]]
+        )
+        with self.env.registry.cursor() as cr:
+            live = pickings._carrier_api_live_parts(cr)
+            for job in jobs:
+                for picking, requests in job["plans"]:
+                    try:
+                        picking._carrier_api_check_layout(
+                            {part for part, _request in requests}, live[picking.id]
+                        )
+                        with cr.savepoint(flush=False):
+                            claims = [
+                                (
+                                    part,
+                                    request,
+                                    picking._carrier_api_claim_in(
+                                        cr, part, prefix, lease
+                                    ),
+                                )
+                                for part, request in requests
+                            ]
+                    except UserError as exc:
+                        errors[picking] = str(exc)
+                        continue
+                    except BUSY_ERRORS:
+                        errors[picking] = picking._carrier_api_busy_message()
+                        continue
+                    for part, request, claim in claims:
+                        call = {
+                            "picking": picking,
+                            "part": part,
+                            "reference": claim["reference"],
+                            "request": dataclasses.replace(
+                                request, reference=claim["reference"]
+                            ),
+                            "recover": claim.get("recover", False),
+                            "book": claim["state"] != "sent",
+                            "labels": labels,
+                            "outcome": None,
+                        }
+                        if not call["book"]:
+                            # booked before (the request that got the answer was
+                            # rolled back): restored, no second order
+                            call["outcome"] = "sent"
+                            call["result"] = ShipmentResult(
+                                reference=claim["reference"],
+                                waybill=claim["waybill"] or "",
+                                carrier_order_id=claim["carrier_order_id"] or "",
+                                price=claim["price"],
+                            )
+                        job["calls"].append(call)
+                        calls.append(call)
+                        if part <= 1:
+                            reference = claim["reference"]
+                            base = reference.rsplit("-", 1)[0] if part else reference
+                            if picking.carrier_api_reference != base:
+                                picking.carrier_api_reference = base
+        failed = []
+        for job in jobs:
+            connection = job["connection"]
+            for call in job["calls"]:
+                if not call["book"] or connection.provider != "sicepat":
+                    continue
+                if call["request"].waybill:
+                    continue
+                try:
+                    call["request"].waybill = connection._sicepat_next_receipt_number()
+                except UserError as exc:
+                    call.update(outcome="failed", book=False, message=str(exc))
+                    failed.append(call)
+        if failed:
+            self._carrier_api_settle_many(failed)
+        return calls
+
+    def _carrier_api_live_parts(self, cr):
+        """``{picking id: {part: reference}}`` of the order ids the carrier holds or
+        may hold (sent, being sent, or failed with an unknown outcome), read on the
+        side cursor ``cr`` (this request's snapshot may predate them)."""
+        live = defaultdict(dict)
+        if self:
+            cr.execute(
+                "SELECT picking_id, part, reference FROM carrier_api_waybill "
+                "WHERE picking_id = ANY(%s) AND (state IN ('sent', 'sending') "
+                "OR (state = 'failed' AND uncertain))",
+                [self.ids],
+            )
+            for picking_id, part, reference in cr.fetchall():
+                live[picking_id][part] = reference
+        return live
+
+    def _carrier_api_check_layout(self, parts, live):
+        """The order ids are per package (``<ref>-1``, ``<ref>-2``; ``<ref>`` for a
+        single parcel): when the packages changed after some were sent, booking the
+        new layout would leave the old orders at the carrier beside new ones.
+
+        :raises UserError: an order id the carrier may hold is not in ``parts``.
+        """
+        orphans = sorted(ref for part, ref in live.items() if part not in parts)
+        if orphans:
+            raise UserError(
+                _(
+                    "The packages of %(picking)s changed after %(carrier)s was sent "
+                    "order(s) %(refs)s: put the packages back as they were and "
+                    "create the waybill again, so that nothing is booked twice.",
+                    picking=self.name,
+                    carrier=self.carrier_id.name,
+                    refs=", ".join(orphans),
+                )
+            )
+
+    def _carrier_api_call_message(self, call):
+        """The ledger's and the user's text for a failed call (main thread)."""
+        carrier = self.carrier_id
+        ref = call["reference"]
+        error = carrier._carrier_api_mask(str(call.get("error") or ""))
+        kind = call.get("kind")
+        if kind == "duplicate":
+            return _(
+                "%(carrier)s already holds order %(ref)s but its API cannot look it "
+                "up: copy the waybill from the carrier's portal into the tracking "
+                "reference. (%(error)s)",
+                carrier=carrier.name,
+                ref=ref,
+                error=error,
+            )
+        if kind == "retryable":
+            return _(
+                "%(carrier)s did not answer clearly for order %(ref)s (%(error)s). "
+                "It may have booked it: the next attempt looks it up first.",
+                carrier=carrier.name,
+                ref=ref,
+                error=error,
+            )
+        if kind == "lookup":
+            return _(
+                "%(carrier)s could not be asked whether order %(ref)s exists: "
+                "%(error)s. Nothing was sent again; try later.",
+                carrier=carrier.name,
+                ref=ref,
+                error=error,
+            )
+        if kind == "refused":
+            return _(
+                "%(carrier)s refused the waybill of %(ref)s: %(error)s",
+                carrier=carrier.name,
+                ref=ref,
+                error=error,
+            )
+        if kind == "skipped":
+            return _(
+                "Order %(ref)s was not sent: another package of %(picking)s failed.",
+                ref=ref,
+                picking=self.name,
+            )
+        return "unexpected error"
+
+    def _carrier_api_settle_many(self, calls, cr=None):
+        """Record the outcome of these calls in one committed side transaction (on
+        ``cr`` when given: the caller commits it)."""
+        if not calls:
+            return
+        if cr is None:
+            with self.env.registry.cursor() as side_cr:
+                self._carrier_api_settle_many(calls, cr=side_cr)
+            return
+        for call in calls:
+            if call["outcome"] == "sent":
+                self._carrier_api_settle_in(
+                    cr, call["reference"], "sent", result=call["result"]
+                )
+                continue
+            if not call.get("message"):
+                call["message"] = call["picking"]._carrier_api_call_message(call)
+            self._carrier_api_settle_in(
+                cr,
+                call["reference"],
+                "failed",
+                uncertain=call.get("uncertain", False),
+                message=call["message"],
+            )
 
     def _carrier_api_sender(self):
         warehouse = self.picking_type_id.warehouse_id
         return self.carrier_id._carrier_api_sender_partner(warehouse, self.company_id)
 
     def _carrier_api_parcels(self):
-        """One ``Parcel`` per package (or one for the whole delivery)."""
+        """One ``Parcel`` per package (or one for the whole delivery).
+
+        Weights in kg whatever the database's weight unit (``product.weight_in_lbs``:
+        product, package and picking weights are all in that unit); quantities in the
+        product's unit for the weight and in the sale line's unit for its price.
+        """
         self.ensure_one()
+        in_kg = self.carrier_id._carrier_api_weight_kg
+
+        def weight_of(lines):
+            return sum(ml.product_id.weight * ml.quantity_product_uom for ml in lines)
 
         def value_of(lines):
             total = 0.0
             for line in lines:
                 sale_line = line.move_id.sale_line_id
-                unit = (
-                    sale_line.price_reduce_taxinc
-                    if sale_line
-                    else line.product_id.lst_price
-                )
-                total += unit * (line.quantity or line.move_id.product_uom_qty)
+                if line.quantity:
+                    qty, uom = line.quantity, line.product_uom_id
+                else:
+                    qty, uom = line.move_id.product_uom_qty, line.move_id.product_uom
+                if sale_line:
+                    qty = uom._compute_quantity(qty, sale_line.product_uom, round=False)
+                    total += sale_line.price_reduce_taxinc * qty
+                else:
+                    qty = uom._compute_quantity(
+                        qty, line.product_id.uom_id, round=False
+                    )
+                    total += line.product_id.lst_price * qty
             return int(round(total))
 
         lines = self.move_line_ids
@@ -272,12 +641,11 @@ class StockPicking(models.Model):
                 pack_lines = lines.filtered(
                     lambda ml, p=package: ml.result_package_id == p
                 )
-                weight = package.shipping_weight or sum(
-                    ml.product_id.weight * ml.quantity for ml in pack_lines
-                )
                 parcels.append(
                     Parcel(
-                        weight_kg=weight,
+                        weight_kg=in_kg(
+                            package.shipping_weight or weight_of(pack_lines)
+                        ),
                         value=value_of(pack_lines),
                         description=description,
                         reference=package.name,
@@ -287,26 +655,26 @@ class StockPicking(models.Model):
             if unpacked:
                 parcels.append(
                     Parcel(
-                        weight_kg=sum(
-                            ml.product_id.weight * ml.quantity for ml in unpacked
-                        ),
+                        weight_kg=in_kg(weight_of(unpacked)),
                         value=value_of(unpacked),
                         description=description,
                     )
                 )
             return parcels
-        weight = self.shipping_weight or self.weight
+        weight = in_kg(self.shipping_weight or self.weight)
         value = value_of(lines) if lines else 0
         if not lines:
-            value = int(
-                round(
-                    sum(
-                        (m.sale_line_id.price_reduce_taxinc or m.product_id.lst_price)
-                        * m.product_uom_qty
-                        for m in self.move_ids
+            total = 0.0
+            for move in self.move_ids:
+                sale_line = move.sale_line_id
+                if sale_line:
+                    qty = move.product_uom._compute_quantity(
+                        move.product_uom_qty, sale_line.product_uom, round=False
                     )
-                )
-            )
+                    total += sale_line.price_reduce_taxinc * qty
+                else:
+                    total += move.product_id.lst_price * move.product_qty
+            value = int(round(total))
         return [Parcel(weight_kg=weight, value=value, description=description)]
 
     def _carrier_api_requests(self):
@@ -397,220 +765,156 @@ class StockPicking(models.Model):
         except ValueError:
             return DEFAULT_LEASE_SECONDS
 
-    def _carrier_api_claim(self, part):
-        """Claim the external order id of ``part`` in a committed side transaction.
-
-        :returns: the ledger row as a dict; ``recover`` says the carrier may already
-            hold the order (look it up first), ``state == "sent"`` that it does.
-        :raises UserError: another attempt is running right now.
-        """
-        self.ensure_one()
-        busy = _(
+    def _carrier_api_busy_message(self):
+        return _(
             "The waybill of %s is being created right now (another click or user); "
             "try again in a moment.",
             self.name,
         )
-        base = f"{self._carrier_api_reference_prefix()}-{self.id}"
+
+    def _carrier_api_claim(self, part):
+        """Claim the external order id of ``part`` in a committed side transaction.
+
+        :returns: the ledger row as a dict (see ``_carrier_api_claim_in``).
+        :raises UserError: another attempt is running right now.
+        """
+        self.ensure_one()
+        try:
+            with self.env.registry.cursor() as cr:
+                return self._carrier_api_claim_in(cr, part)
+        except BUSY_ERRORS:
+            raise UserError(self._carrier_api_busy_message()) from None
+
+    def _carrier_api_claim_in(self, cr, part, prefix=None, lease=None):
+        """Claim the external order id of ``part`` on ``cr`` (a side cursor that the
+        caller commits before any call).
+
+        :returns: the ledger row as a dict; ``recover`` says the carrier may already
+            hold the order (look it up first), ``state == "sent"`` that it does.
+        :raises UserError: another attempt is running right now (or a psycopg2 lock
+            error: the row is locked by another attempt).
+        """
+        self.ensure_one()
+        base = f"{prefix or self._carrier_api_reference_prefix()}-{self.id}"
         columns = (
             "id, reference, state, uncertain, waybill, carrier_order_id, price, "
             "(now() at time zone 'utc') - sending_at > make_interval(secs => %s)"
         )
-        try:
-            with self.env.registry.cursor() as cr:
-                # A cancelled order id is never booked again: count them.
-                cr.execute(
-                    "SELECT count(*) FROM carrier_api_waybill WHERE picking_id = %s "
-                    "AND part = %s AND state = 'cancelled'",
-                    [self.id, part],
-                )
-                generation = cr.fetchone()[0]
-                reference = base + (f"-R{generation}" if generation else "")
-                reference += f"-{part}" if part else ""
-                cr.execute(
-                    "INSERT INTO carrier_api_waybill (picking_id, carrier_id, "
-                    "reference, part, state, sending_at, uncertain, create_uid, "
-                    "write_uid, create_date, write_date) VALUES (%s, %s, %s, %s, "
-                    "'sending', now() at time zone 'utc', false, %s, %s, "
-                    "now() at time zone 'utc', now() at time zone 'utc') "
-                    "ON CONFLICT (reference) DO NOTHING RETURNING id",
-                    [
-                        self.id,
-                        self.carrier_id.id,
-                        reference,
-                        part,
-                        self.env.uid,
-                        self.env.uid,
-                    ],
-                )
-                if cr.fetchone():
-                    return {"reference": reference, "state": "new", "recover": False}
-                cr.execute(
-                    f"SELECT {columns} FROM carrier_api_waybill WHERE reference = %s "
-                    "FOR UPDATE NOWAIT",
-                    [self._carrier_api_lease(), reference],
-                    log_exceptions=False,
-                )
-                row_id, reference, state, uncertain, waybill, order_id, price, stale = (
-                    cr.fetchone()
-                )
-                row = {
-                    "reference": reference,
-                    "state": state,
-                    "waybill": waybill,
-                    "carrier_order_id": order_id,
-                    "price": price,
-                }
-                if state == "sent":
-                    return row
-                if state == "sending" and not stale:
-                    raise UserError(busy)
-                # failed, or a "sending" whose worker died: maybe booked.
-                row["recover"] = bool(uncertain or state == "sending")
-                cr.execute(
-                    "UPDATE carrier_api_waybill SET state = 'sending', "
-                    "sending_at = now() at time zone 'utc', uncertain = %s, "
-                    "write_date = now() at time zone 'utc' WHERE id = %s",
-                    [row["recover"], row_id],
-                )
-                return row
-        except (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure):
-            raise UserError(busy) from None
-        except psycopg2.errors.UniqueViolation:
-            raise UserError(busy) from None
+        # A cancelled order id is never booked again: count them.
+        cr.execute(
+            "SELECT count(*) FROM carrier_api_waybill WHERE picking_id = %s "
+            "AND part = %s AND state = 'cancelled'",
+            [self.id, part],
+        )
+        generation = cr.fetchone()[0]
+        reference = base + (f"-R{generation}" if generation else "")
+        reference += f"-{part}" if part else ""
+        cr.execute(
+            "INSERT INTO carrier_api_waybill (picking_id, carrier_id, "
+            "reference, part, state, sending_at, uncertain, create_uid, "
+            "write_uid, create_date, write_date) VALUES (%s, %s, %s, %s, "
+            "'sending', now() at time zone 'utc', false, %s, %s, "
+            "now() at time zone 'utc', now() at time zone 'utc') "
+            "ON CONFLICT (reference) DO NOTHING RETURNING id",
+            [
+                self.id,
+                self.carrier_id.id,
+                reference,
+                part,
+                self.env.uid,
+                self.env.uid,
+            ],
+        )
+        if cr.fetchone():
+            return {"reference": reference, "state": "new", "recover": False}
+        cr.execute(
+            f"SELECT {columns} FROM carrier_api_waybill WHERE reference = %s "
+            "FOR UPDATE NOWAIT",
+            [lease or self._carrier_api_lease(), reference],
+            log_exceptions=False,
+        )
+        row_id, reference, state, uncertain, waybill, order_id, price, stale = (
+            cr.fetchone()
+        )
+        row = {
+            "reference": reference,
+            "state": state,
+            "waybill": waybill,
+            "carrier_order_id": order_id,
+            "price": price,
+        }
+        if state == "sent":
+            return row
+        if state == "sending" and not stale:
+            raise UserError(self._carrier_api_busy_message())
+        # failed, or a "sending" whose worker died: maybe booked.
+        row["recover"] = bool(uncertain or state == "sending")
+        cr.execute(
+            "UPDATE carrier_api_waybill SET state = 'sending', "
+            "sending_at = now() at time zone 'utc', uncertain = %s, "
+            "write_date = now() at time zone 'utc' WHERE id = %s",
+            [row["recover"], row_id],
+        )
+        return row
 
     def _carrier_api_settle(
         self, reference, state, uncertain=False, result=None, message=None
     ):
         """Record the outcome of an order id in its own committed transaction."""
-        result = result or ShipmentResult(reference=reference, waybill="")
         with self.env.registry.cursor() as cr:
-            cr.execute(
-                "UPDATE carrier_api_waybill SET state = %s, uncertain = %s, "
-                "waybill = COALESCE(NULLIF(%s, ''), waybill), "
-                "carrier_order_id = COALESCE(NULLIF(%s, ''), carrier_order_id), "
-                "price = COALESCE(%s, price), message = %s, "
-                "write_date = now() at time zone 'utc' WHERE reference = %s",
-                [
-                    state,
-                    uncertain,
-                    result.waybill or "",
-                    result.carrier_order_id or "",
-                    result.price,
-                    message,
-                    reference,
-                ],
+            self._carrier_api_settle_in(
+                cr, reference, state, uncertain, result, message
             )
 
-    def _carrier_api_lookup(self, client, reference):
-        if CAP_FIND not in client.capabilities:
-            return None
-        try:
-            return client.find_shipment(reference)
-        except IntegrationError as exc:
-            raise UserError(
-                _(
-                    "%(carrier)s could not be asked whether order %(ref)s exists: "
-                    "%(error)s. Nothing was sent again; try later.",
-                    carrier=self.carrier_id.name,
-                    ref=reference,
-                    error=self.carrier_id._carrier_api_mask(str(exc)),
-                )
-            ) from None
-
-    def _carrier_api_book(self, client, part, request):
-        """One order id booked exactly once; returns its ``ShipmentResult``."""
-        claim = self._carrier_api_claim(part)
-        reference = claim["reference"]
-        if part <= 1:
-            base = reference.rsplit("-", 1)[0] if part else reference
-            if self.carrier_api_reference != base:
-                self.carrier_api_reference = base
-        if claim["state"] == "sent":
-            # booked before (the request that got the answer was rolled back)
-            return ShipmentResult(
-                reference=reference,
-                waybill=claim["waybill"] or "",
-                carrier_order_id=claim["carrier_order_id"] or "",
-                price=claim["price"],
-            )
-        request = dataclasses.replace(request, reference=reference)
-        carrier = self.carrier_id
-        if claim.get("recover"):
-            found = self._carrier_api_lookup(client, reference)
-            if found:
-                self._carrier_api_settle(reference, "sent", result=found)
-                return found
-        try:
-            result = client.create_shipment(request)
-        except DuplicateReferenceError as exc:
-            found = self._carrier_api_lookup(client, reference)
-            if found:
-                self._carrier_api_settle(reference, "sent", result=found)
-                return found
-            message = _(
-                "%(carrier)s already holds order %(ref)s but its API cannot look it "
-                "up: copy the waybill from the carrier's portal into the tracking "
-                "reference. (%(error)s)",
-                carrier=carrier.name,
-                ref=reference,
-                error=carrier._carrier_api_mask(str(exc)),
-            )
-            self._carrier_api_settle(
-                reference, "failed", uncertain=True, message=message
-            )
-            self._carrier_api_fail(message)
-        except RetryableError as exc:
-            message = _(
-                "%(carrier)s did not answer clearly for order %(ref)s (%(error)s). "
-                "It may have booked it: the next attempt looks it up first.",
-                carrier=carrier.name,
-                ref=reference,
-                error=carrier._carrier_api_mask(str(exc)),
-            )
-            self._carrier_api_settle(
-                reference, "failed", uncertain=True, message=message
-            )
-            self._carrier_api_fail(message)
-        except IntegrationError as exc:
-            message = _(
-                "%(carrier)s refused the waybill of %(ref)s: %(error)s",
-                carrier=carrier.name,
-                ref=reference,
-                error=carrier._carrier_api_mask(str(exc)),
-            )
-            self._carrier_api_settle(reference, "failed", message=message)
-            self._carrier_api_fail(message)
-        except Exception:
-            # anything else (a bug, a kill): the outcome is unknown
-            self._carrier_api_settle(
-                reference, "failed", uncertain=True, message="unexpected error"
-            )
-            raise
-        self._carrier_api_settle(reference, "sent", result=result)
-        return result
-
-    def _carrier_api_fail(self, message):
-        raise UserError(message)
+    def _carrier_api_settle_in(
+        self, cr, reference, state, uncertain=False, result=None, message=None
+    ):
+        result = result or ShipmentResult(reference=reference, waybill="")
+        cr.execute(
+            "UPDATE carrier_api_waybill SET state = %s, uncertain = %s, "
+            "waybill = COALESCE(NULLIF(%s, ''), waybill), "
+            "carrier_order_id = COALESCE(NULLIF(%s, ''), carrier_order_id), "
+            "price = COALESCE(%s, price), message = %s, "
+            "write_date = now() at time zone 'utc' WHERE reference = %s",
+            [
+                state,
+                uncertain,
+                result.waybill or "",
+                result.carrier_order_id or "",
+                result.price,
+                message,
+                reference,
+            ],
+        )
 
     # ------------------------------------------------------------------ labels
-    def _carrier_api_attach_labels(self, client, results):
-        """Attach the carrier's label at once (J&T print URLs expire, §0)."""
+    def _carrier_api_attach_labels(self, client, results, label_errors=None):
+        """Attach the carrier's label at once (J&T print URLs expire, §0).
+
+        :param client: fetches the labels the results lack (None: the worker threads
+            fetched them already; ``label_errors`` says which could not be).
+        """
         prefix = self.carrier_id._get_delivery_label_prefix()
+        label_errors = dict(label_errors or {})
         for result in results:
             pdf = result.label_pdf
-            if not pdf and CAP_LABEL in client.capabilities:
+            if not pdf and client and CAP_LABEL in client.capabilities:
                 try:
                     pdf = client.fetch_label(result)
                 except IntegrationError as exc:
-                    self.message_post(
-                        body=_(
-                            "The carrier's label of %(waybill)s could not be "
-                            "downloaded (%(error)s); print our own label instead.",
-                            waybill=result.waybill,
-                            error=self.carrier_id._carrier_api_mask(str(exc)),
-                        )
+                    label_errors[result.waybill] = str(exc)
+            if result.waybill in label_errors:
+                self.message_post(
+                    body=_(
+                        "The carrier's label of %(waybill)s could not be "
+                        "downloaded (%(error)s); print our own label instead.",
+                        waybill=result.waybill,
+                        error=self.carrier_id._carrier_api_mask(
+                            label_errors[result.waybill]
+                        ),
                     )
-                    continue
+                )
+                continue
             if pdf:
                 self.env["ir.attachment"].create(
                     {
@@ -636,9 +940,9 @@ class StockPicking(models.Model):
         waybills = self._carrier_api_waybills()
         for index, waybill in enumerate(waybills):
             parcel = parcels[index] if len(parcels) == len(waybills) else None
-            weight = (
-                parcel.weight_kg if parcel else (self.shipping_weight or self.weight)
-            )
+            # kg, as the parcels (the picking's own weights are in the database's
+            # weight unit)
+            weight = parcel.weight_kg if parcel else sum(p.weight_kg for p in parcels)
             lines.append(
                 {
                     "waybill": waybill,
@@ -653,8 +957,37 @@ class StockPicking(models.Model):
         return lines
 
     # ------------------------------------------------------------------ cancel
+    def cancel_shipment(self):
+        """Odoo's *Cancel* of a shipment. Ours may stop half-way over several
+        waybills (the carrier refuses one): then the waybills it cancelled are dropped,
+        the others kept, and the user is told which (a warning, not an error: the
+        cancellations happened and must not be rolled back)."""
+        ours = self.filtered("carrier_api_is_ours")
+        if self - ours:
+            super(StockPicking, self - ours).cancel_shipment()
+        warnings = [w for w in (p._carrier_api_cancel_waybill() for p in ours) if w]
+        if not warnings:
+            return True
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Shipment cancelled in part"),
+                "message": "\n\n".join(warnings),
+                "type": "warning",
+                "sticky": True,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
     def _carrier_api_cancel_waybill(self):
-        """Cancel at the carrier; its refusal is shown and nothing changes here."""
+        """Cancel every waybill of this delivery at the carrier, in order.
+
+        :returns: "" when all were cancelled (the delivery has no waybill left), else
+            the text saying which were cancelled and which kept (the delivery keeps
+            those, still "Waybill created").
+        :raises UserError: the carrier refused the first one (nothing changed).
+        """
         self.ensure_one()
         carrier = self.carrier_id
         waybills = self._carrier_api_waybills()
@@ -675,28 +1008,318 @@ class StockPicking(models.Model):
             .search([("picking_id", "=", self.id), ("state", "=", "sent")])
         )
         by_waybill = {r.waybill or r.carrier_order_id: r for r in rows}
+        cancelled, refusal = [], None
         for waybill in waybills:
             row = by_waybill.get(waybill)
             target = row.carrier_order_id if row and row.carrier_order_id else waybill
             try:
                 client.cancel(target, reason=_("Cancelled in Odoo"))
             except IntegrationError as exc:
-                raise UserError(
-                    _(
-                        "%(carrier)s refused to cancel waybill %(waybill)s: %(error)s",
-                        carrier=carrier.name,
-                        waybill=waybill,
-                        error=carrier._carrier_api_mask(str(exc)),
-                    )
-                ) from None
+                refusal = _(
+                    "%(carrier)s refused to cancel waybill %(waybill)s: %(error)s",
+                    carrier=carrier.name,
+                    waybill=waybill,
+                    error=carrier._carrier_api_mask(str(exc)),
+                )
+                break
+            cancelled.append(waybill)
             if row:
+                # committed at once: the carrier cancelled it, whatever happens next
                 self._carrier_api_settle(
                     row.reference, "cancelled", message="cancelled"
                 )
+        if refusal and not cancelled:
+            raise UserError(refusal)
+        kept = [w for w in waybills if w not in cancelled]
+        if kept:
+            message = _(
+                "%(picking)s: waybill(s) %(cancelled)s cancelled; %(refusal)s. Still "
+                "booked and kept on the delivery: %(kept)s.",
+                picking=self.name,
+                cancelled=", ".join(cancelled),
+                refusal=refusal,
+                kept=", ".join(kept),
+            )
+            self.carrier_tracking_ref = ",".join(kept)
+            self.message_post(body=message)
+            return message
+        self.message_post(
+            body=_("Shipment %s cancelled", ", ".join(waybills)),
+        )
         self.write(
             {
+                "carrier_tracking_ref": False,
                 "carrier_api_state": "cancelled",
                 "carrier_api_reference": False,
                 "carrier_api_pickup_state": "none",
             }
         )
+        return ""
+
+
+class _WaybillBatch:
+    """One batch of waybills: per carrier account its clients (one ``requests.Session``
+    per thread, the HTTP log collected in memory, as the tracking sync) and its pool;
+    the side cursor of the settlements; the queue of finished tasks. Used by the main
+    thread only: the pools' threads run ``_run_waybill_calls`` and nothing else."""
+
+    def __init__(self, pickings, write, labels, store, errors):
+        self.pickings = pickings
+        self.write, self.labels, self.store, self.errors = write, labels, store, errors
+        self.workers = min(pickings._carrier_api_waybill_workers(), len(pickings) or 1)
+        self.jobs = {}  # connection -> job, or the message why it has none
+        self.finished = queue.SimpleQueue()
+        self.pending = 0
+        self.failure = None
+        self.settle_cr = None
+
+    def _job(self, connection):
+        if connection in self.jobs:
+            return self.jobs[connection]
+        connection = connection.sudo()
+        job = {
+            "connection": connection,
+            "clients": queue.SimpleQueue(),
+            "transports": [],
+            "logs": [],
+            "workers": self.workers,
+        }
+        try:
+            for _i in range(self.workers):
+                transport = requests_lib.Session()
+                job["transports"].append(transport)
+                client = connection._carrier_client(
+                    log=job["logs"].append, session=transport
+                )
+                if getattr(client, "receipt_numbers", None):
+                    # An ORM callback (SiCepat's receipt range): the main thread takes
+                    # the numbers before the calls (_carrier_api_claim_many).
+                    client.receipt_numbers = None
+                job["clients"].put(client)
+        except UserError as exc:
+            for transport in job["transports"]:
+                transport.close()
+            self.jobs[connection] = str(exc)
+            return self.jobs[connection]
+        job["capabilities"] = client.capabilities
+        job["pool"] = ThreadPoolExecutor(
+            max_workers=self.workers, thread_name_prefix="carrier_api_waybill"
+        )
+        self.jobs[connection] = job
+        return job
+
+    def submit(self, chunk):
+        """Requests and claims of ``chunk`` (ORM, claims committed), then its calls
+        handed to the pools: one task per delivery, its packages in order."""
+        plans = defaultdict(list)
+        for picking in chunk:
+            try:
+                requests = picking._carrier_api_requests()
+                connection = picking.carrier_id.sudo().carrier_api_connection_id
+                if not connection:
+                    picking.carrier_id._carrier_api_client()  # raises its message
+                plans[connection].append((picking, requests))
+            except UserError as exc:
+                self.errors[picking] = str(exc)
+        jobs = []
+        for connection, connection_plans in plans.items():
+            job = self._job(connection)
+            if isinstance(job, str):
+                self.errors.update({picking: job for picking, _r in connection_plans})
+                continue
+            job["plans"], job["calls"] = connection_plans, []
+            jobs.append(job)
+        self.pickings._carrier_api_claim_many(jobs, self.errors, self.labels)
+        if self.store is not None:
+            # refused before any call (problems, busy, no account)
+            self.store.update(
+                {
+                    p.id: ("error", e)
+                    for p, e in self.errors.items()
+                    if isinstance(e, str)  # a bug: send_to_shipper tries again
+                }
+            )
+        ready = []
+        for job in jobs:
+            by_picking = defaultdict(list)
+            for call in job["calls"]:
+                by_picking[call["picking"]].append(call)
+            for calls in by_picking.values():
+                calls.sort(key=lambda c: c["part"])
+                if not any(
+                    c["book"]
+                    or (
+                        c["outcome"] == "sent"
+                        and c["labels"]
+                        and CAP_LABEL in job["capabilities"]
+                    )
+                    for c in calls
+                ):
+                    ready.append(calls)  # restored from the ledger, nothing to call
+                    continue
+                future = job["pool"].submit(_run_waybill_calls, job["clients"], calls)
+                future.add_done_callback(self.finished.put)
+                self.pending += 1
+        self._finish(ready)
+
+    def drain(self, block):
+        """Settle the answers that came (one commit), then write their deliveries.
+        ``block``: until every task is answered, then raise a failure of the writes."""
+        while self.pending:
+            try:
+                done = [self.finished.get(block=block)]
+            except queue.Empty:
+                return
+            while True:
+                try:
+                    done.append(self.finished.get_nowait())
+                except queue.Empty:
+                    break
+            self.pending -= len(done)
+            answered = [future.result() for future in done]
+            self._settle(answered)
+            self._finish(answered)
+            if not block:
+                return
+        if self.failure is not None:
+            raise self.failure
+
+    def _settle(self, answered):
+        if self.settle_cr is None:
+            # One side cursor for the settlements, committed after each group of
+            # answers (a cursor per group would borrow and reset a connection).
+            self.settle_cr = self.pickings.env.registry.cursor()
+        self.pickings._carrier_api_settle_many(
+            [call for calls in answered for call in calls if call["book"]],
+            cr=self.settle_cr,
+        )
+        self.settle_cr.commit()
+
+    def _finish(self, tasks):
+        if self.failure is not None or not tasks:
+            return
+        try:
+            self.pickings._carrier_api_finish(
+                tasks, self.errors, self.write, self.labels, self.store
+            )
+        except Exception as exc:  # noqa: BLE001 - raised by drain(block=True)
+            # Writing a delivery failed (the request will roll back): the answers
+            # still to come are settled all the same, so that the next attempt
+            # restores them without a call.
+            self.failure = exc
+
+    def close(self):
+        """Wait for the calls still out and settle them (whatever happened in this
+        thread), close the sessions, write the HTTP log aside."""
+        jobs = [job for job in self.jobs.values() if isinstance(job, dict)]
+        for job in jobs:
+            job["pool"].shutdown(wait=True)
+        try:
+            left = []
+            while True:
+                try:
+                    left.append(self.finished.get_nowait().result())
+                except queue.Empty:
+                    break
+            if left:
+                self._settle(left)
+        finally:
+            if self.settle_cr is not None:
+                self.settle_cr.close()
+            for job in jobs:
+                for transport in job["transports"]:
+                    transport.close()
+        if any(job["logs"] for job in jobs):
+            # Committed aside, as base_integration's logger does: a rollback of
+            # this request does not erase what was said to the carrier.
+            pickings = self.pickings
+            with pickings.env.registry.cursor() as cr:
+                for job in jobs:
+                    pickings.with_env(pickings.env(cr=cr))._carrier_api_write_logs(
+                        job["connection"], job["logs"]
+                    )
+
+
+def _run_waybill_calls(clients, calls):
+    """The order ids of one delivery at the carrier, in a worker thread: HTTP only, no
+    ORM, no translation (the main thread words the messages). Fills the calls and
+    returns them; never raises."""
+    client = clients.get()
+    try:
+        failed = False
+        for call in calls:
+            if call["book"] and failed:
+                # not sent: the next attempt sends it (nothing is uncertain)
+                call.update(outcome="failed", uncertain=False, kind="skipped")
+                continue
+            if call["book"]:
+                try:
+                    _book(client, call)
+                except Exception as exc:  # noqa: BLE001 - a bug: outcome unknown
+                    _logger.exception("Waybill call of %s failed", call["reference"])
+                    call.update(
+                        outcome="failed",
+                        uncertain=True,
+                        kind="unexpected",
+                        message="unexpected error",
+                        exception=exc,
+                    )
+            if call["outcome"] == "sent" and call["labels"]:
+                _fetch_label(client, call)
+            failed = failed or call["outcome"] != "sent"
+    finally:
+        clients.put(client)
+    return calls
+
+
+def _find(client, call):
+    """The order booked under the call's reference, None, or False when the look-up
+    itself failed (recorded on the call)."""
+    if CAP_FIND not in client.capabilities:
+        return None
+    try:
+        return client.find_shipment(call["reference"])
+    except IntegrationError as exc:
+        call.update(outcome="failed", uncertain=True, kind="lookup", error=str(exc))
+        return False
+
+
+def _book(client, call):
+    if call["recover"]:
+        found = _find(client, call)
+        if found is False:
+            return
+        if found:
+            call.update(outcome="sent", result=found)
+            return
+    try:
+        result = client.create_shipment(call["request"])
+    except DuplicateReferenceError as exc:
+        found = _find(client, call)
+        if found is False:
+            return
+        if found:
+            call.update(outcome="sent", result=found)
+            return
+        call.update(outcome="failed", uncertain=True, kind="duplicate", error=str(exc))
+        return
+    except RetryableError as exc:
+        call.update(outcome="failed", uncertain=True, kind="retryable", error=str(exc))
+        return
+    except IntegrationError as exc:
+        call.update(outcome="failed", uncertain=False, kind="refused", error=str(exc))
+        return
+    call.update(outcome="sent", result=result)
+
+
+def _fetch_label(client, call):
+    result = call["result"]
+    if result.label_pdf or CAP_LABEL not in client.capabilities:
+        return
+    try:
+        result.label_pdf = client.fetch_label(result)
+    except IntegrationError as exc:
+        call["label_error"] = str(exc)
+    except Exception as exc:  # noqa: BLE001 - the waybill exists: never lose it
+        _logger.exception("Label of %s could not be fetched", result.waybill)
+        call["label_error"] = repr(exc)

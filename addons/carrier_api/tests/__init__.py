@@ -21,3 +21,6 @@ from . import test_pickup_carriers
 from . import test_tracking_carriers
 from . import test_pickup_concurrency
 from . import test_tracking_packages
+from . import test_waybill_batch
+from . import test_waybill_review
+from . import test_waybill_batch_cursors
