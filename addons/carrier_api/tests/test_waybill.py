@@ -43,6 +43,28 @@ class TestWaybill(CarrierShipCase):
         self.assertEqual(sent["items"][0]["value"], 150000)
         self.assertNotIn("destination_cash_on_delivery", sent)
 
+    def test_warehouse_salesman_ships_a_colleague_s_order(self):
+        """The warehouse user is also a salesman who sees only their own orders (the
+        demo's `warehouse` user): the order of another salesperson still ships, with
+        its declared value and COD read from the order they may not open."""
+        picking = self._ready_picking()
+        picking.sale_id.sudo().user_id = self.env.ref("base.user_admin")
+        picking.sale_id.invalidate_recordset()
+        self.assertFalse(
+            self.env["sale.order"]
+            .with_user(self.user)
+            .search([("id", "=", picking.sale_id.sudo().id)]),
+            "the order is not theirs to read",
+        )
+        picking.carrier_api_cod = True
+        picking.action_carrier_api_create_waybill()
+        self.assertEqual(picking.carrier_api_state, "sent")
+        sent = json.loads(self._orders_posted()[-1].body)
+        self.assertEqual(sent["items"][0]["value"], 150000)
+        self.assertEqual(sent["destination_cash_on_delivery"], 150000)
+        # and the label, which prints the same parcels
+        self.assertTrue(picking._carrier_api_label_lines())
+
     def test_double_click_makes_one_waybill(self):
         picking = self._ready_picking()
         picking.action_carrier_api_create_waybill()
