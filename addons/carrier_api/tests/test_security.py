@@ -3,6 +3,8 @@
 """Carrier roles reach the carrier accounts and nothing else; waybill requests and
 tracking events stay in their delivery's company."""
 
+from lxml import etree
+
 from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
@@ -69,6 +71,47 @@ class TestCarrierSecurity(IntegrationTestMixin, TransactionCase):
         )
         with self.assertRaises(AccessError):
             self._visible(stock_user)
+
+    def test_plain_stock_user_opens_a_shipped_delivery(self):
+        """Warehouse staff without the carrier role still open every delivery, with its
+        tracking history (read-only); the ledger stays with carrier users."""
+        stock_user = new_test_user(
+            self.env, login="crsec_stock_form", groups="stock.group_stock_user"
+        )
+        picking_type = self.env["stock.picking.type"].search(
+            [("code", "=", "outgoing"), ("company_id", "=", self.env.company.id)],
+            limit=1,
+        )
+        picking = self.env["stock.picking"].create(
+            {"picking_type_id": picking_type.id, "carrier_tracking_ref": "WB-1"}
+        )
+        self.env["carrier.api.waybill"].create(
+            {"picking_id": picking.id, "reference": "SEC-1", "state": "sent"}
+        )
+        self.env["carrier.api.tracking.event"].create(
+            {"picking_id": picking.id, "status_raw": "PICKED", "waybill": "WB-1"}
+        )
+        Picking = self.env["stock.picking"].with_user(stock_user)
+        # What the web client reads: the fields of the form as this user gets it
+        # (nodes of groups they lack are already removed), sub-views left out.
+        arch = etree.fromstring(Picking.get_view(view_type="form")["arch"])
+        names = {
+            node.get("name")
+            for node in arch.iter("field")
+            if not any(
+                p is not arch and p.tag in ("list", "kanban", "form")
+                for p in node.iterancestors()
+            )
+        }
+        fields_spec = {}
+        for name in names:
+            field = Picking._fields[name]
+            relational = field.type in ("one2many", "many2many")
+            fields_spec[name] = {"fields": {"display_name": {}}} if relational else {}
+        values = Picking.browse(picking.id).web_read(fields_spec)[0]
+        self.assertEqual(len(values["carrier_api_tracking_event_ids"]), 1)
+        with self.assertRaises(AccessError):
+            self.env["carrier.api.waybill"].with_user(stock_user).search([])
 
     def test_waybill_requests_and_events_stay_in_their_company(self):
         picking_type = self.env["stock.picking.type"].search(
