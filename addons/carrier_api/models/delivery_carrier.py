@@ -8,8 +8,10 @@ Odoo dispatches ``<delivery_type>_rate_shipment`` etc. by name; the five types s
 one implementation below (the client differs, not the Odoo side).
 """
 
+import json
+
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.base_integration.api.exceptions import IntegrationError
 
@@ -47,6 +49,7 @@ class DeliveryCarrier(models.Model):
         "integration.connection",
         string="Carrier account",
         ondelete="restrict",
+        check_company=True,
         domain="[('provider', '=', delivery_type)]",
         help="The connection holding this carrier account's credentials.",
     )
@@ -75,6 +78,26 @@ class DeliveryCarrier(models.Model):
         string="Maximum weight (kg)",
         help="Heaviest parcel the service accepts; 0 means no limit.",
     )
+
+    @api.constrains("carrier_api_connection_id", "company_id")
+    def _check_carrier_api_connection_company(self):
+        for carrier in self:
+            connection = carrier.carrier_api_connection_id.sudo()
+            if (
+                connection
+                and carrier.company_id
+                and connection.company_id != carrier.company_id
+            ):
+                raise ValidationError(
+                    _(
+                        "%(carrier)s belongs to %(company)s: its carrier account must "
+                        "be one of that company (%(account)s is of %(other)s).",
+                        carrier=carrier.name,
+                        company=carrier.company_id.name,
+                        account=connection.name,
+                        other=connection.company_id.name,
+                    )
+                )
 
     @api.depends("delivery_type")
     def _compute_carrier_api_code(self):
@@ -234,14 +257,25 @@ class DeliveryCarrier(models.Model):
         return results
 
     def _carrier_api_get_tracking_link(self, picking):
+        """The carrier's tracking page; for several packages, Odoo's JSON list of
+        ``[waybill, url]`` pairs (``stock.picking.open_website_url`` posts one link
+        per package)."""
         self.ensure_one()
-        number = (picking.carrier_tracking_ref or "").split(",")[0].strip()
-        if not number:
-            return False
+        numbers = [
+            number.strip()
+            for number in (picking.carrier_tracking_ref or "").split(",")
+            if number.strip()
+        ]
         template = self.tracking_url or TRACKING_URLS.get(self.delivery_type)
-        if not template:
+        if not numbers or not template:
             return False
-        return template.replace("<shipmenttrackingnumber>", number)
+        links = [
+            [number, template.replace("<shipmenttrackingnumber>", number)]
+            for number in numbers
+        ]
+        if len(links) == 1:
+            return links[0][1]
+        return json.dumps(links)
 
     def _carrier_api_cancel_shipment(self, pickings):
         for picking in pickings:
