@@ -12,10 +12,10 @@ exports them with Odoo's ``l10n_id_efaktur_coretax`` code path (``prepare_efaktu
 its QWeb template, also per 1,000 invoices). The ``wizard`` row exports the same N through
 the export wizard's Python path (``efaktur.export.wizard._efaktur_export()`` with the invoices
 selected): row locks, the engine, one attachment per file and the zip, the batch and its
-number, the invoices' export state written; rolled back afterwards. Measured: invoices per second and the peak
-resident memory of the process during the export (sampled every 20 ms). Figures are written
-to ``results/efaktur.md`` next to this file. Buyers and taxes are chosen so that Odoo's
-module does not crash (one tax per line, a ``vat`` on every buyer).
+number, the invoices' export state written; rolled back afterwards. Measured: invoices per
+second and the peak resident memory of the process during the export (sampled every 20 ms).
+Figures are written to ``results/efaktur.md`` next to this file. Buyers and taxes are chosen
+so that Odoo's module does not crash (one tax per line, a ``vat`` on every buyer).
 """
 
 import argparse
