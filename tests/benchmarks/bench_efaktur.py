@@ -295,6 +295,7 @@ def odoo_own_export(env, invoices):
 def measure(db, which, size):
     odoo, registry = odoo_env(db)
     from odoo import Command
+
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         company = env["res.company"].search([("name", "=", "Bench Seller")], limit=1)
