@@ -559,9 +559,9 @@ class AccountMove(models.Model):
         items = []
         negatives = []
         rate = self._efaktur_rupiah_per_unit(head)
-        ppn_lines = luxury_lines = (
-            0  # lines whose tax Odoo rounds in the invoice currency
-        )
+        # Lines bearing a PPN / PPnBM tax: each is a rounding of that tax in the invoice
+        # currency (``_efaktur_currency_slack``).
+        ppn_lines = luxury_lines = 0
         for row in data["lines"].get(head["id"], ()):
             label = _one_line(row["name"])
             qty = cx.to_decimal(row["quantity"])
@@ -867,7 +867,8 @@ class AccountMove(models.Model):
     def _efaktur_free_line_gross(self, item):
         """Gross of a 100 % discount line, whose booked DPP is 0: its price x quantity with
         any price-included tax taken out (Odoo's own tax computation), converted to rupiah
-        at the invoice's rate, like the booked DPP of the other lines."""
+        at the invoice's rate, like the booked DPP of the other lines. One ORM call per
+        such line (they are rare); the other lines are read in bulk."""
         row = item["row"]
         taxes = (
             self.env["account.tax"]
