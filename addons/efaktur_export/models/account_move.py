@@ -9,7 +9,7 @@ per-record ORM loop), checks everything, and hands plain dicts to ``coretax_xml`
 import re
 from collections import defaultdict
 from datetime import date
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 
 from odoo import fields, models
 
@@ -22,6 +22,9 @@ from .efaktur_problems import EfakturProblemsError
 MAX_PER_FILE = 1000  # one Coretax XML holds at most 1,000 invoices (efaktur.md §0)
 TRX_CODES = ("01", "02", "03", "04", "05", "06", "07", "08", "09", "10")  # §2.5
 CORETAX_START = date(2025, 1, 1)  # Coretax XML for invoices dated 2025 on (§0)
+# PMK 131/2024: luxury goods were taxed on DPP Nilai Lain 11/12 in January 2025 only, as a
+# transition; on the full price from 1 February 2025 (efaktur.md §2.6).
+LUXURY_FULL_PRICE_FROM = date(2025, 2, 1)
 NON_DIGIT = re.compile(r"\D")
 DOCUMENT_NAMES = {
     "TIN": "TIN",
@@ -230,12 +233,16 @@ class AccountMove(models.Model):
         """Everything the file needs for the invoices ``ids``, in a few queries."""
         cr = self.env.cr
         cr.execute(
-            """SELECT id, name, move_type, state, invoice_date, partner_id,
-                      commercial_partner_id, l10n_id_kode_transaksi,
-                      l10n_id_coretax_add_info_07, l10n_id_coretax_add_info_08,
-                      l10n_id_coretax_facility_info_07, l10n_id_coretax_facility_info_08,
-                      l10n_id_coretax_custom_doc, efaktur_custom_doc_date
-                 FROM account_move WHERE id = ANY(%s)""",
+            """SELECT m.id, m.name, m.move_type, m.state, m.invoice_date, m.partner_id,
+                      m.commercial_partner_id, m.l10n_id_kode_transaksi,
+                      m.l10n_id_coretax_add_info_07, m.l10n_id_coretax_add_info_08,
+                      m.l10n_id_coretax_facility_info_07, m.l10n_id_coretax_facility_info_08,
+                      m.l10n_id_coretax_custom_doc, m.efaktur_custom_doc_date,
+                      m.currency_id, m.invoice_currency_rate,
+                      c.name AS currency_name, c.rounding AS currency_rounding
+                 FROM account_move m
+            LEFT JOIN res_currency c ON c.id = m.currency_id
+                WHERE m.id = ANY(%s)""",
             [ids],
         )
         heads = {row["id"]: row for row in cr.dictfetchall()}
@@ -551,6 +558,10 @@ class AccountMove(models.Model):
         taxes = data["taxes"]
         items = []
         negatives = []
+        rate = self._efaktur_rupiah_per_unit(head)
+        # Lines bearing a PPN / PPnBM tax: each is a rounding of that tax in the invoice
+        # currency (``_efaktur_currency_slack``).
+        ppn_lines = luxury_lines = 0
         for row in data["lines"].get(head["id"], ()):
             label = _one_line(row["name"])
             qty = cx.to_decimal(row["quantity"])
@@ -580,14 +591,25 @@ class AccountMove(models.Model):
                 problem(_("line '%(line)s' has several PPnBM taxes."), line=what)
                 continue
             role = ppn[0]["efaktur_role"]
-            if luxury and role not in ("full", "zero"):
-                # PPnBM goods pay PPN on the full price (PMK 131/2024 art. 2).
+            # PPnBM goods pay PPN on the full price (PMK 131/2024 art. 2), except in
+            # January 2025, when they were taxed on 11/12 as a transition (efaktur.md §2.6).
+            january_2025 = bool(
+                head["invoice_date"] and head["invoice_date"] < LUXURY_FULL_PRICE_FROM
+            )
+            if (
+                luxury
+                and role not in ("full", "zero")
+                and not (role == "other_value" and january_2025)
+            ):
                 problem(
                     _(
-                        "line '%(line)s': luxury goods pay PPN on the full price, not 11/12."
+                        "line '%(line)s': luxury goods pay PPN on the full price from"
+                        " February 2025, not 11/12."
                     ),
                     line=what,
                 )
+            ppn_lines += 1
+            luxury_lines += bool(luxury)
             item = {
                 "row": row,
                 "label": label,
@@ -598,6 +620,8 @@ class AccountMove(models.Model):
                 "role": role,
                 "key": (ppn[0]["id"], luxury[0]["id"] if luxury else None),
                 "spread": Decimal(0),
+                "rate": rate,
+                "currency_id": head["currency_id"],
             }
             if dpp < 0:
                 negatives.append(item)
@@ -624,9 +648,38 @@ class AccountMove(models.Model):
                 vat_total += vals["VAT"]
                 stlg_total += vals["STLG"]
         self._efaktur_check_booked(
-            code, seller, booked_ppn, booked_stlg, vat_total, stlg_total, problem
+            code,
+            seller,
+            (booked_ppn, vat_total, self._efaktur_currency_slack(head, ppn_lines)),
+            (booked_stlg, stlg_total, self._efaktur_currency_slack(head, luxury_lines)),
+            head["currency_name"],
+            problem,
         )
         return result
+
+    @staticmethod
+    def _efaktur_foreign(head):
+        return bool(head["currency_name"]) and head["currency_name"] != "IDR"
+
+    def _efaktur_rupiah_per_unit(self, head):
+        """Rupiah for one unit of the invoice's currency, at the invoice's own rate (the one
+        its lines were booked at); 1 for a rupiah invoice."""
+        rate = cx.to_decimal(head["invoice_currency_rate"])
+        if not self._efaktur_foreign(head) or rate <= 0:
+            return Decimal(1)
+        return 1 / rate
+
+    def _efaktur_currency_slack(self, head, roundings):
+        """How far, in rupiah, the tax Odoo booked on a foreign-currency invoice may be from
+        the file's without any error: Odoo rounds each line's tax (round per line), or each
+        tax (round globally), in the invoice currency and converts that; the file computes
+        PPN from the rupiah DPP (efaktur.md §2.6). Each of at most ``roundings`` roundings
+        moves the booked figure by up to half the currency's rounding, i.e. 0.005 USD =
+        80 rupiah at 16,000 IDR/USD. 0 for a rupiah invoice."""
+        if not self._efaktur_foreign(head) or not roundings:
+            return Decimal(0)
+        half_unit = cx.to_decimal(head["currency_rounding"] or 0.01) / 2
+        return cx.cents(roundings * half_unit * self._efaktur_rupiah_per_unit(head))
 
     def _efaktur_spread_discounts(self, items, negatives, problem):
         _ = self.env._
@@ -659,35 +712,49 @@ class AccountMove(models.Model):
                 peer["spread"] += share
                 left -= share
 
-    def _efaktur_check_booked(
-        self, code, seller, booked_ppn, booked_stlg, vat_total, stlg_total, problem
-    ):
+    def _efaktur_check_booked(self, code, seller, ppn, stlg, currency, problem):
         """The file's PPN / PPnBM must be within the tolerance of what the invoice booked;
-        codes 07/08 book no PPN although the file states the amount not collected."""
+        codes 07/08 book no PPN although the file states the amount not collected.
+
+        :param ppn: ``(booked, file, slack)`` in rupiah, ``slack`` being what the rounding
+            of the tax in a foreign currency may add to the company's tolerance
+            (``_efaktur_currency_slack``); 0 for a rupiah invoice
+        :param stlg: the same for PPnBM
+        :param currency: the invoice currency's name, for the message
+        """
         _ = self.env._
-        tolerance = seller["tolerance"]
         facility = code in ("07", "08")
-        expected_ppn = Decimal(0) if facility else vat_total
-        if abs(booked_ppn - expected_ppn) > tolerance:
+        messages = {
+            "ppn": _(
+                "the PPN booked (%(booked)s) differs from the PPN of the e-Faktur lines"
+                " (%(computed)s) by more than %(tolerance)s rupiah."
+            ),
+            "stlg": _(
+                "the PPnBM booked (%(booked)s) differs from the PPnBM of the e-Faktur lines"
+                " (%(computed)s) by more than %(tolerance)s rupiah."
+            ),
+            "ppn_foreign": _(
+                "the PPN booked (%(booked)s) differs from the PPN of the e-Faktur lines"
+                " (%(computed)s) by more than %(tolerance)s rupiah (the tolerance plus the"
+                " rounding of the tax in %(currency)s)."
+            ),
+            "stlg_foreign": _(
+                "the PPnBM booked (%(booked)s) differs from the PPnBM of the e-Faktur lines"
+                " (%(computed)s) by more than %(tolerance)s rupiah (the tolerance plus the"
+                " rounding of the tax in %(currency)s)."
+            ),
+        }
+        for key, (booked, computed, slack) in (("ppn", ppn), ("stlg", stlg)):
+            expected = Decimal(0) if facility else computed
+            tolerance = seller["tolerance"] + slack
+            if abs(booked - expected) <= tolerance:
+                continue
             problem(
-                _(
-                    "the PPN booked (%(booked)s) differs from the PPN of the e-Faktur lines"
-                    " (%(computed)s) by more than %(tolerance)s rupiah."
-                ),
-                booked=f"{booked_ppn:.2f}",
-                computed=f"{expected_ppn:.2f}",
-                tolerance=f"{tolerance:g}",
-            )
-        expected_stlg = Decimal(0) if facility else stlg_total
-        if abs(booked_stlg - expected_stlg) > tolerance:
-            problem(
-                _(
-                    "the PPnBM booked (%(booked)s) differs from the PPnBM of the e-Faktur lines"
-                    " (%(computed)s) by more than %(tolerance)s rupiah."
-                ),
-                booked=f"{booked_stlg:.2f}",
-                computed=f"{expected_stlg:.2f}",
-                tolerance=f"{tolerance:g}",
+                messages[f"{key}_foreign" if slack else key],
+                booked=f"{booked:.2f}",
+                computed=f"{expected:.2f}",
+                tolerance=f"{tolerance:.2f}" if slack else f"{tolerance:g}",
+                currency=currency or "",
             )
 
     def _efaktur_check_code(self, code, role, what, problem):
@@ -764,7 +831,7 @@ class AccountMove(models.Model):
         if discount < 100:
             gross = dpp_line * 100 / (100 - discount)
         else:
-            gross = cx.to_decimal(row["price_unit"]) * qty  # 100 % discount: DPP is 0
+            gross = self._efaktur_free_line_gross(item)  # 100 % discount: DPP is 0
         dpp = dpp_line - item["spread"]
         ppn = item["ppn"]
         role = item["role"]
@@ -783,15 +850,7 @@ class AccountMove(models.Model):
             stlg_rate=stlg_rate,
             vat_zero=role == "zero" and seller["facility_vat_zero"],
         )
-        price = cx.cents(gross / qty)
-        total_discount = price * qty - amounts["TaxBase"]
-        if total_discount < 0:
-            # Only rounding can get here: raise the unit price by sen so that
-            # Price x Qty - TotalDiscount = TaxBase holds with a discount >= 0.
-            price = (amounts["TaxBase"] / qty).quantize(
-                Decimal("0.01"), rounding=ROUND_CEILING
-            )
-            total_discount = price * qty - amounts["TaxBase"]
+        price, total_discount = cx.price_and_discount(gross, qty, amounts["TaxBase"])
         return {
             "Opt": opt,
             "Code": code or "",
@@ -805,44 +864,34 @@ class AccountMove(models.Model):
             **amounts,
         }
 
+    def _efaktur_free_line_gross(self, item):
+        """Gross of a 100 % discount line, whose booked DPP is 0: its price x quantity with
+        any price-included tax taken out (Odoo's own tax computation), converted to rupiah
+        at the invoice's rate, like the booked DPP of the other lines. One ORM call per
+        such line (they are rare); the other lines are read in bulk."""
+        row = item["row"]
+        taxes = (
+            self.env["account.tax"]
+            .browse(row["tax_ids"])
+            .with_context(active_test=False)
+        )
+        currency = self.env["res.currency"].browse(item["currency_id"])
+        product = self.env["product.product"].browse(row["product_id"] or [])
+        excluded = taxes.compute_all(
+            row["price_unit"],
+            currency=currency or None,
+            quantity=float(item["qty"]),
+            product=product or None,
+        )["total_excluded"]
+        return cx.to_decimal(excluded) * item["rate"]
+
     # ------------------------------------------------------------------
     # The one "Download e-Faktur" path
     # ------------------------------------------------------------------
 
     def download_efaktur(self):
         """OVERRIDE l10n_id_efaktur(_coretax): the "Download e-Faktur" action of the invoice
-        list. One path remains, ours: the export wizard when it is installed (efflow), else
-        our files in Odoo's own e-Faktur document. Odoo's checks (NPWP asked from NIK buyers,
-        PKP required...) are replaced by ``_efaktur_problems``."""
-        if "efaktur.export.wizard" in self.env:
-            return self.env["efaktur.export.wizard"]._efaktur_action_from_invoices(self)
-        if len(self) > MAX_PER_FILE:
-            raise EfakturProblemsError(
-                [
-                    (
-                        self.browse(),
-                        self.env._(
-                            "Select at most %(count)s invoices: one Coretax file holds %(count)s.",
-                            count=MAX_PER_FILE,
-                        ),
-                    )
-                ],
-                title=self.env._("e-Faktur cannot be exported:"),
-            )
-        problems = self._efaktur_problems()
-        if problems:
-            raise EfakturProblemsError(
-                problems, title=self.env._("e-Faktur cannot be exported:")
-            )
-        documents = self.l10n_id_coretax_document
-        if documents and (
-            len(documents) > 1 or set(documents.invoice_ids.ids) != set(self.ids)
-        ):
-            # Same rule as Odoo's: a file must not silently gain or lose invoices.
-            return super().download_efaktur()
-        if not documents:
-            documents = self.env["l10n_id_efaktur_coretax.document"].create(
-                {"invoice_ids": self.ids, "company_id": self.company_id.id}
-            )
-            documents._generate_xml()
-        return documents.action_download()
+        list opens our export wizard with the selected invoices. Odoo's checks (NPWP asked
+        from NIK buyers, PKP required...) are replaced by ``_efaktur_problems``, run by the
+        wizard."""
+        return self.env["efaktur.export.wizard"]._efaktur_action_from_invoices(self)

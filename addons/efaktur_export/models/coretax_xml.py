@@ -7,7 +7,8 @@ the 11/12 rule) and PER-11/PJ/2025 art. 129 (whole rupiah, half up). The model c
 ``account_move.py`` reads the invoices in bulk and hands plain dicts to these functions.
 """
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from math import gcd
 
 from lxml import etree
 
@@ -90,14 +91,54 @@ def line_amounts(dpp, vat_rate, other_value, stlg_rate=0, vat_zero=False):
     :return: dict with Decimal ``TaxBase``, ``OtherTaxBase``, ``VAT``, ``STLG``
 
     Order (issue 11 / PER-11/PJ/2025 art. 129): DPP is rounded first; DPP Nilai Lain is
-    computed from the rounded DPP and rounded; PPN and PPnBM from the rounded DPP Nilai Lain,
-    each rounded. So anyone recomputing from the file's figures finds the same values.
+    computed from the rounded DPP and rounded; PPN from the rounded DPP Nilai Lain, PPnBM
+    from the rounded DPP, each rounded. So anyone recomputing from the file's figures finds
+    the same values.
+
+    PPnBM is on the DPP (the selling price): PMK 131/2024's DPP Nilai Lain 11/12 is a base
+    for PPN only. The two differ only for luxury goods dated January 2025, taxed at 12% of
+    11/12 as a transition (efaktur.md §2.6); from February they pay PPN on the full price,
+    where OtherTaxBase = TaxBase. (Odoo's module takes STLG from OtherTaxBase, §2.3 #13.)
     """
     tax_base = rupiah(dpp)
     other = rupiah(tax_base * ELEVEN_TWELFTHS) if other_value else tax_base
     vat = Decimal(0) if vat_zero else rupiah(other * to_decimal(vat_rate) / 100)
-    stlg = rupiah(other * to_decimal(stlg_rate) / 100) if stlg_rate else Decimal(0)
+    stlg = rupiah(tax_base * to_decimal(stlg_rate) / 100) if stlg_rate else Decimal(0)
     return {"TaxBase": tax_base, "OtherTaxBase": other, "VAT": vat, "STLG": stlg}
+
+
+def price_and_discount(gross, qty, tax_base):
+    """``Price`` (in sen) and ``TotalDiscount`` of one line, such that
+    Price x Qty - TotalDiscount = TaxBase (efaktur.md §2.3 #8) with TotalDiscount >= 0.
+
+    :param gross: the line's amount before its discount, tax excluded, in rupiah (unrounded)
+    :param qty: the quantity (> 0), as a Decimal
+    :param tax_base: the line's rounded DPP (whole rupiah)
+    :return: ``(price, total_discount)``, Decimals
+
+    Price is the unit price rounded to the sen. When Price x Qty is not a whole number of
+    sen (fractional quantities: 666.67 x 1.5 = 1,000.005), TotalDiscount, printed in sen,
+    could not close the equation; Price then moves to the nearest value, by steps of
+    ``step`` sen, for which Price x Qty is whole sen (666.68), raised further only as far as
+    a discount >= 0 needs. A step of at most one rupiah always exists for quantities with
+    two decimals (Odoo's default unit precision): 0.33 needs whole rupiah. Quantities with
+    more decimals may need a larger step; Price is not moved by more than a rupiah, so there
+    TotalDiscount is rounded to the sen and the equation holds within half a sen.
+    """
+    qty = to_decimal(qty)
+    price = cents(gross / qty)
+    places = max(0, -qty.normalize().as_tuple().exponent)
+    scale = 10**places
+    step = scale // gcd(int(qty * scale), scale)  # in sen
+    if step <= 100:
+        unit = _CENT * step
+        price = (price / unit).quantize(_ONE, rounding=ROUND_HALF_UP) * unit
+        floor = (tax_base / qty / unit).quantize(_ONE, rounding=ROUND_CEILING) * unit
+        price = max(price, floor)
+        return price, price * qty - tax_base
+    if price * qty < tax_base:
+        price = (tax_base / qty).quantize(_CENT, rounding=ROUND_CEILING)
+    return price, cents(price * qty - tax_base)
 
 
 def format_amount(value):

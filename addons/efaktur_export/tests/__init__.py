@@ -4,6 +4,7 @@
 from . import test_coretax_rounding, test_coretax_golden, test_coretax_validation
 from . import test_i18n
 from . import test_coretax_spread
+from . import test_coretax_currency, test_coretax_price_qty, test_coretax_luxury
 from . import test_batch
 from . import test_legacy_csv
 from . import test_nsfp_range

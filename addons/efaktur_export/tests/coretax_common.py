@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Indonesian company, taxes, buyers and a least-privilege billing user for the Coretax tests."""
 
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from lxml import etree
@@ -173,3 +174,35 @@ class CoretaxCase(AccountTestInvoicingCommon):
             self.assertEqual(path_g, path_w, "element order differs")
             self.assertEqual(text_g, text_w, f"at {path_w}")
         self.assertEqual(len(got), len(want), "element count differs")
+
+    def _assert_self_consistent(self, xml_bytes):
+        """Anyone recomputing from the file's own figures finds them again (§2.3, §2.6).
+
+        Price x Qty - TotalDiscount = TaxBase exactly when Qty has at most two decimals
+        (Odoo's default unit precision); within half a sen otherwise (``price_and_discount``).
+        """
+
+        def whole(value):
+            return value.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+
+        for item in etree.fromstring(xml_bytes).iter("GoodService"):
+            get = {
+                child.tag: Decimal(child.text)
+                for child in item
+                if child.tag != "Name" and child.text and child.text[0].isdigit()
+            }
+            gap = get["Price"] * get["Qty"] - get["TotalDiscount"] - get["TaxBase"]
+            if -get["Qty"].normalize().as_tuple().exponent <= 2:
+                self.assertEqual(gap, 0, item.findtext("Name"))
+            else:
+                self.assertLessEqual(abs(gap), Decimal("0.005"), item.findtext("Name"))
+            self.assertGreaterEqual(get["TotalDiscount"], 0)
+            self.assertIn(
+                get["OtherTaxBase"], (get["TaxBase"], whole(get["TaxBase"] * 11 / 12))
+            )
+            # the amount not collected, or 0 (facility setting)
+            self.assertIn(
+                get["VAT"], (0, whole(get["OtherTaxBase"] * get["VATRate"] / 100))
+            )
+            # PPnBM on the DPP, not on DPP Nilai Lain (coretax_xml.line_amounts)
+            self.assertEqual(get["STLG"], whole(get["TaxBase"] * get["STLGRate"] / 100))

@@ -256,7 +256,7 @@ class TestCoretaxValidation(CoretaxCase):
         # Odoo's "Download e-Faktur" server action calls download_efaktur: our checks and XML.
         move = self._invoice(self.buyer_nik, [self._paper_line()])
         action = move.with_user(self.accountant).download_efaktur()
-        # With the export wizard installed (efflow), the action opens it on the selection.
+        # The action opens our export wizard on the selection.
         self.assertEqual(action["type"], "ir.actions.act_window")
         self.assertEqual(action["res_model"], "efaktur.export.wizard")
         wizard = self.env["efaktur.export.wizard"].browse(action["res_id"])

@@ -74,7 +74,7 @@ class EfakturExportWizard(models.TransientModel):
 
     @api.model
     def _efaktur_action_from_invoices(self, invoices):
-        """Entry point of Odoo's "Download e-Faktur" (efcore's ``download_efaktur``): the
+        """Entry point of Odoo's "Download e-Faktur" (``account.move.download_efaktur``): the
         wizard, prefilled with the selected invoices."""
         wizard = self.create({"invoice_ids": [fields.Command.set(invoices.ids)]})
         return wizard._efaktur_form_action()
