@@ -55,5 +55,5 @@ class TestLegacyOdooNsfp(LegacyCase):
         messages = {move: msg for move, msg in caught.exception.problems}
         self.assertIn("transaction code 04", messages[other_code])
         self.assertIn(ours.name, messages[taken])
-        self.assertFalse((other_code | taken).mapped("efaktur_nsfp_serial")[0])
+        self.assertFalse(other_code.efaktur_nsfp_serial)
         self.assertFalse(taken.efaktur_nsfp_serial)
