@@ -3,7 +3,7 @@
 {
     "name": "e-Faktur Export (Coretax XML)",
     "summary": "Validated export of posted customer invoices for DJP",
-    "version": "18.0.0.1.0",
+    "version": "18.0.0.1.1",
     "category": "Accounting/Localizations",
     "website": "https://github.com/odoo-indonesia-suite/integrations",
     "author": "Odoo Indonesia Suite",
@@ -29,5 +29,6 @@
             "efaktur_export/static/tests/tours/efaktur_wizard_tour.js",
         ],
     },
+    "post_init_hook": "post_init_hook",
     "installable": True,
 }

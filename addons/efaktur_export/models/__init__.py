@@ -14,6 +14,5 @@ from . import account_move_efaktur
 from . import efaktur_legacy_csv
 from . import efaktur_nsfp_range
 from . import account_move_legacy
-from . import efaktur_batch_legacy
 from . import coretax_invoice_list
 from . import account_move_faktur_number

@@ -199,11 +199,62 @@ class AccountMove(models.Model):
             if not found:
                 invoices.append(vals)
         self._efaktur_legacy_check_ranges(company, data, ids, problems)
+        self._efaktur_legacy_check_odoo_serials(company, invoices, problems)
         return ([] if problems else invoices), problems
 
+    def _efaktur_legacy_check_odoo_serials(self, company, invoices, problems):
+        """A normal NSFP taken over from Odoo's ``l10n_id_tax_number`` must not be a
+        serial another invoice of the company already holds (one of our ranges given
+        out where Odoo's ranges overlap ours): a clear problem, not the unique index."""
+        taken = {
+            invoice["serial"]: invoice["move_id"]
+            for invoice in invoices
+            if invoice["store_serial"] and invoice["status"] == "0"
+        }
+        if not taken:
+            return
+        self.env.cr.execute(
+            """SELECT efaktur_nsfp_serial, name FROM account_move
+                WHERE company_id = %s AND efaktur_nsfp_status = '0'
+                  AND efaktur_nsfp_serial = ANY(%s) AND NOT id = ANY(%s)""",
+            [company.id, list(taken), list(taken.values())],
+        )
+        for serial, other in self.env.cr.fetchall():
+            move = self.browse(taken[serial])
+            problems.append(
+                (
+                    move,
+                    self.env._(
+                        "Invoice %(invoice)s: the NSFP serial %(serial)s that Odoo's "
+                        "e-Faktur gave it is already the serial of invoice %(other)s.",
+                        invoice=move.name,
+                        serial=serial,
+                        other=other,
+                    ),
+                )
+            )
+
+    def _efaktur_legacy_odoo_numbers(self):
+        """The fields of Odoo's own NSFP (``l10n_id_tax_number`` of l10n_id_efaktur, given
+        from Odoo's e-Faktur ranges when an invoice was posted) when that module is
+        installed, else nothing."""
+        return ["l10n_id_tax_number"] if "l10n_id_tax_number" in self._fields else []
+
+    @staticmethod
+    def _efaktur_legacy_split_odoo_number(number):
+        """``(code, status, serial)`` of a 16-digit NSFP (§1.5: transaction code 2, status
+        1, serial 13), or ``None`` when it is not one (Odoo's constraint keeps digits only
+        and 16 of them, but data may predate it)."""
+        number = number or ""
+        if len(number) != 16 or not number.isdigit() or number[2] not in "01":
+            return None
+        return number[:2], number[2], number[3:]
+
     def _efaktur_legacy_read_extra(self, data, moves):
-        """What the Coretax reader does not read: NSFP fields, replaced invoices, the
-        products' internal references (§1.3 KODE_OBJEK)."""
+        """What the Coretax reader does not read: NSFP fields (ours, and Odoo's when
+        l10n_id_efaktur is installed), replaced invoices, the products' internal
+        references (§1.3 KODE_OBJEK)."""
+        odoo_numbers = self._efaktur_legacy_odoo_numbers()
         extra = {
             row["id"]: row
             for row in moves.read(
@@ -211,6 +262,7 @@ class AccountMove(models.Model):
                     "efaktur_nsfp_serial",
                     "efaktur_nsfp_status",
                     "l10n_id_replace_invoice_id",
+                    *odoo_numbers,
                 ]
             )
         }
@@ -221,7 +273,9 @@ class AccountMove(models.Model):
         }
         data["replaced"] = {
             row["id"]: row
-            for row in self.browse(replaced_ids).read(["name", "efaktur_nsfp_serial"])
+            for row in self.browse(replaced_ids).read(
+                ["name", "efaktur_nsfp_serial", *odoo_numbers]
+            )
         }
         data["extra"] = extra
         data["default_codes"] = {
@@ -238,9 +292,13 @@ class AccountMove(models.Model):
         for move_id in ids:
             head = data["heads"][move_id]
             extra = data["extra"][move_id]
+            # Invoices keeping Odoo's NSFP take no serial of our ranges either.
             if (
                 head["invoice_date"]
                 and not extra["efaktur_nsfp_serial"]
+                and not self._efaktur_legacy_split_odoo_number(
+                    extra.get("l10n_id_tax_number")
+                )
                 and not extra["l10n_id_replace_invoice_id"]
             ):
                 year = head["invoice_date"].year
@@ -294,12 +352,45 @@ class AccountMove(models.Model):
         serial = extra["efaktur_nsfp_serial"] or ""
         status = extra["efaktur_nsfp_status"] or "0"
         store_serial = False
+        odoo_number = self._efaktur_legacy_split_odoo_number(
+            extra.get("l10n_id_tax_number")
+        )
+        if not serial and extra.get("l10n_id_tax_number") and not odoo_number:
+            problem(
+                _(
+                    "its tax number %(number)s (given by Odoo's e-Faktur) is not a "
+                    "16-digit NSFP."
+                ),
+                number=extra["l10n_id_tax_number"],
+            )
+        elif not serial and odoo_number:
+            # The NSFP Odoo's e-Faktur gave this invoice (possibly already reported to
+            # DJP): kept, never a second one from our ranges; stored in our fields at this
+            # export. Its code must be the invoice's, as the CSV writes both (§1.2, §1.5).
+            if odoo_number[0] != code:
+                problem(
+                    _(
+                        "its tax number %(number)s (given by Odoo's e-Faktur) is for "
+                        "transaction code %(number_code)s, the invoice has code "
+                        "%(code)s: make them agree."
+                    ),
+                    number=extra["l10n_id_tax_number"],
+                    number_code=odoo_number[0],
+                    code=code or "",
+                )
+            status, serial, store_serial = odoo_number[1], odoo_number[2], True
         reference = head["name"] or ""
         replaced_id = extra["l10n_id_replace_invoice_id"]
         if replaced_id:
             replaced = data["replaced"][replaced_id[0]]
             # §1.5: a replacement keeps the serial of the invoice it replaces, status 1;
-            # §1.2 REFERENSI: "<old> replaced by <new>".
+            # §1.2 REFERENSI: "<old> replaced by <new>". The replaced invoice's serial may
+            # still be only Odoo's.
+            replaced_odoo = self._efaktur_legacy_split_odoo_number(
+                replaced.get("l10n_id_tax_number")
+            )
+            if not replaced["efaktur_nsfp_serial"] and replaced_odoo:
+                replaced = dict(replaced, efaktur_nsfp_serial=replaced_odoo[2])
             reference = f"{replaced['name']} replaced by {head['name']}"
             if not replaced["efaktur_nsfp_serial"]:
                 problem(

@@ -131,6 +131,23 @@ class EfakturExportBatch(models.Model):
                 vals["name"] = sequence.next_by_code("efaktur.export.batch") or "/"
         return super().create(vals_list)
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_sent(self):
+        """A batch is the record of what was sent to Coretax: its invoices point to it as
+        their latest export. Deleting it would leave them "Exported" in no batch, never
+        exportable again, and lose the files DJP received; nobody deletes it, not even
+        the accounting manager. A wrong export is corrected by a re-export (a new batch)
+        and, in Coretax, by replacing or cancelling the faktur."""
+        if self:
+            raise UserError(
+                self.env._(
+                    "e-Faktur batches cannot be deleted: a batch is the record of what "
+                    "was sent to Coretax (%(batches)s). Re-export its invoices instead, "
+                    "and replace or cancel the faktur in Coretax.",
+                    batches=", ".join(self.mapped("name")),
+                )
+            )
+
     def _efaktur_number(self):
         self.ensure_one()
         if self.name == "/":

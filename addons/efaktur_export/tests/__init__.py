@@ -15,3 +15,6 @@ from . import test_export_wizard
 from . import test_batch_reexport
 from . import test_export_concurrency
 from . import test_wizard_tour
+from . import test_odoo_exported
+from . import test_export_scope
+from . import test_legacy_odoo_nsfp

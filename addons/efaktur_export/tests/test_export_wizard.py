@@ -73,8 +73,9 @@ class TestEfakturExportWizard(CoretaxCase):
         inv_02 = self._invoice(
             self.buyer_pt, [self._paper()], l10n_id_kode_transaksi="02"
         )
+        # A PKP buyer: a period export takes the invoices Odoo gives an e-Faktur.
         inv_03 = self._invoice(
-            self.buyer_nik, [self._paper()], l10n_id_kode_transaksi="03"
+            self.buyer_pt, [self._paper()], l10n_id_kode_transaksi="03"
         )
         self.assertEqual(inv_04.l10n_id_kode_transaksi, "04")
         codes = self.env["efaktur.trx.code"].search([("code", "in", ("02", "03"))])

@@ -5,11 +5,13 @@ start from a selection of invoices (or a batch to re-export); lock them, check t
 build the Coretax files and keep them as a batch (issue 11 items 3-4)."""
 
 import itertools
+from datetime import timedelta
 
 from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import date_utils
 
 from ..models.efaktur_problems import EfakturProblemsError
 
@@ -47,6 +49,58 @@ class EfakturExportWizard(models.TransientModel):
     problem_ids = fields.One2many(
         "efaktur.export.problem", "wizard_id", string="Problems", readonly=True
     )
+    include_odoo_exported = fields.Boolean(
+        string="Export Again Invoices Sent by Odoo's e-Faktur",
+        help="Selected invoices already exported with Odoo's own e-Faktur are refused, "
+        "so that a sale does not get a second faktur. Tick this only when that file was "
+        "never uploaded to Coretax.",
+    )
+    has_odoo_exported = fields.Boolean(compute="_compute_has_odoo_exported")
+
+    @api.depends("invoice_ids.efaktur_state")
+    def _compute_has_odoo_exported(self):
+        for wizard in self:
+            wizard.has_odoo_exported = any(
+                state == "exported_odoo"
+                for state in wizard.invoice_ids.mapped("efaktur_state")
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """EXTENDS: a wizard opened on no selection, no batch and no period exports last
+        month (the usual monthly report), not every invoice ever left unexported: those of
+        2024 or earlier would take NSFP serials. The menu's form shows the same period
+        (``default_get``); clearing it there searches without a date bound, on purpose."""
+        start, end = self._efaktur_last_month()
+        for vals in vals_list:
+            if not (
+                vals.get("invoice_ids")
+                or vals.get("reexport_batch_id")
+                or "date_from" in vals
+                or "date_to" in vals
+            ):
+                vals.update(date_from=start, date_to=end)
+        return super().create(vals_list)
+
+    @api.model
+    def default_get(self, fields_list):
+        """EXTENDS: the menu's action (context ``efaktur_default_period``) opens on last
+        month; a wizard made from a selection or a batch has no period."""
+        res = super().default_get(fields_list)
+        if self.env.context.get("efaktur_default_period"):
+            start, end = self._efaktur_last_month()
+            if "date_from" in fields_list:
+                res.setdefault("date_from", start)
+            if "date_to" in fields_list:
+                res.setdefault("date_to", end)
+        return res
+
+    @api.model
+    def _efaktur_last_month(self):
+        """``(first day, last day)`` of the month before today (user's timezone)."""
+        first_of_month = date_utils.start_of(fields.Date.context_today(self), "month")
+        end = first_of_month - timedelta(days=1)
+        return date_utils.start_of(end, "month"), end
 
     @api.constrains("max_per_file")
     def _check_max_per_file(self):
@@ -74,8 +128,9 @@ class EfakturExportWizard(models.TransientModel):
 
     @api.model
     def _efaktur_action_from_invoices(self, invoices):
-        """Entry point of Odoo's "Download e-Faktur" (``account.move.download_efaktur``): the
-        wizard, prefilled with the selected invoices."""
+        """Entry point of Odoo's "Download e-Faktur" (``download_efaktur`` of
+        ``account_move.py``, which replaces Odoo's own): the wizard, prefilled with the
+        selected invoices."""
         wizard = self.create({"invoice_ids": [fields.Command.set(invoices.ids)]})
         return wizard._efaktur_form_action()
 
@@ -106,11 +161,14 @@ class EfakturExportWizard(models.TransientModel):
         )
 
     def _efaktur_domain(self):
+        # The current company only: a user with several companies active exports one
+        # at a time (a batch and its legacy CSV belong to one company). Invoices exported
+        # by us or by Odoo's e-Faktur stay out; so do those Odoo would give no e-Faktur.
         domain = [
-            ("move_type", "=", "out_invoice"),
+            *self.env["account.move"]._efaktur_eligible_domain(),
             ("state", "=", "posted"),
-            ("company_id", "in", self.env.companies.ids),
-            ("efaktur_state", "!=", "exported"),
+            ("company_id", "=", self.env.company.id),
+            ("efaktur_state", "in", ("to_export", "needs_reexport")),
         ]
         if self.date_from:
             domain.append(("invoice_date", ">=", self.date_from))
@@ -168,8 +226,28 @@ class EfakturExportWizard(models.TransientModel):
     def _efaktur_selection_problems(self, moves):
         """Invoices that this export must not take, as ``(move, message)``: invoices
         already exported in a batch (in this or another transaction) are re-exported from
-        their batch only, so that no invoice is in two batches by accident."""
+        their batch only, so that no invoice is in two batches by accident; invoices
+        exported by Odoo's e-Faktur only when ``include_odoo_exported`` is ticked (one
+        sale, one faktur)."""
         problems = []
+        if not self.include_odoo_exported:
+            for move in moves.filtered(lambda m: m.efaktur_state == "exported_odoo"):
+                problems.append(
+                    (
+                        move,
+                        self.env._(
+                            "Invoice %(invoice)s: it was already exported by Odoo's "
+                            "e-Faktur in document %(document)s; exporting it again would "
+                            "give the sale a second faktur. If that file was never "
+                            'uploaded to Coretax, tick "%(option)s".',
+                            invoice=move.name,
+                            document=move._efaktur_odoo_document().display_name or "",
+                            option=self._fields[
+                                "include_odoo_exported"
+                            ].get_description(self.env)["string"],
+                        ),
+                    )
+                )
         for move in moves.filtered(lambda m: m.efaktur_state == "exported"):
             if (
                 self.reexport_batch_id
@@ -228,7 +306,7 @@ class EfakturExportWizard(models.TransientModel):
         # Invoices found by the filters and exported meanwhile by a concurrent export are
         # dropped; selected ones are reported by _efaktur_selection_problems.
         moves = self.invoice_ids | (moves - self.invoice_ids).filtered(
-            lambda m: m.efaktur_state != "exported"
+            lambda m: m.efaktur_state in ("to_export", "needs_reexport")
         )
         if not moves:
             raise UserError(self.env._("These invoices were exported meanwhile."))
