@@ -316,7 +316,8 @@ class AccountMove(models.Model):
             now, before = state[move.id], initial[move.id]
             if now == before:
                 continue
-            move.write(
+            # no accounting field: skip Odoo's dynamic-line sync
+            move.with_context(skip_invoice_sync=True).write(
                 {
                     "efaktur_number": now["number"] or False,
                     "efaktur_number_status": now["status"] or False,

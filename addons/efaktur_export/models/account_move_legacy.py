@@ -143,7 +143,10 @@ class AccountMove(models.Model):
                 invoice["serial"] = serial
         for invoice in invoices:
             if invoice["needs_serial"] or invoice["store_serial"]:
-                self.browse(invoice["move_id"]).write(
+                # no accounting field: skip Odoo's dynamic-line sync
+                self.browse(invoice["move_id"]).with_context(
+                    skip_invoice_sync=True
+                ).write(
                     {
                         "efaktur_nsfp_serial": invoice["serial"],
                         "efaktur_nsfp_status": invoice["status"],
