@@ -68,6 +68,10 @@ DEFAULT_WAYBILL_WORKERS = 8
 # Deliveries prepared and claimed at once in a batch: the calls of one chunk are out
 # while the next is prepared.
 WAYBILL_CHUNK = 50
+# The lease of a claim starts at the claim, and is meant for one call: a batch keeps
+# at most this many deliveries per worker claimed and not yet answered, so that a
+# claim waits for at most one call of each worker before its own call starts.
+WAYBILL_IN_FLIGHT_FACTOR = 2
 # The claim's row is held by another attempt.
 # precommit data key: what a validation of many booked for send_to_shipper
 PREBOOKED = "carrier_api.prebooked"
@@ -320,14 +324,20 @@ class StockPicking(models.Model):
             lambda p: not (p.carrier_tracking_ref and p.carrier_api_state == "sent")
         )
         batch = _WaybillBatch(todo, write, labels, store, errors)
+        # By chunks of about one delivery per worker: the calls of one chunk are out
+        # while the next is prepared and the answers that came are written. Before a
+        # chunk is claimed, the batch waits until no more than one chunk is left in
+        # flight: a claim's lease (counted from the claim) must not run out while its
+        # call waits in the pool behind the calls of the whole selection.
+        step = min(WAYBILL_CHUNK, batch.workers)
+        ahead = max(0, batch.workers * WAYBILL_IN_FLIGHT_FACTOR - step)
         try:
-            # By chunks: the calls of one chunk are out while the next is prepared
-            # and the answers that came are written.
-            for start in range(0, len(todo), WAYBILL_CHUNK):
-                batch.submit(todo[start : start + WAYBILL_CHUNK])
-                batch.drain(block=False)
+            for start in range(0, len(todo), step):
+                batch.drain(block=True, keep=ahead)
                 if batch.failure:
                     break
+                batch.submit(todo[start : start + step])
+                batch.drain(block=False)
             batch.drain(block=True)
         finally:
             batch.close()
@@ -1162,10 +1172,11 @@ class _WaybillBatch:
                 self.pending += 1
         self._finish(ready)
 
-    def drain(self, block):
+    def drain(self, block, keep=0):
         """Settle the answers that came (one commit), then write their deliveries.
-        ``block``: until every task is answered, then raise a failure of the writes."""
-        while self.pending:
+        ``block``: until no more than ``keep`` tasks are out; with ``keep=0``, raise a
+        failure of the writes then."""
+        while self.pending > keep:
             try:
                 done = [self.finished.get(block=block)]
             except queue.Empty:
@@ -1181,7 +1192,7 @@ class _WaybillBatch:
             self._finish(answered)
             if not block:
                 return
-        if self.failure is not None:
+        if self.failure is not None and not keep:
             raise self.failure
 
     def _settle(self, answered):
