@@ -34,6 +34,7 @@ from odoo.addons.base_integration.api.exceptions import (
     RetryableError,
 )
 
+from ..api import CLIENTS
 from ..api.base import (
     CAP_FIND,
     CAP_LABEL,
@@ -72,6 +73,11 @@ WAYBILL_CHUNK = 50
 # at most this many deliveries per worker claimed and not yet answered, so that a
 # claim waits for at most one call of each worker before its own call starts.
 WAYBILL_IN_FLIGHT_FACTOR = 2
+# Carriers whose refusal of a second order with the same order id is documented
+# (J&T "Orderid tidak boleh sama", carriers.md §2.3): an uncertain attempt may post the
+# order again. JNE, Anteraja and Biteship have no look-up (CAP_FIND) and no verified
+# refusal: their uncertain orders wait for the user's *Send again*.
+DUPLICATE_REFUSED = frozenset({"jnt"})
 # The claim's row is held by another attempt.
 # precommit data key: what a validation of many booked for send_to_shipper
 PREBOOKED = "carrier_api.prebooked"
@@ -105,6 +111,13 @@ class StockPicking(models.Model):
     )
     carrier_api_message = fields.Text(
         string="Carrier message", copy=False, readonly=True
+    )
+    carrier_api_send_again = fields.Boolean(
+        string="Order to check at the carrier",
+        compute="_compute_carrier_api_send_again",
+        help="The carrier may hold an order of this delivery (the last attempt got "
+        "no clear answer) and its API cannot look it up: check its portal, then send "
+        "again or enter the waybill.",
     )
     carrier_api_price = fields.Float(
         string="Carrier price", copy=False, readonly=True, digits=(16, 0)
@@ -167,6 +180,41 @@ class StockPicking(models.Model):
                 and carrier._carrier_api_cod_available()
             )
 
+    def _compute_carrier_api_send_again(self):
+        # the committed ledger (the request that failed was rolled back)
+        rows = (
+            self.env["carrier.api.waybill"]
+            .sudo()
+            .search(
+                [
+                    ("picking_id", "in", self.ids),
+                    ("state", "=", "failed"),
+                    ("uncertain", "=", True),
+                ]
+            )
+        )
+        uncertain = set(rows.picking_id.ids)
+        for picking in self:
+            picking.carrier_api_send_again = (
+                picking.id in uncertain
+                and picking.state == "assigned"
+                and not picking._carrier_api_may_resend()
+            )
+
+    def _carrier_api_may_resend(self):
+        """Whether an uncertain order may be posted again without asking: the carrier
+        looks it up first, or refuses a second order with the same id."""
+        self.ensure_one()
+        connection = self.carrier_id.sudo().carrier_api_connection_id
+        client_class = CLIENTS.get(connection.provider) if connection else None
+        return bool(
+            client_class
+            and (
+                CAP_FIND in client_class.capabilities
+                or connection.provider in DUPLICATE_REFUSED
+            )
+        )
+
     @api.depends("carrier_api_cod", "sale_id.amount_total")
     def _compute_carrier_api_cod_amount(self):
         for picking in self:
@@ -224,6 +272,13 @@ class StockPicking(models.Model):
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+    def action_carrier_api_send_again(self):
+        """*Send again*: the user checked the carrier's portal for the uncertain
+        order and found none; the same order id is posted again, on purpose."""
+        return self.with_context(
+            carrier_api_send_again=True
+        ).action_carrier_api_create_waybill()
 
     def action_carrier_api_print_labels(self):
         """Labels of these deliveries as one PDF (our own 100×150 mm label)."""
@@ -462,6 +517,11 @@ class StockPicking(models.Model):
                                 request, reference=claim["reference"]
                             ),
                             "recover": claim.get("recover", False),
+                            # an uncertain order may be posted again (see _book)
+                            "resend": bool(
+                                self.env.context.get("carrier_api_send_again")
+                                or picking._carrier_api_may_resend()
+                            ),
                             "book": claim["state"] != "sent",
                             "labels": labels,
                             "outcome": None,
@@ -558,6 +618,15 @@ class StockPicking(models.Model):
                 carrier=carrier.name,
                 ref=ref,
                 error=error,
+            )
+        if kind == "check":
+            return _(
+                "%(carrier)s may already hold order %(ref)s (an earlier attempt got "
+                "no clear answer) and its API cannot look it up, so it was not sent "
+                "again: check the carrier's portal for order %(ref)s; then press "
+                "*Send again* or enter the waybill in the tracking reference.",
+                carrier=carrier.name,
+                ref=ref,
             )
         if kind == "lookup":
             return _(
@@ -1296,6 +1365,11 @@ def _find(client, call):
 
 
 def _book(client, call):
+    if call["recover"] and CAP_FIND not in client.capabilities and not call["resend"]:
+        # The carrier may hold it and nothing can tell: a second post could book a
+        # second order. The user checks the portal (*Send again*).
+        call.update(outcome="failed", uncertain=True, kind="check")
+        return
     if call["recover"]:
         found = _find(client, call)
         if found is False:
