@@ -20,6 +20,7 @@ import base64
 import dataclasses
 import logging
 import queue
+import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 
@@ -445,6 +446,10 @@ class StockPicking(models.Model):
                 "carrier_api_state": "sent",
                 "carrier_api_message": False,
             }
+            if picking.carrier_tracking_ref != values["carrier_tracking_ref"]:
+                # a new waybill (e.g. after a cancel): no tracking or pickup of the
+                # old one carries over
+                values.update(self._carrier_api_fresh_tracking_values())
             if price:
                 values["carrier_api_price"] = price
             body = _(
@@ -461,6 +466,25 @@ class StockPicking(models.Model):
             picking.write(values)
         if bodies:
             self.browse(list(bodies))._message_log_batch(bodies=bodies)
+
+    @api.model
+    def _carrier_api_fresh_tracking_values(self):
+        """The tracking and pickup fields of a delivery without a waybill yet."""
+        return {
+            "carrier_api_delivery_state": False,
+            "carrier_api_status_raw": False,
+            "carrier_api_status_unknown": False,
+            "carrier_api_delivered_at": False,
+            "carrier_api_tracked_at": False,
+            "carrier_api_next_poll": False,
+            "carrier_api_poll_failures": 0,
+            "carrier_api_unknown_since": False,
+            "carrier_api_tracking_stopped": False,
+            "carrier_api_pickup_state": "none",
+            "carrier_api_pickup_ref": False,
+            "carrier_api_pickup_start": False,
+            "carrier_api_pickup_end": False,
+        }
 
     def _carrier_api_waybill_workers(self):
         icp = self.env["ir.config_parameter"].sudo()
@@ -1044,6 +1068,7 @@ class StockPicking(models.Model):
         ours = self.filtered("carrier_api_is_ours")
         if self - ours:
             super(StockPicking, self - ours).cancel_shipment()
+        ours._carrier_api_lock_for_cancel()
         warnings = [w for w in (p._carrier_api_cancel_waybill() for p in ours) if w]
         if not warnings:
             return True
@@ -1058,6 +1083,75 @@ class StockPicking(models.Model):
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+    def _carrier_api_lock_for_cancel(self):
+        """Hold the deliveries before any cancel call: a second click, another user
+        or a validation waits for this one instead of cancelling (or booking) beside
+        it.
+
+        :raises UserError: another transaction holds one of them right now.
+        """
+        if not self:
+            return
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    "SELECT id FROM stock_picking WHERE id = ANY(%s) "
+                    "FOR NO KEY UPDATE NOWAIT",
+                    [self.ids],
+                    log_exceptions=False,
+                )
+        except psycopg2.errors.LockNotAvailable:
+            raise UserError(
+                _(
+                    "%s is being changed right now (another click, user or the "
+                    "tracking update); try the cancellation again in a moment.",
+                    ", ".join(self.mapped("name")),
+                )
+            ) from None
+
+    def _carrier_api_ledger_rows(self, states):
+        """``{waybill or carrier order id: (reference, state, carrier order id)}``
+        of this delivery's ledger rows in ``states``, read on a fresh cursor (this
+        request's snapshot may predate a cancellation committed since); a "sent"
+        row wins over an older cancelled one of the same number."""
+        self.ensure_one()
+        with self.env.registry.cursor() as cr:
+            cr.execute(
+                "SELECT reference, state, waybill, carrier_order_id "
+                "FROM carrier_api_waybill WHERE picking_id = %s AND state = ANY(%s) "
+                "ORDER BY state = 'sent', id",
+                [self.id, list(states)],
+            )
+            rows = cr.fetchall()
+        return {
+            waybill or order_id: (reference, state, order_id)
+            for reference, state, waybill, order_id in rows
+        }
+
+    def _carrier_api_settle_cancelled(self, reference, attempts=3):
+        """Record a cancellation the carrier made, in a side transaction of its own
+        that does not wait long for the tracking cron's lock on the same row, tried
+        again on a serialization failure (the carrier cancelled: the request must not
+        fail and be replayed for it).
+
+        :returns: whether it was recorded.
+        """
+        for attempt in range(attempts):
+            try:
+                with self.env.registry.cursor() as cr:
+                    cr.execute("SET LOCAL lock_timeout = '5s'")
+                    self._carrier_api_settle_in(
+                        cr, reference, "cancelled", message="cancelled"
+                    )
+                return True
+            except BUSY_ERRORS:
+                time.sleep(0.2 * (attempt + 1))
+        _logger.warning(
+            "Cancellation of %s at the carrier could not be recorded in the ledger",
+            reference,
+        )
+        return False
 
     def _carrier_api_cancel_waybill(self):
         """Cancel every waybill of this delivery at the carrier, in order.
@@ -1081,16 +1175,16 @@ class StockPicking(models.Model):
                 )
             )
         client = carrier._carrier_api_client()
-        rows = (
-            self.env["carrier.api.waybill"]
-            .sudo()
-            .search([("picking_id", "=", self.id), ("state", "=", "sent")])
-        )
-        by_waybill = {r.waybill or r.carrier_order_id: r for r in rows}
+        by_waybill = self._carrier_api_ledger_rows(("sent", "cancelled"))
         cancelled, refusal = [], None
         for waybill in waybills:
             row = by_waybill.get(waybill)
-            target = row.carrier_order_id if row and row.carrier_order_id else waybill
+            if row and row[1] == "cancelled":
+                # cancelled by an attempt whose request was rolled back after the
+                # carrier's answer: the carrier would refuse ("already cancelled")
+                cancelled.append(waybill)
+                continue
+            target = row[2] if row and row[2] else waybill
             try:
                 client.cancel(target, reason=_("Cancelled in Odoo"))
             except IntegrationError as exc:
@@ -1104,9 +1198,7 @@ class StockPicking(models.Model):
             cancelled.append(waybill)
             if row:
                 # committed at once: the carrier cancelled it, whatever happens next
-                self._carrier_api_settle(
-                    row.reference, "cancelled", message="cancelled"
-                )
+                self._carrier_api_settle_cancelled(row[0])
         if refusal and not cancelled:
             raise UserError(refusal)
         kept = [w for w in waybills if w not in cancelled]
@@ -1127,10 +1219,10 @@ class StockPicking(models.Model):
         )
         self.write(
             {
+                **self._carrier_api_fresh_tracking_values(),
                 "carrier_tracking_ref": False,
                 "carrier_api_state": "cancelled",
                 "carrier_api_reference": False,
-                "carrier_api_pickup_state": "none",
             }
         )
         return ""
