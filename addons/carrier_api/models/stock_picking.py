@@ -29,6 +29,7 @@ import requests as requests_lib
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import html2plaintext
 
 from odoo.addons.base_integration.api.exceptions import (
     IntegrationError,
@@ -327,7 +328,15 @@ class StockPicking(models.Model):
         errors = self._carrier_api_ensure_waybills()
         error = errors.get(self)
         if isinstance(error, Exception):
-            raise error
+            # a bug in a worker thread (logged there with its traceback): the user
+            # gets the batch's message, not the raw, unmasked exception text
+            raise UserError(
+                _(
+                    "%s: unexpected error (see the server log); the next attempt "
+                    "looks the order up first.",
+                    self.name,
+                )
+            )
         if error:
             raise UserError(error)
 
@@ -823,8 +832,16 @@ class StockPicking(models.Model):
                     problems="\n".join(f"- {p}" for p in problems),
                 )
             )
-        for warning in sender_warnings + warnings:
-            self.message_post(body=warning)
+        new_warnings = list(dict.fromkeys(sender_warnings + warnings))
+        if new_warnings:
+            # once per text: a retry, or a batch's second pass, would repeat them
+            posted = {
+                html2plaintext(body or "").strip()
+                for body in self.sudo().message_ids.mapped("body")
+            }
+            for warning in new_warnings:
+                if warning.strip() not in posted:
+                    self.message_post(body=warning)
         declared = sum(p.value for p in parcels)
         insured = 0
         if carrier.shipping_insurance:
@@ -874,19 +891,6 @@ class StockPicking(models.Model):
             "try again in a moment.",
             self.name,
         )
-
-    def _carrier_api_claim(self, part):
-        """Claim the external order id of ``part`` in a committed side transaction.
-
-        :returns: the ledger row as a dict (see ``_carrier_api_claim_in``).
-        :raises UserError: another attempt is running right now.
-        """
-        self.ensure_one()
-        try:
-            with self.env.registry.cursor() as cr:
-                return self._carrier_api_claim_in(cr, part)
-        except BUSY_ERRORS:
-            raise UserError(self._carrier_api_busy_message()) from None
 
     def _carrier_api_claim_in(self, cr, part, prefix=None, lease=None):
         """Claim the external order id of ``part`` on ``cr`` (a side cursor that the
@@ -959,15 +963,6 @@ class StockPicking(models.Model):
             [row["recover"], row_id],
         )
         return row
-
-    def _carrier_api_settle(
-        self, reference, state, uncertain=False, result=None, message=None
-    ):
-        """Record the outcome of an order id in its own committed transaction."""
-        with self.env.registry.cursor() as cr:
-            self._carrier_api_settle_in(
-                cr, reference, state, uncertain, result, message
-            )
 
     def _carrier_api_settle_in(
         self, cr, reference, state, uncertain=False, result=None, message=None
