@@ -10,6 +10,7 @@ Committed rows, cleaned up at the end (as test_waybill_concurrency.py).
 import re
 
 from odoo import SUPERUSER_ID, Command, api
+from odoo.exceptions import UserError
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, get_db_name, new_test_user, tagged
 
@@ -240,3 +241,38 @@ class TestWaybillBatchRealCursors(BaseCase):
         self.assertEqual(len(self.biteship_api.ahead), self.count)
         # one worker: at most one more delivery claimed while a call is out
         self.assertLessEqual(max(self.biteship_api.ahead), 1)
+
+    def test_cancel_of_a_delivery_held_elsewhere_calls_nothing(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, self.ids["user"], {})
+            pickings = env["stock.picking"].browse(self.ids["pickings"])
+            self.assertTrue(pickings.action_carrier_api_create_waybill())
+        cancels = re.compile(r"/v1/orders/[^/]+/cancel$")
+
+        def cancel_calls():
+            return [r for r in self.gateway.requests if cancels.search(r.path)]
+
+        first = self.ids["pickings"][0]
+        with self.registry.cursor() as holder:
+            # another transaction (the tracking cron, a second click) holds it
+            holder.execute(
+                "SELECT id FROM stock_picking WHERE id = %s FOR UPDATE", [first]
+            )
+            with self.registry.cursor() as cr:
+                env = api.Environment(cr, self.ids["user"], {})
+                picking = env["stock.picking"].browse(first)
+                with self.assertRaisesRegex(UserError, "being changed right now"):
+                    picking.cancel_shipment()
+            self.assertEqual(cancel_calls(), [])
+            holder.rollback()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, self.ids["user"], {})
+            picking = env["stock.picking"].browse(first)
+            picking.cancel_shipment()
+            self.assertEqual(picking.carrier_api_state, "cancelled")
+        self.assertEqual(len(cancel_calls()), 1)
+        with self.registry.cursor() as cr:
+            cr.execute(
+                "SELECT state FROM carrier_api_waybill WHERE picking_id = %s", [first]
+            )
+            self.assertEqual([r for (r,) in cr.fetchall()], ["cancelled"])
