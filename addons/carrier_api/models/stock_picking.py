@@ -644,6 +644,16 @@ class StockPicking(models.Model):
                 ref=ref,
                 error=error,
             )
+        if kind == "retryable" and not self._carrier_api_may_resend():
+            return _(
+                "%(carrier)s did not answer clearly for order %(ref)s (%(error)s). "
+                "It may have booked it, and its API cannot look it up: check the "
+                "carrier's portal for order %(ref)s; then press *Send again* or "
+                "enter the waybill in the tracking reference.",
+                carrier=carrier.name,
+                ref=ref,
+                error=error,
+            )
         if kind == "retryable":
             return _(
                 "%(carrier)s did not answer clearly for order %(ref)s (%(error)s). "

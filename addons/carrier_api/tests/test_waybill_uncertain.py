@@ -25,8 +25,9 @@ class TestWaybillUncertain(CarrierShipCase):
         picking = self._ready_picking()
         # answered 500: the carrier may or may not have stored it
         self.gateway.faults.add(ORDERS, Fault(status=500))
-        with self.assertRaisesRegex(UserError, "may have booked it"):
+        with self.assertRaisesRegex(UserError, "may have booked it") as caught:
             picking.action_carrier_api_create_waybill()
+        self.assertIn("check the carrier's portal", str(caught.exception))
         self.assertEqual(self._posts(), 1)
         self.env.invalidate_all()
         self.assertTrue(picking.carrier_api_send_again)
