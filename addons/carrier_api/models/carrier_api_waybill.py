@@ -3,10 +3,11 @@
 """The waybill ledger: what we asked the carrier for and what it answered.
 
 One row per external order id (a picking, or one package of it). Every change is
-committed in a side transaction of its own (``_carrier_api_claim`` /
-``_carrier_api_record``), so that a rollback of the request that clicked, or a worker
-killed mid-call, never erases "we asked" or "the carrier accepted": the next attempt
-reads the row and looks the order up instead of booking a second one.
+committed in a side transaction of its own (``stock.picking``'s
+``_carrier_api_claim_in`` / ``_carrier_api_settle_in``), so that a rollback of the
+request that clicked, or a worker killed mid-call, never erases "we asked" or "the
+carrier accepted": the next attempt reads the row and looks the order up (or, for a
+carrier that cannot, asks the user) instead of booking a second one.
 The picking row is not used for this: at validation the request already holds it.
 """
 

@@ -20,6 +20,7 @@ import base64
 import dataclasses
 import logging
 import queue
+import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 
@@ -28,12 +29,14 @@ import requests as requests_lib
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import html2plaintext
 
 from odoo.addons.base_integration.api.exceptions import (
     IntegrationError,
     RetryableError,
 )
 
+from ..api import CLIENTS
 from ..api.base import (
     CAP_FIND,
     CAP_LABEL,
@@ -68,6 +71,15 @@ DEFAULT_WAYBILL_WORKERS = 8
 # Deliveries prepared and claimed at once in a batch: the calls of one chunk are out
 # while the next is prepared.
 WAYBILL_CHUNK = 50
+# The lease of a claim starts at the claim, and is meant for one call: a batch keeps
+# at most this many deliveries per worker claimed and not yet answered, so that a
+# claim waits for at most one call of each worker before its own call starts.
+WAYBILL_IN_FLIGHT_FACTOR = 2
+# Carriers whose refusal of a second order with the same order id is documented
+# (J&T "Orderid tidak boleh sama", carriers.md §2.3): an uncertain attempt may post the
+# order again. JNE, Anteraja and Biteship have no look-up (CAP_FIND) and no verified
+# refusal: their uncertain orders wait for the user's *Send again*.
+DUPLICATE_REFUSED = frozenset({"jnt"})
 # The claim's row is held by another attempt.
 # precommit data key: what a validation of many booked for send_to_shipper
 PREBOOKED = "carrier_api.prebooked"
@@ -101,6 +113,13 @@ class StockPicking(models.Model):
     )
     carrier_api_message = fields.Text(
         string="Carrier message", copy=False, readonly=True
+    )
+    carrier_api_send_again = fields.Boolean(
+        string="Order to check at the carrier",
+        compute="_compute_carrier_api_send_again",
+        help="The carrier may hold an order of this delivery (the last attempt got "
+        "no clear answer) and its API cannot look it up: check its portal, then send "
+        "again or enter the waybill.",
     )
     carrier_api_price = fields.Float(
         string="Carrier price", copy=False, readonly=True, digits=(16, 0)
@@ -163,6 +182,41 @@ class StockPicking(models.Model):
                 and carrier._carrier_api_cod_available()
             )
 
+    def _compute_carrier_api_send_again(self):
+        # the committed ledger (the request that failed was rolled back)
+        rows = (
+            self.env["carrier.api.waybill"]
+            .sudo()
+            .search(
+                [
+                    ("picking_id", "in", self.ids),
+                    ("state", "=", "failed"),
+                    ("uncertain", "=", True),
+                ]
+            )
+        )
+        uncertain = set(rows.picking_id.ids)
+        for picking in self:
+            picking.carrier_api_send_again = (
+                picking.id in uncertain
+                and picking.state == "assigned"
+                and not picking._carrier_api_may_resend()
+            )
+
+    def _carrier_api_may_resend(self):
+        """Whether an uncertain order may be posted again without asking: the carrier
+        looks it up first, or refuses a second order with the same id."""
+        self.ensure_one()
+        connection = self.carrier_id.sudo().carrier_api_connection_id
+        client_class = CLIENTS.get(connection.provider) if connection else None
+        return bool(
+            client_class
+            and (
+                CAP_FIND in client_class.capabilities
+                or connection.provider in DUPLICATE_REFUSED
+            )
+        )
+
     @api.depends("carrier_api_cod", "sale_id.amount_total")
     def _compute_carrier_api_cod_amount(self):
         for picking in self:
@@ -221,6 +275,13 @@ class StockPicking(models.Model):
             },
         }
 
+    def action_carrier_api_send_again(self):
+        """*Send again*: the user checked the carrier's portal for the uncertain
+        order and found none; the same order id is posted again, on purpose."""
+        return self.with_context(
+            carrier_api_send_again=True
+        ).action_carrier_api_create_waybill()
+
     def action_carrier_api_print_labels(self):
         """Labels of these deliveries as one PDF (our own 100×150 mm label)."""
         missing = self.filtered(lambda p: not p.carrier_tracking_ref)
@@ -267,7 +328,15 @@ class StockPicking(models.Model):
         errors = self._carrier_api_ensure_waybills()
         error = errors.get(self)
         if isinstance(error, Exception):
-            raise error
+            # a bug in a worker thread (logged there with its traceback): the user
+            # gets the batch's message, not the raw, unmasked exception text
+            raise UserError(
+                _(
+                    "%s: unexpected error (see the server log); the next attempt "
+                    "looks the order up first.",
+                    self.name,
+                )
+            )
         if error:
             raise UserError(error)
 
@@ -320,14 +389,20 @@ class StockPicking(models.Model):
             lambda p: not (p.carrier_tracking_ref and p.carrier_api_state == "sent")
         )
         batch = _WaybillBatch(todo, write, labels, store, errors)
+        # By chunks of about one delivery per worker: the calls of one chunk are out
+        # while the next is prepared and the answers that came are written. Before a
+        # chunk is claimed, the batch waits until no more than one chunk is left in
+        # flight: a claim's lease (counted from the claim) must not run out while its
+        # call waits in the pool behind the calls of the whole selection.
+        step = min(WAYBILL_CHUNK, batch.workers)
+        ahead = max(0, batch.workers * WAYBILL_IN_FLIGHT_FACTOR - step)
         try:
-            # By chunks: the calls of one chunk are out while the next is prepared
-            # and the answers that came are written.
-            for start in range(0, len(todo), WAYBILL_CHUNK):
-                batch.submit(todo[start : start + WAYBILL_CHUNK])
-                batch.drain(block=False)
+            for start in range(0, len(todo), step):
+                batch.drain(block=True, keep=ahead)
                 if batch.failure:
                     break
+                batch.submit(todo[start : start + step])
+                batch.drain(block=False)
             batch.drain(block=True)
         finally:
             batch.close()
@@ -380,6 +455,10 @@ class StockPicking(models.Model):
                 "carrier_api_state": "sent",
                 "carrier_api_message": False,
             }
+            if picking.carrier_tracking_ref != values["carrier_tracking_ref"]:
+                # a new waybill (e.g. after a cancel): no tracking or pickup of the
+                # old one carries over
+                values.update(self._carrier_api_fresh_tracking_values())
             if price:
                 values["carrier_api_price"] = price
             body = _(
@@ -396,6 +475,25 @@ class StockPicking(models.Model):
             picking.write(values)
         if bodies:
             self.browse(list(bodies))._message_log_batch(bodies=bodies)
+
+    @api.model
+    def _carrier_api_fresh_tracking_values(self):
+        """The tracking and pickup fields of a delivery without a waybill yet."""
+        return {
+            "carrier_api_delivery_state": False,
+            "carrier_api_status_raw": False,
+            "carrier_api_status_unknown": False,
+            "carrier_api_delivered_at": False,
+            "carrier_api_tracked_at": False,
+            "carrier_api_next_poll": False,
+            "carrier_api_poll_failures": 0,
+            "carrier_api_unknown_since": False,
+            "carrier_api_tracking_stopped": False,
+            "carrier_api_pickup_state": "none",
+            "carrier_api_pickup_ref": False,
+            "carrier_api_pickup_start": False,
+            "carrier_api_pickup_end": False,
+        }
 
     def _carrier_api_waybill_workers(self):
         icp = self.env["ir.config_parameter"].sudo()
@@ -452,6 +550,11 @@ class StockPicking(models.Model):
                                 request, reference=claim["reference"]
                             ),
                             "recover": claim.get("recover", False),
+                            # an uncertain order may be posted again (see _book)
+                            "resend": bool(
+                                self.env.context.get("carrier_api_send_again")
+                                or picking._carrier_api_may_resend()
+                            ),
                             "book": claim["state"] != "sent",
                             "labels": labels,
                             "outcome": None,
@@ -541,6 +644,16 @@ class StockPicking(models.Model):
                 ref=ref,
                 error=error,
             )
+        if kind == "retryable" and not self._carrier_api_may_resend():
+            return _(
+                "%(carrier)s did not answer clearly for order %(ref)s (%(error)s). "
+                "It may have booked it, and its API cannot look it up: check the "
+                "carrier's portal for order %(ref)s; then press *Send again* or "
+                "enter the waybill in the tracking reference.",
+                carrier=carrier.name,
+                ref=ref,
+                error=error,
+            )
         if kind == "retryable":
             return _(
                 "%(carrier)s did not answer clearly for order %(ref)s (%(error)s). "
@@ -548,6 +661,15 @@ class StockPicking(models.Model):
                 carrier=carrier.name,
                 ref=ref,
                 error=error,
+            )
+        if kind == "check":
+            return _(
+                "%(carrier)s may already hold order %(ref)s (an earlier attempt got "
+                "no clear answer) and its API cannot look it up, so it was not sent "
+                "again: check the carrier's portal for order %(ref)s; then press "
+                "*Send again* or enter the waybill in the tracking reference.",
+                carrier=carrier.name,
+                ref=ref,
             )
         if kind == "lookup":
             return _(
@@ -720,8 +842,16 @@ class StockPicking(models.Model):
                     problems="\n".join(f"- {p}" for p in problems),
                 )
             )
-        for warning in sender_warnings + warnings:
-            self.message_post(body=warning)
+        new_warnings = list(dict.fromkeys(sender_warnings + warnings))
+        if new_warnings:
+            # once per text: a retry, or a batch's second pass, would repeat them
+            posted = {
+                html2plaintext(body or "").strip()
+                for body in self.sudo().message_ids.mapped("body")
+            }
+            for warning in new_warnings:
+                if warning.strip() not in posted:
+                    self.message_post(body=warning)
         declared = sum(p.value for p in parcels)
         insured = 0
         if carrier.shipping_insurance:
@@ -771,19 +901,6 @@ class StockPicking(models.Model):
             "try again in a moment.",
             self.name,
         )
-
-    def _carrier_api_claim(self, part):
-        """Claim the external order id of ``part`` in a committed side transaction.
-
-        :returns: the ledger row as a dict (see ``_carrier_api_claim_in``).
-        :raises UserError: another attempt is running right now.
-        """
-        self.ensure_one()
-        try:
-            with self.env.registry.cursor() as cr:
-                return self._carrier_api_claim_in(cr, part)
-        except BUSY_ERRORS:
-            raise UserError(self._carrier_api_busy_message()) from None
 
     def _carrier_api_claim_in(self, cr, part, prefix=None, lease=None):
         """Claim the external order id of ``part`` on ``cr`` (a side cursor that the
@@ -856,15 +973,6 @@ class StockPicking(models.Model):
             [row["recover"], row_id],
         )
         return row
-
-    def _carrier_api_settle(
-        self, reference, state, uncertain=False, result=None, message=None
-    ):
-        """Record the outcome of an order id in its own committed transaction."""
-        with self.env.registry.cursor() as cr:
-            self._carrier_api_settle_in(
-                cr, reference, state, uncertain, result, message
-            )
 
     def _carrier_api_settle_in(
         self, cr, reference, state, uncertain=False, result=None, message=None
@@ -965,6 +1073,7 @@ class StockPicking(models.Model):
         ours = self.filtered("carrier_api_is_ours")
         if self - ours:
             super(StockPicking, self - ours).cancel_shipment()
+        ours._carrier_api_lock_for_cancel()
         warnings = [w for w in (p._carrier_api_cancel_waybill() for p in ours) if w]
         if not warnings:
             return True
@@ -979,6 +1088,75 @@ class StockPicking(models.Model):
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+    def _carrier_api_lock_for_cancel(self):
+        """Hold the deliveries before any cancel call: a second click, another user
+        or a validation waits for this one instead of cancelling (or booking) beside
+        it.
+
+        :raises UserError: another transaction holds one of them right now.
+        """
+        if not self:
+            return
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    "SELECT id FROM stock_picking WHERE id = ANY(%s) "
+                    "FOR NO KEY UPDATE NOWAIT",
+                    [self.ids],
+                    log_exceptions=False,
+                )
+        except psycopg2.errors.LockNotAvailable:
+            raise UserError(
+                _(
+                    "%s is being changed right now (another click, user or the "
+                    "tracking update); try the cancellation again in a moment.",
+                    ", ".join(self.mapped("name")),
+                )
+            ) from None
+
+    def _carrier_api_ledger_rows(self, states):
+        """``{waybill or carrier order id: (reference, state, carrier order id)}``
+        of this delivery's ledger rows in ``states``, read on a fresh cursor (this
+        request's snapshot may predate a cancellation committed since); a "sent"
+        row wins over an older cancelled one of the same number."""
+        self.ensure_one()
+        with self.env.registry.cursor() as cr:
+            cr.execute(
+                "SELECT reference, state, waybill, carrier_order_id "
+                "FROM carrier_api_waybill WHERE picking_id = %s AND state = ANY(%s) "
+                "ORDER BY state = 'sent', id",
+                [self.id, list(states)],
+            )
+            rows = cr.fetchall()
+        return {
+            waybill or order_id: (reference, state, order_id)
+            for reference, state, waybill, order_id in rows
+        }
+
+    def _carrier_api_settle_cancelled(self, reference, attempts=3):
+        """Record a cancellation the carrier made, in a side transaction of its own
+        that does not wait long for the tracking cron's lock on the same row, tried
+        again on a serialization failure (the carrier cancelled: the request must not
+        fail and be replayed for it).
+
+        :returns: whether it was recorded.
+        """
+        for attempt in range(attempts):
+            try:
+                with self.env.registry.cursor() as cr:
+                    cr.execute("SET LOCAL lock_timeout = '5s'")
+                    self._carrier_api_settle_in(
+                        cr, reference, "cancelled", message="cancelled"
+                    )
+                return True
+            except BUSY_ERRORS:
+                time.sleep(0.2 * (attempt + 1))
+        _logger.warning(
+            "Cancellation of %s at the carrier could not be recorded in the ledger",
+            reference,
+        )
+        return False
 
     def _carrier_api_cancel_waybill(self):
         """Cancel every waybill of this delivery at the carrier, in order.
@@ -1002,16 +1180,16 @@ class StockPicking(models.Model):
                 )
             )
         client = carrier._carrier_api_client()
-        rows = (
-            self.env["carrier.api.waybill"]
-            .sudo()
-            .search([("picking_id", "=", self.id), ("state", "=", "sent")])
-        )
-        by_waybill = {r.waybill or r.carrier_order_id: r for r in rows}
+        by_waybill = self._carrier_api_ledger_rows(("sent", "cancelled"))
         cancelled, refusal = [], None
         for waybill in waybills:
             row = by_waybill.get(waybill)
-            target = row.carrier_order_id if row and row.carrier_order_id else waybill
+            if row and row[1] == "cancelled":
+                # cancelled by an attempt whose request was rolled back after the
+                # carrier's answer: the carrier would refuse ("already cancelled")
+                cancelled.append(waybill)
+                continue
+            target = row[2] if row and row[2] else waybill
             try:
                 client.cancel(target, reason=_("Cancelled in Odoo"))
             except IntegrationError as exc:
@@ -1025,9 +1203,7 @@ class StockPicking(models.Model):
             cancelled.append(waybill)
             if row:
                 # committed at once: the carrier cancelled it, whatever happens next
-                self._carrier_api_settle(
-                    row.reference, "cancelled", message="cancelled"
-                )
+                self._carrier_api_settle_cancelled(row[0])
         if refusal and not cancelled:
             raise UserError(refusal)
         kept = [w for w in waybills if w not in cancelled]
@@ -1048,10 +1224,10 @@ class StockPicking(models.Model):
         )
         self.write(
             {
+                **self._carrier_api_fresh_tracking_values(),
                 "carrier_tracking_ref": False,
                 "carrier_api_state": "cancelled",
                 "carrier_api_reference": False,
-                "carrier_api_pickup_state": "none",
             }
         )
         return ""
@@ -1162,10 +1338,11 @@ class _WaybillBatch:
                 self.pending += 1
         self._finish(ready)
 
-    def drain(self, block):
+    def drain(self, block, keep=0):
         """Settle the answers that came (one commit), then write their deliveries.
-        ``block``: until every task is answered, then raise a failure of the writes."""
-        while self.pending:
+        ``block``: until no more than ``keep`` tasks are out; with ``keep=0``, raise a
+        failure of the writes then."""
+        while self.pending > keep:
             try:
                 done = [self.finished.get(block=block)]
             except queue.Empty:
@@ -1181,7 +1358,7 @@ class _WaybillBatch:
             self._finish(answered)
             if not block:
                 return
-        if self.failure is not None:
+        if self.failure is not None and not keep:
             raise self.failure
 
     def _settle(self, answered):
@@ -1285,6 +1462,11 @@ def _find(client, call):
 
 
 def _book(client, call):
+    if call["recover"] and CAP_FIND not in client.capabilities and not call["resend"]:
+        # The carrier may hold it and nothing can tell: a second post could book a
+        # second order. The user checks the portal (*Send again*).
+        call.update(outcome="failed", uncertain=True, kind="check")
+        return
     if call["recover"]:
         found = _find(client, call)
         if found is False:

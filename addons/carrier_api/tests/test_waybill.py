@@ -128,9 +128,14 @@ class TestWaybill(CarrierShipCase):
         self.assertEqual(len(self._shipments()), 1)  # the carrier did book it
         row = self._ledger(picking)
         self.assertEqual((row.state, row.uncertain), ("failed", True))
-        # Biteship has no look-up by our reference: the retry sends the same order
-        # id, the carrier refuses the duplicate, and nothing is booked twice.
+        # Biteship has no look-up by our reference and no documented refusal of a
+        # second order: the retry does not post; the user checks the portal.
         message = self._error_of(picking.action_carrier_api_create_waybill)
+        self.assertIn("check the carrier's portal", message)
+        self.assertEqual(len(self.gateway.requests_to("/v1/orders", "POST")), 1)
+        # *Send again* anyway: the same order id, refused as a duplicate by the
+        # test server, and nothing is booked twice.
+        message = self._error_of(picking.action_carrier_api_send_again)
         self.assertIn("already holds order", message)
         self.assertEqual(len(self._shipments()), 1)
         self.assertFalse(picking.carrier_tracking_ref)
@@ -161,8 +166,12 @@ class TestWaybill(CarrierShipCase):
                 "sending_at": fields.Datetime.now() - timedelta(minutes=10),
             }
         )
-        # never booked (the worker died before the call): booked now, once
-        picking.action_carrier_api_create_waybill()
+        # the worker died: the carrier may hold it and Biteship cannot say, so the
+        # next click does not post; the user checks the portal and sends again
+        message = self._error_of(picking.action_carrier_api_create_waybill)
+        self.assertIn("check the carrier's portal", message)
+        self.assertEqual(len(self._shipments()), 0)
+        picking.action_carrier_api_send_again()
         self.assertEqual(len(self._shipments()), 1)
         self.assertEqual(self._shipments()[0]["reference"], ref)
 

@@ -10,6 +10,7 @@ Committed rows, cleaned up at the end (as test_waybill_concurrency.py).
 import re
 
 from odoo import SUPERUSER_ID, Command, api
+from odoo.exceptions import UserError
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, get_db_name, new_test_user, tagged
 
@@ -33,6 +34,7 @@ class LedgerCheckingBiteshipApi(BiteshipApi):
     def reset(self):
         result = super().reset()
         self.seen = {}
+        self.ahead = []
         return result
 
     def create_order(self, request):
@@ -43,7 +45,14 @@ class LedgerCheckingBiteshipApi(BiteshipApi):
                 [reference],
             )
             row = cr.fetchone()
+            # claimed ("sending", committed) and not yet posted: their leases run
+            # while they wait for a worker
+            cr.execute(
+                "SELECT reference FROM carrier_api_waybill WHERE state = 'sending'"
+            )
+            waiting = {r for (r,) in cr.fetchall()} - set(self.seen) - {reference}
         self.seen[reference] = row[0] if row else None
+        self.ahead.append(len(waiting))
         return super().create_order(request)
 
 
@@ -206,3 +215,64 @@ class TestWaybillBatchRealCursors(BaseCase):
                     by_reference[picking.carrier_api_reference],
                 )
         self.assertEqual(len(self.biteship_api.shipments), self.count)
+
+    def test_claims_wait_for_a_free_worker(self):
+        """A claim's lease starts at the claim: with one worker, a batch does not
+        commit the claims of the whole selection while the calls queue up."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            icp = env["ir.config_parameter"]
+            old_workers = icp.get_param("carrier_api.waybill_workers", "")
+            icp.set_param("carrier_api.waybill_workers", "1")
+
+        def restore():
+            with self.registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                env["ir.config_parameter"].set_param(
+                    "carrier_api.waybill_workers", old_workers
+                )
+
+        self.addCleanup(restore)
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, self.ids["user"], {})
+            pickings = env["stock.picking"].browse(self.ids["pickings"])
+            self.assertTrue(pickings.action_carrier_api_create_waybill())
+            self.assertTrue(all(pickings.mapped("carrier_tracking_ref")))
+        self.assertEqual(len(self.biteship_api.ahead), self.count)
+        # one worker: at most one more delivery claimed while a call is out
+        self.assertLessEqual(max(self.biteship_api.ahead), 1)
+
+    def test_cancel_of_a_delivery_held_elsewhere_calls_nothing(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, self.ids["user"], {})
+            pickings = env["stock.picking"].browse(self.ids["pickings"])
+            self.assertTrue(pickings.action_carrier_api_create_waybill())
+        cancels = re.compile(r"/v1/orders/[^/]+/cancel$")
+
+        def cancel_calls():
+            return [r for r in self.gateway.requests if cancels.search(r.path)]
+
+        first = self.ids["pickings"][0]
+        with self.registry.cursor() as holder:
+            # another transaction (the tracking cron, a second click) holds it
+            holder.execute(
+                "SELECT id FROM stock_picking WHERE id = %s FOR UPDATE", [first]
+            )
+            with self.registry.cursor() as cr:
+                env = api.Environment(cr, self.ids["user"], {})
+                picking = env["stock.picking"].browse(first)
+                with self.assertRaisesRegex(UserError, "being changed right now"):
+                    picking.cancel_shipment()
+            self.assertEqual(cancel_calls(), [])
+            holder.rollback()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, self.ids["user"], {})
+            picking = env["stock.picking"].browse(first)
+            picking.cancel_shipment()
+            self.assertEqual(picking.carrier_api_state, "cancelled")
+        self.assertEqual(len(cancel_calls()), 1)
+        with self.registry.cursor() as cr:
+            cr.execute(
+                "SELECT state FROM carrier_api_waybill WHERE picking_id = %s", [first]
+            )
+            self.assertEqual([r for (r,) in cr.fetchall()], ["cancelled"])
