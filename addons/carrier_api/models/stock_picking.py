@@ -253,8 +253,8 @@ class StockPicking(models.Model):
             error = errors[picking]
             if isinstance(error, Exception):
                 error = _(
-                    "%s: unexpected error (see the server log); the next attempt "
-                    "looks the order up first.",
+                    "%s: unexpected error (see the server log); the order id is "
+                    "kept and the next attempt checks it first.",
                     picking.name,
                 )
             elif picking.name not in error:
@@ -332,8 +332,8 @@ class StockPicking(models.Model):
             # gets the batch's message, not the raw, unmasked exception text
             raise UserError(
                 _(
-                    "%s: unexpected error (see the server log); the next attempt "
-                    "looks the order up first.",
+                    "%s: unexpected error (see the server log); the order id is "
+                    "kept and the next attempt checks it first.",
                     self.name,
                 )
             )
