@@ -215,7 +215,15 @@ class StockPicking(models.Model):
         return locked._carrier_api_track_locked(manual)
 
     def _carrier_api_track_locked(self, manual):
-        summary = {"calls": 0, "updated": 0, "untrackable": self.browse()}
+        summary = {
+            "calls": 0,
+            "updated": 0,
+            "untrackable": self.browse(),
+            # a configuration problem (no connection, a missing key): tried again
+            # later, never given up on
+            "unconfigured": self.browse(),
+        }
+        problems = {}  # connection (or False) -> the configuration error
         # 1. Gather in the main thread: per account, the client class and waybills.
         by_connection = defaultdict(lambda: self.browse())
         self.fetch(
@@ -229,7 +237,15 @@ class StockPicking(models.Model):
         for picking in self:
             connection = picking.carrier_id.carrier_api_connection_id
             if not connection:
-                summary["untrackable"] |= picking
+                summary["unconfigured"] |= picking
+                problems.setdefault(
+                    False,
+                    _(
+                        "The carrier %(carrier)s has no carrier account "
+                        "(connection): set one to track its deliveries.",
+                        carrier=picking.carrier_id.name,
+                    ),
+                )
                 continue
             by_connection[connection] |= picking
         # Two queries for every shipment of the run: the ledger rows (one per
@@ -244,7 +260,13 @@ class StockPicking(models.Model):
                 )
                 for picking in pickings
             }
-            job = self._carrier_api_track_job(connection, pickings, packages)
+            try:
+                job = self._carrier_api_track_job(connection, pickings, packages)
+            except UserError as exc:
+                _logger.warning("Tracking paused for %s: %s", connection.name, exc)
+                summary["unconfigured"] |= pickings
+                problems[connection] = str(exc)
+                continue
             if job is None:
                 summary["untrackable"] |= pickings
                 continue
@@ -255,6 +277,12 @@ class StockPicking(models.Model):
         # A carrier without a tracking API is never polled again by the cron.
         if summary["untrackable"] and not manual:
             summary["untrackable"].write({"carrier_api_tracking_stopped": True})
+        if summary["unconfigured"]:
+            if manual and not jobs:
+                # the button (or a webhook, retried): say what to fix
+                raise UserError("\n".join(dict.fromkeys(problems.values())))
+            if not manual:
+                summary["unconfigured"]._carrier_api_track_unconfigured(problems)
         # 2. Call out concurrently (threads, no ORM), bounded per account.
         if jobs:
             with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
@@ -413,11 +441,11 @@ class StockPicking(models.Model):
                         log=logs.append, session=transport, max_attempts=2
                     )
                 )
-        except UserError as exc:
-            _logger.warning("Tracking skipped for %s: %s", connection.name, exc)
+        except UserError:
+            # A configuration problem (a missing key): the caller backs off.
             for transport in transports:
                 transport.close()
-            return None
+            raise
         # Every live package of every shipment of the account in the same calls.
         for picking in pickings:
             courier = picking.carrier_id.carrier_api_courier_code
@@ -454,6 +482,62 @@ class StockPicking(models.Model):
             "errors": {},
             "calls": 0,
         }
+
+    def _carrier_api_track_unconfigured(self, problems):
+        """These shipments could not be polled for a configuration problem (a
+        carrier without connection, a connection missing a key): poll them again
+        later (the back-off of a failed call) and ask the connection's responsible
+        user to fix it, one activity per connection however many shipments wait.
+
+        :param problems: ``{connection or False: error text}``
+        """
+        now = fields.Datetime.now()
+        interval = timedelta(minutes=self._carrier_api_param(PARAM_INTERVAL))
+        backoff_max = timedelta(hours=self._carrier_api_param(PARAM_BACKOFF_MAX))
+        by_failures = defaultdict(lambda: self.browse())
+        for picking in self:
+            by_failures[picking.carrier_api_poll_failures + 1] |= picking
+        for failures, pickings in by_failures.items():
+            pickings.write(
+                {
+                    "carrier_api_poll_failures": failures,
+                    "carrier_api_next_poll": now
+                    + min(interval * (2**failures), backoff_max),
+                }
+            )
+        activity_type = self.env.ref("mail.mail_activity_data_warning")
+        summary = _("Tracking paused: carrier account to fix")
+        for connection, message in problems.items():
+            if not connection:
+                continue  # no account to ask about: the log says it
+            count = len(
+                self.filtered(
+                    lambda p, c=connection: p.carrier_id.carrier_api_connection_id == c
+                )
+            )
+            note = _(
+                "%(count)s shipments could not be tracked: %(error)s They are tried "
+                "again later.",
+                count=count,
+                error=message,
+            )
+            connection = connection.sudo()
+            existing = connection.activity_ids.filtered(
+                lambda a, t=activity_type: (
+                    a.activity_type_id == t and a.summary == summary
+                )
+            )
+            if existing:
+                existing[:1].note = note
+                continue
+            connection.activity_schedule(
+                activity_type_id=activity_type.id,
+                summary=summary,
+                note=note,
+                user_id=(
+                    connection.responsible_user_id or self.env.ref("base.user_admin")
+                ).id,
+            )
 
     def _carrier_api_write_logs(self, connection, entries):
         """The HTTP log of one run, written in one batch (one side transaction per

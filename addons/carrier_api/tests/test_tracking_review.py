@@ -1,0 +1,94 @@
+# Copyright 2026 Odoo Indonesia Suite
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Tracking after the review: a configuration problem pauses tracking (never gives
+up), a Biteship waybill issued after the order is picked up, terminal statuses and
+the aggregate of a package given up on. Biteship test server over HTTP, shipments
+made and refreshed by the carrier user, the cron as the system."""
+
+import re
+from datetime import timedelta
+
+from odoo import fields
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .ship_common import CarrierShipCase
+
+TRACKING = re.compile(r"/v1/trackings/")
+ORDER_READ = re.compile(r"^/biteship/v1/orders/[0-9a-f]+$")
+
+
+@tagged("post_install", "-at_install")
+class TestTrackingReview(CarrierShipCase):
+    def _shipped(self):
+        picking = self._ready_picking()
+        picking.action_carrier_api_create_waybill()
+        self.assertTrue(picking.carrier_tracking_ref)
+        return picking
+
+    def _cron(self):
+        return self.env["stock.picking"]._cron_carrier_api_track()
+
+    def _make_due(self, *pickings):
+        for picking in pickings:
+            picking.sudo().carrier_api_next_poll = fields.Datetime.now() - timedelta(
+                seconds=1
+            )
+
+    def _paused_activities(self):
+        return self.connection.sudo().activity_ids.filtered(
+            lambda a: a.summary == "Tracking paused: carrier account to fix"
+        )
+
+    def test_missing_key_pauses_tracking_one_activity(self):
+        first, second = self._shipped(), self._shipped()
+        key = self.connection.sudo().api_key
+        self.connection.sudo().api_key = False
+        self._make_due(first, second)
+        summary = self._cron()
+        self.assertEqual(summary["calls"], 0)
+        self.assertEqual(summary["unconfigured"], first | second)
+        for picking in first | second:
+            self.assertFalse(picking.carrier_api_tracking_stopped)
+            self.assertGreater(picking.carrier_api_next_poll, fields.Datetime.now())
+            self.assertEqual(picking.carrier_api_poll_failures, 1)
+        # a second run: still one activity, for the connection's responsible user
+        self._make_due(first, second)
+        self._cron()
+        activity = self._paused_activities()
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(
+            activity.user_id,
+            self.connection.responsible_user_id or self.env.ref("base.user_admin"),
+        )
+        self.assertIn("API key", activity.note)
+        self.assertFalse(
+            (first | second)
+            .sudo()
+            .activity_ids.filtered(lambda a: "Tracking" in (a.summary or ""))
+        )
+        # the button says what to fix
+        with self.assertRaisesRegex(UserError, "API key"):
+            first.action_carrier_api_refresh_tracking()
+        # key restored: tracked again
+        self.connection.sudo().api_key = key
+        self._make_due(first, second)
+        summary = self._cron()
+        self.assertEqual(summary["calls"], 2)
+        for picking in first | second:
+            self.assertEqual(picking.carrier_api_delivery_state, "recorded")
+            self.assertEqual(picking.carrier_api_poll_failures, 0)
+            self.assertFalse(picking.carrier_api_tracking_stopped)
+
+    def test_carrier_without_connection_is_not_given_up(self):
+        picking = self._shipped()
+        self.jne_reg.sudo().carrier_api_connection_id = False
+        self._make_due(picking)
+        summary = self._cron()
+        self.assertIn(picking, summary["unconfigured"])
+        self.assertFalse(picking.carrier_api_tracking_stopped)
+        self.assertGreater(picking.carrier_api_next_poll, fields.Datetime.now())
+        self.jne_reg.sudo().carrier_api_connection_id = self.connection
+        self._make_due(picking)
+        self._cron()
+        self.assertEqual(picking.carrier_api_delivery_state, "recorded")
