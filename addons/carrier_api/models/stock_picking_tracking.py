@@ -40,7 +40,7 @@ from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.addons.base_integration.api.exceptions import IntegrationError
 
 from ..api import CLIENTS
-from ..api.base import CAP_TRACK, CAP_TRACK_MANY
+from ..api.base import CAP_TRACK, CAP_TRACK_MANY, TrackingResult
 from . import const
 from .delivery_carrier import CARRIER_TYPES
 
@@ -404,6 +404,9 @@ class StockPicking(models.Model):
                     status_raw=row["status_raw"] or "",
                     status_unknown=row["status_unknown"],
                     unknown_since=row["unknown_since"],
+                    # Biteship's order id, kept while the courier has not issued
+                    # the waybill (§5.5 order.waybill_id)
+                    stand_in=not row["waybill"] and bool(row["carrier_order_id"]),
                     # The cron leaves a package the carrier has closed alone; the
                     # button (and a webhook) read every live one again.
                     poll=manual
@@ -455,12 +458,19 @@ class StockPicking(models.Model):
                     # Biteship tracks a waybill per courier (§5.4).
                     number = f"{courier.lower()}:{number}"
                 package["api"] = number
+        results = {}
+        if hasattr(client_class, "get_order"):
+            client = clients.get()
+            try:
+                results = self._carrier_api_track_issued(client, pickings, packages)
+            finally:
+                clients.put(client)
         numbers = sorted(
             {
                 package["api"]
                 for picking_packages in packages.values()
                 for package in picking_packages
-                if package["poll"]
+                if package["poll"] and package["api"] not in results
             }
         )
         if CAP_TRACK_MANY in client_class.capabilities:
@@ -478,10 +488,56 @@ class StockPicking(models.Model):
             "workers": workers,
             "transports": transports,
             "logs": logs,
-            "results": {},
+            "results": results,
             "errors": {},
             "calls": 0,
         }
+
+    def _carrier_api_track_issued(self, client, pickings, packages):
+        """Biteship may answer an order without its waybill (§5.5: the courier
+        issues it later, ``order.waybill_id``); the order id then stands in for it
+        in ``carrier_tracking_ref``, and the waybill tracking route does not know
+        it. Re-read those orders (``GET /v1/orders/:id``, §5.3): a waybill issued
+        is written to the package's ledger row and replaces the stand-in on the
+        delivery, then tracked; an order still without one answers with its own
+        status (known: never given up on while Biteship has the order).
+
+        :param packages: ``{picking id: [package]}``, updated in place.
+        :returns: ``{api number: TrackingResult}`` for the orders still without
+            waybill (no tracking call for them).
+        """
+        results = {}
+        Waybill = self.env["carrier.api.waybill"].sudo()
+        for picking in pickings:
+            for package in packages[picking.id]:
+                if not (package["stand_in"] and package["poll"] and package["row"]):
+                    continue
+                order_id = package["number"]
+                try:
+                    answer = client.get_order(order_id)
+                except IntegrationError as exc:
+                    _logger.info("Biteship order %s not read: %s", order_id, exc)
+                    continue
+                if answer is None:
+                    continue  # unknown order: tracked (and given up) as any number
+                result, status = answer
+                waybill = result.waybill
+                if not waybill or waybill == order_id:
+                    results[package["api"]] = TrackingResult(
+                        waybill=order_id, known=True, status=status
+                    )
+                    continue
+                Waybill.browse(package["row"]).write({"waybill": waybill})
+                picking.carrier_tracking_ref = ",".join(
+                    waybill if ref == order_id else ref
+                    for ref in _split_refs(picking.carrier_tracking_ref)
+                )
+                package.update(
+                    number=waybill,
+                    api=package["api"].replace(order_id, waybill),
+                    stand_in=False,
+                )
+        return results
 
     def _carrier_api_track_unconfigured(self, problems):
         """These shipments could not be polled for a configuration problem (a
@@ -902,6 +958,7 @@ def _package(number, row=None, state=None, poll=True, **values):
         "status_unknown": values.get("status_unknown", False),
         "unknown_since": values.get("unknown_since"),
         "poll": poll,
+        "stand_in": values.get("stand_in", False),
     }
 
 

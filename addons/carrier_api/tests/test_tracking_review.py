@@ -92,3 +92,45 @@ class TestTrackingReview(CarrierShipCase):
         self._make_due(picking)
         self._cron()
         self.assertEqual(picking.carrier_api_delivery_state, "recorded")
+
+    # ------------------------------------------------------------------ B
+    def _shipped_without_waybill(self):
+        self.biteship_api.defer_waybill = True
+        picking = self._shipped()
+        order_id = picking.carrier_tracking_ref
+        shipment = self.biteship_api._by_order_id(order_id)
+        self.assertTrue(shipment, "the stand-in is Biteship's order id")
+        self.assertNotEqual(order_id, shipment["waybill"])
+        return picking, order_id, shipment
+
+    def test_waybill_issued_later_is_recorded_and_tracked(self):
+        picking, order_id, shipment = self._shipped_without_waybill()
+        # no waybill yet: the order's own status, not "unknown" (never given up)
+        picking.action_carrier_api_refresh_tracking()
+        self.assertEqual(picking.carrier_tracking_ref, order_id)
+        self.assertEqual(picking.carrier_api_delivery_state, "recorded")
+        self.assertFalse(picking.carrier_api_unknown_since)
+        self.assertEqual(picking.carrier_api_poll_failures, 0)
+        # the courier issues the waybill; the cron re-reads the order
+        waybill = self.biteship_api.issue_waybill(order_id)
+        self.biteship_api.advance(waybill)  # picked
+        self.gateway.requests.clear()
+        self._make_due(picking)
+        self._cron()
+        self.assertTrue(
+            any(ORDER_READ.search(r.path) for r in self.gateway.requests),
+            "GET /v1/orders/:id",
+        )
+        self.assertEqual(picking.carrier_tracking_ref, waybill)
+        row = picking.sudo().carrier_api_package_ids
+        self.assertEqual(row.waybill, waybill)
+        self.assertEqual(row.carrier_order_id, order_id)
+        self.assertEqual(picking.carrier_api_delivery_state, "picked_up")
+        self.assertEqual(row.delivery_state, "picked_up")
+        self.assertIn(waybill, picking.carrier_api_tracking_event_ids.mapped("waybill"))
+        # from now on tracked by the waybill, the order not read again
+        self.gateway.requests.clear()
+        self._make_due(picking)
+        self._cron()
+        self.assertFalse(any(ORDER_READ.search(r.path) for r in self.gateway.requests))
+        self.assertTrue(any(TRACKING.search(r.path) for r in self.gateway.requests))
