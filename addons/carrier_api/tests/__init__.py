@@ -26,3 +26,4 @@ from . import test_waybill_review
 from . import test_waybill_batch_cursors
 from . import test_tracking_review
 from . import test_webhook_biteship_waybill
+from . import test_pickup_review
