@@ -19,7 +19,8 @@ waybill: a worker killed during the next calls, or a rollback of the whole reque
 leaves it: the next request restores the pickup instead of asking again). An
 unclear answer (a timeout or 5xx after the request was sent) leaves the pickup
 "uncertain": no new request until a person checked the carrier's portal (*Not
-booked: ask again*); a clear refusal is "Refused" and can be asked again. The picking rows are locked
+booked: ask again*); a clear refusal is "Refused" and can be asked again.
+The picking rows are locked
 ``FOR NO KEY UPDATE NOWAIT`` before any call, so that a second click (or user) on the
 same deliveries is told to wait instead of booking a second courier.
 """
