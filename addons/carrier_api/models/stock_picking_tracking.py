@@ -390,6 +390,12 @@ class StockPicking(models.Model):
             if row and row["state"] != "sent":
                 row = None  # a failed attempt's row: the waybill came from elsewhere
             if row and row["tracking_stopped"]:
+                # given up on (never known): not asked again, and it keeps the
+                # shipment out of "delivered" (an incident for the aggregate)
+                packages.append(
+                    _package(number, row=row["id"], state="incident", poll=False)
+                    | {"given_up": True}
+                )
                 continue
             state = row and row["delivery_state"]
             if not state and single:
@@ -799,6 +805,10 @@ class StockPicking(models.Model):
                             stop = stop or not package["row"]
                             if package["row"]:
                                 outcome["packages"][package["row"]] = row_vals
+                            # the shipment is not delivered without it
+                            tracked.append(
+                                dict(package, state="incident", given_up=True)
+                            )
                             continue
                         unknown_since.append(since)
                 else:
@@ -839,16 +849,26 @@ class StockPicking(models.Model):
                 )
                 outcome["delivered"] = True
         state = state or picking.carrier_api_delivery_state
-        if stop or not tracked:
+        live = [p for p in tracked if not p.get("given_up")]
+        if (
+            stop
+            or not live
+            or (
+                len(live) < len(tracked)
+                and all(p["state"] in const.TERMINAL_STATES for p in live)
+            )
+        ):
             # Nothing left to ask the carrier about: every waybill given up on (or
-            # one without a ledger row, whose state cannot be kept on its own).
+            # one without a ledger row, whose state cannot be kept on its own), or
+            # the others are over while one was given up on (the shipment stays an
+            # incident: never reported delivered).
             vals["carrier_api_tracking_stopped"] = True
             vals["carrier_api_next_poll"] = False
-        elif state in const.TERMINAL_STATES and not any(
-            p["status_unknown"] for p in tracked
-        ):
-            # Done when every package is closed and its latest status says so (an
-            # unknown status after a known one keeps it polled).
+        elif state in const.TERMINAL_STATES:
+            # Done when every package is closed. A status the map does not know,
+            # read after the closing one, stays flagged (the "Incidents" filter)
+            # and is not polled again by the cron, which leaves closed shipments
+            # alone (_carrier_api_track_domain): *Refresh tracking* reads it again.
             vals["carrier_api_next_poll"] = False
         return vals, new_events, outcome
 

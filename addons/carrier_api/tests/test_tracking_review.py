@@ -7,10 +7,14 @@ made and refreshed by the carrier user, the cron as the system."""
 
 import re
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+
+from odoo.addons.base_integration.tests.gateway_servers import biteship as bs_server
+from odoo.addons.base_integration.tests.gateway_servers import carrier_common as cc
 
 from .ship_common import CarrierShipCase
 
@@ -134,3 +138,60 @@ class TestTrackingReview(CarrierShipCase):
         self._cron()
         self.assertFalse(any(ORDER_READ.search(r.path) for r in self.gateway.requests))
         self.assertTrue(any(TRACKING.search(r.path) for r in self.gateway.requests))
+
+    # ------------------------------------------------------------------ D, E
+    def _append_status(self, picking, status):
+        """The server's order moves to a Biteship status outside its generic
+        steps (appended to its history, as test_tracking does)."""
+        shipment = self.biteship_api.shipments[picking.carrier_tracking_ref]
+        step = f"x_{status}"
+        patches = (
+            patch.dict(bs_server.STATUS, {step: status}),
+            patch.dict(bs_server.NOTES, {step: status.replace("_", " ")}),
+        )
+        for started in patches:
+            started.start()
+            self.addCleanup(started.stop)
+        shipment["history"].append((step, cc.now_utc()))
+
+    def test_disposed_and_rejected_are_terminal(self):
+        self.customer.email = "budi@example.com"
+        for status in ("disposed", "rejected"):
+            picking = self._shipped()
+            self.biteship_api.advance(picking.carrier_tracking_ref)  # picked
+            picking.action_carrier_api_refresh_tracking()
+            self._append_status(picking, status)
+            mails = self.env["mail.mail"].sudo().search_count([])
+            self._make_due(picking)
+            self._cron()
+            self.assertEqual(picking.carrier_api_delivery_state, "lost", status)
+            self.assertFalse(picking.carrier_api_next_poll)
+            self.assertFalse(picking.carrier_api_status_unknown)
+            # the customer is told once, and the cron polls it no more
+            self.assertEqual(self.env["mail.mail"].sudo().search_count([]), mails + 1)
+            calls = len([r for r in self.gateway.requests if TRACKING.search(r.path)])
+            self._make_due(picking)
+            self.assertEqual(self._cron()["calls"], 0)
+            self.assertEqual(
+                len([r for r in self.gateway.requests if TRACKING.search(r.path)]),
+                calls,
+            )
+
+    def test_unknown_status_after_delivered_is_flagged_not_polled(self):
+        """Decision (review D): a closed shipment is not polled by the cron again;
+        a later status the map does not know is flagged and read by the button."""
+        picking = self._shipped()
+        self.biteship_api.advance(picking.carrier_tracking_ref, cc.DELIVERED)
+        picking.action_carrier_api_refresh_tracking()
+        self.assertEqual(picking.carrier_api_delivery_state, "delivered")
+        self._append_status(picking, "customs_hold")
+        picking.action_carrier_api_refresh_tracking()
+        self.assertEqual(picking.carrier_api_delivery_state, "delivered")
+        self.assertTrue(picking.carrier_api_status_unknown)
+        self.assertFalse(picking.carrier_api_next_poll)
+        self._make_due(picking)
+        self.assertEqual(self._cron()["calls"], 0)
+        self.assertNotIn(
+            picking,
+            self.env["stock.picking"].search(picking._carrier_api_track_domain()),
+        )
