@@ -14,7 +14,9 @@ rows another poll holds, ``FOR NO KEY UPDATE SKIP LOCKED``; the refresh button a
 Biteship webhook stop at once, ``NOWAIT``, and the webhook event is retried), so the
 cron and a webhook never apply one answer twice. The writes of one run go in batches,
 each in a savepoint: when one fails, its shipments are written one by one, so a bad
-shipment (or a failing mail) cannot roll back the others.
+shipment (or a failing mail) cannot roll back the others. The cron goes by chunks
+of ``carrier_api.tracking_chunk`` shipments (200), each locked, polled, written and
+committed before the next, so no delivery waits for a whole run.
 
 Every package is tracked: a delivery of several packages has one waybill per package
 (``carrier_tracking_ref``, comma-separated; one ledger row each). All of them go into
@@ -38,6 +40,7 @@ from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from odoo.addons.base_integration.api.exceptions import IntegrationError
+from odoo.addons.base_integration.models.integration_event import _is_testing
 
 from ..api import CLIENTS
 from ..api.base import CAP_TRACK, CAP_TRACK_MANY, TrackingResult
@@ -48,12 +51,14 @@ _logger = logging.getLogger(__name__)
 
 # System parameters (defaults).
 PARAM_BATCH = "carrier_api.tracking_batch"  # shipments per cron run
+PARAM_CHUNK = "carrier_api.tracking_chunk"  # shipments locked and committed together
 PARAM_WORKERS = "carrier_api.tracking_workers"  # concurrent calls per account
 PARAM_INTERVAL = "carrier_api.tracking_interval_minutes"  # normal poll interval
 PARAM_GIVE_UP = "carrier_api.tracking_give_up_days"  # unknown number: give up after
 PARAM_BACKOFF_MAX = "carrier_api.tracking_backoff_max_hours"
 DEFAULTS = {
     PARAM_BATCH: 5000,
+    PARAM_CHUNK: 200,
     PARAM_WORKERS: 16,
     PARAM_INTERVAL: 60,
     PARAM_GIVE_UP: 7,
@@ -143,7 +148,7 @@ class StockPicking(models.Model):
 
     @api.model
     def _cron_carrier_api_track(self):
-        return self._carrier_api_track_due()
+        return self._carrier_api_track_due(commit=True)
 
     def _carrier_api_param(self, name):
         value = self.env["ir.config_parameter"].sudo().get_param(name)
@@ -168,14 +173,38 @@ class StockPicking(models.Model):
         ]
 
     @api.model
-    def _carrier_api_track_due(self, limit=None):
+    def _carrier_api_track_due(self, limit=None, chunk=None, commit=False):
+        """Poll the shipments due, ``chunk`` at a time (``PARAM_CHUNK``): each chunk
+        locks its picking rows, calls, writes and is committed (outside tests)
+        before the next one (``commit``: the cron, never in tests), so a validation
+        or a *Refresh tracking* of a delivery waits for one chunk at most, not for
+        the whole run.
+
+        :returns: the summary of ``_carrier_api_track``, summed over the chunks.
+        """
         limit = limit or self._carrier_api_param(PARAM_BATCH)
+        chunk = max(1, chunk or self._carrier_api_param(PARAM_CHUNK))
         pickings = self.sudo().search(
             self._carrier_api_track_domain(),
             order="carrier_api_next_poll asc nulls first, id",
             limit=limit,
         )
-        return pickings._carrier_api_track()
+        commit = commit and not _is_testing(self.env)
+        total = None
+        for start in range(0, len(pickings), chunk) or [0]:
+            summary = pickings[start : start + chunk]._carrier_api_track()
+            if commit:
+                # Safe: a chunk's answers are written completely (events, states,
+                # ledger rows) before this point, nothing spans two chunks; the
+                # commit releases the chunk's row locks. A failure later loses
+                # only the chunk in progress, polled again next run.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+            if total is None:
+                total = summary
+                continue
+            for key, value in summary.items():
+                total[key] = total[key] + value
+        return total
 
     # ------------------------------------------------------------------ engine
     def _carrier_api_track_lock(self, wait="skip"):

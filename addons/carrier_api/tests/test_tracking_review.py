@@ -195,3 +195,24 @@ class TestTrackingReview(CarrierShipCase):
             picking,
             self.env["stock.picking"].search(picking._carrier_api_track_domain()),
         )
+
+    # ------------------------------------------------------------------ F
+    def test_cron_goes_by_chunks_and_sums_them(self):
+        pickings = [self._shipped() for _i in range(3)]
+        self._make_due(*pickings)
+        locked = []
+        real = type(self.env["stock.picking"])._carrier_api_track_lock
+
+        def lock(records, wait="skip"):
+            locked.append(len(records))
+            return real(records, wait)
+
+        with patch.object(
+            type(self.env["stock.picking"]), "_carrier_api_track_lock", lock
+        ):
+            summary = self.env["stock.picking"]._carrier_api_track_due(chunk=2)
+        self.assertEqual(locked, [2, 1])  # never every shipment of the run at once
+        self.assertEqual(summary["calls"], 3)
+        self.assertEqual(summary["updated"], 3)
+        for picking in pickings:
+            self.assertEqual(picking.carrier_api_delivery_state, "recorded")
