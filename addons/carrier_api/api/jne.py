@@ -24,8 +24,10 @@ import re
 
 from odoo.addons.base_integration.api.exceptions import (
     AuthenticationError,
+    CircuitOpenError,
     IntegrationError,
     PermanentError,
+    RetryableError,
 )
 
 from . import common
@@ -423,10 +425,22 @@ class JneClient(CarrierClient):
             response_body=data,
         )
 
-    def request_pickup(self, waybills, sender, start, end, shipments=None):
+    def request_pickup(
+        self, waybills, sender, start, end, shipments=None, on_accepted=None
+    ):
+        """One call per waybill (§1.3), in order.
+
+        :param on_accepted: ``callable(waybill, pickup number)`` called as soon as
+            JNE accepted one waybill (the caller commits it at once: a worker killed
+            during the next calls must not lose it).
+        :returns: ``PickupResult``; ``raw["uncertain"]`` ``{waybill: text}``, the
+            waybills whose answer was unclear (a timeout or 5xx after the request
+            was sent: JNE may have booked the courier), also in ``refused``.
+        """
         # JNE takes a date and a start time, no end (§1.3): ``end`` is ours only.
         shipments = shipments or {}
         accepted, numbers, refused, by_waybill = [], [], {}, {}
+        uncertain = {}
         for index, waybill in enumerate(waybills):
             request = shipments.get(waybill)
             if request is None:
@@ -436,6 +450,11 @@ class JneClient(CarrierClient):
                 number = self._pickup_one(waybill, request, sender, start)
             except IntegrationError as exc:
                 refused[waybill] = str(exc)
+                if isinstance(exc, RetryableError) and not isinstance(
+                    exc,
+                    CircuitOpenError,  # not sent at all
+                ):
+                    uncertain[waybill] = str(exc)
                 if isinstance(exc, AuthenticationError):
                     # the same answer for every other waybill: do not ask again
                     for rest in waybills[index + 1 :]:
@@ -447,11 +466,14 @@ class JneClient(CarrierClient):
                 by_waybill[waybill] = number
                 if number not in numbers:
                     numbers.append(number)
+            if on_accepted is not None:
+                on_accepted(waybill, number)
         return PickupResult(
             pickup_id=",".join(numbers),
             waybills=accepted,
             refused=refused,
             numbers=by_waybill,
+            raw={"uncertain": uncertain},
         )
 
     def list_areas(self, query=""):

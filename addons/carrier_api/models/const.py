@@ -32,12 +32,15 @@ DELIVERY_STATES = [
     ("returned", "Returned"),
     ("cancelled", "Cancelled"),
     ("incident", "Incident"),
+    ("lost", "Closed without delivery"),
 ]
 STATE_KEYS = frozenset(key for key, _label in DELIVERY_STATES)
 # Polling stops at these.
-TERMINAL_STATES = frozenset({"delivered", "returned", "cancelled"})
+# "lost": the carrier closed the shipment without delivering or returning it
+# (Biteship ``rejected``, ``disposed``): nothing more to wait for.
+TERMINAL_STATES = frozenset({"delivered", "returned", "cancelled", "lost"})
 # The customer is told about these (mail template "incident").
-INCIDENT_STATES = frozenset({"failed_attempt", "returning", "incident"})
+INCIDENT_STATES = frozenset({"failed_attempt", "returning", "incident", "lost"})
 
 # The state of a shipment of several packages (one waybill each) from its packages'
 # states (``aggregate_state``). Worst first: when any package is in one of these, the
@@ -52,6 +55,7 @@ AGGREGATE_PROGRESS = (
     "picked_up",
     "in_transit",
     "out_for_delivery",
+    "lost",
     "returned",
     "delivered",
 )
@@ -67,10 +71,13 @@ BITESHIP = {
     "delivered": "delivered",
     "on_hold": "failed_attempt",
     "courier_not_found": "incident",
-    "rejected": "incident",
+    # §5.3 lists rejected and disposed among the order statuses without a
+    # meaning [secondary]: read as the end of the order without delivery (no later
+    # status expected), so terminal, not a polled-forever "incident" (ROADMAP).
+    "rejected": "lost",
     "return_in_transit": "returning",
     "returned": "returned",
-    "disposed": "incident",
+    "disposed": "lost",
     "cancelled": "cancelled",
 }
 

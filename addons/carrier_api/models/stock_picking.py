@@ -59,6 +59,7 @@ PICKUP_STATES = [
     ("none", "Not requested"),
     ("requested", "Requested"),
     ("failed", "Refused"),
+    ("uncertain", "Unclear: check with the carrier"),
 ]
 # How long a "sending" claim protects an attempt in progress; after it, the attempt
 # is taken for dead (worker killed) and the next one looks the order up first. Longer

@@ -13,14 +13,20 @@ Three kinds of carriers (the client's capabilities):
 
 Once a carrier accepted, nothing rolls it back: each carrier's batch runs on its own
 (a savepoint for the preparation, no raise after the call), the refusals of the
-others are collected and shown, and the acceptance is committed on the waybill
-ledger in a side transaction (a rollback of the whole request leaves it: the next
-request restores the pickup instead of asking again). The picking rows are locked
+others are collected and shown, and each acceptance is committed on the waybill
+ledger in a side transaction as soon as the carrier gave it (JNE answers once per
+waybill: a worker killed during the next calls, or a rollback of the whole request,
+leaves it: the next request restores the pickup instead of asking again). An
+unclear answer (a timeout or 5xx after the request was sent) leaves the pickup
+"uncertain": no new request until a person checked the carrier's portal (*Not
+booked: ask again*); a clear refusal is "Refused" and can be asked again.
+The picking rows are locked
 ``FOR NO KEY UPDATE NOWAIT`` before any call, so that a second click (or user) on the
 same deliveries is told to wait instead of booking a second courier.
 """
 
 import dataclasses
+import inspect
 import logging
 
 import psycopg2
@@ -28,7 +34,11 @@ import psycopg2
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.base_integration.api.exceptions import IntegrationError
+from odoo.addons.base_integration.api.exceptions import (
+    CircuitOpenError,
+    IntegrationError,
+    RetryableError,
+)
 
 from ..api.base import CAP_PICKUP, CAP_PICKUP_WITH_ORDER, PickupResult
 
@@ -55,8 +65,26 @@ class StockPicking(models.Model):
                 or not p.carrier_tracking_ref
                 or p.state not in ("assigned", "done")
                 or p.carrier_api_pickup_state in DONE_PICKUP_STATES
+                # the carrier's last answer was unclear: a person checks first
+                or p.carrier_api_pickup_state == "uncertain"
             )
         )
+
+    def action_carrier_api_pickup_checked(self):
+        """*Not booked: ask again*: a person checked in the carrier's portal that
+        the unclear pickup request booked no courier; the pickup can be asked for
+        again (for those JNE did accept, the committed ledger restores them)."""
+        _ = self.env._
+        pickings = self.filtered(lambda p: p.carrier_api_pickup_state == "uncertain")
+        for picking in pickings:
+            picking.carrier_api_pickup_state = "none"
+            picking.message_post(
+                body=_(
+                    "Checked with the carrier: the unclear pickup request booked no "
+                    "courier; the pickup can be requested again."
+                )
+            )
+        return True
 
     def _carrier_api_pickup_lock(self):
         """Lock these picking rows until the end of the transaction, or refuse.
@@ -101,6 +129,16 @@ class StockPicking(models.Model):
             another request holds them.
         """
         _ = self.env._
+        unclear = self.filtered(lambda p: p.carrier_api_pickup_state == "uncertain")
+        if unclear:
+            raise UserError(
+                _(
+                    "The carrier's answer to the last pickup request of %s was "
+                    "unclear: it may have booked a courier. Check in the carrier's "
+                    "portal, then press *Not booked: ask again* on the delivery.",
+                    ", ".join(unclear.mapped("name")),
+                )
+            )
         wrong = self._carrier_api_pickup_problems()
         if wrong:
             raise UserError(
@@ -197,24 +235,9 @@ class StockPicking(models.Model):
         # the ledger): restored, never asked again.
         booked = self._carrier_api_pickup_booked(waybills)
         ask = [w for w in waybills if w not in booked]
-        result = PickupResult(pickup_id="")
-        if ask:
-            try:
-                result = client.request_pickup(
-                    ask, sender, start, end, shipments=shipments
-                )
-            except IntegrationError as exc:
-                error = _(
-                    "%(carrier)s refused the pickup: %(error)s",
-                    carrier=carrier.name,
-                    error=mask(str(exc)),
-                )
-                if not booked:
-                    summary["refused"].append((self, error))
-                    return
-                result = PickupResult(pickup_id="", refused=dict.fromkeys(ask, error))
-        # From here on the carrier holds a pickup: record it, whatever follows.
-        self._carrier_api_pickup_ledger(result, start, end)
+        result, uncertain = self._carrier_api_pickup_call(
+            client, carrier, ask, sender, start, end, shipments
+        )
         windows = {w: (start, end) for w in result.waybills}
         for waybill, (number, old_start, old_end) in booked.items():
             result.waybills.append(waybill)
@@ -240,8 +263,20 @@ class StockPicking(models.Model):
                         "(accepted for %s: ask for the others in the carrier's portal)",
                         ", ".join(taken),
                     )
+                unclear = [w for w in refused if w in uncertain]
+                if unclear:
+                    message += " " + _(
+                        "The answer for %s was unclear (the carrier may have "
+                        "booked it): check in the carrier's portal before asking "
+                        "again.",
+                        ", ".join(unclear),
+                    )
                 summary["refused"].append((picking, message))
                 picking.message_post(body=message)
+                if unclear:
+                    picking.carrier_api_pickup_state = "uncertain"
+                elif not taken:
+                    picking.carrier_api_pickup_state = "failed"
             if not taken:
                 continue
             numbers = [result.numbers[w] for w in taken if result.numbers.get(w)]
@@ -253,26 +288,79 @@ class StockPicking(models.Model):
                 window[1],
                 taken,
             )
+            if any(w in uncertain for w in mine):
+                # part accepted, part unclear: a person checks the rest first
+                picking.carrier_api_pickup_state = "uncertain"
             summary["requested"] |= picking
+
+    def _carrier_api_pickup_call(
+        self, client, carrier, ask, sender, start, end, shipments
+    ):
+        """Ask the carrier for the waybills ``ask`` and commit its acceptances on
+        the ledger (nothing to ask: an empty result).
+
+        :returns: ``(PickupResult, uncertain)``, ``uncertain`` the set of waybills
+            whose answer was unclear (sent, then a timeout or 5xx)."""
+        _ = self.env._
+        result = PickupResult(pickup_id="")
+        uncertain = set()
+        if not ask:
+            return result, uncertain
+        # A client calling once per waybill reports each acceptance as it comes:
+        # committed at once, each in its own side transaction (a worker killed
+        # during the next calls keeps it; the next request restores it).
+        kwargs = {}
+        if "on_accepted" in inspect.signature(client.request_pickup).parameters:
+            kwargs["on_accepted"] = lambda waybill, number: (
+                self._carrier_api_pickup_ledger(
+                    PickupResult(
+                        pickup_id="",
+                        waybills=[waybill],
+                        numbers={waybill: number} if number else {},
+                    ),
+                    start,
+                    end,
+                )
+            )
+        try:
+            result = client.request_pickup(
+                ask, sender, start, end, shipments=shipments, **kwargs
+            )
+        except IntegrationError as exc:
+            error = _(
+                "%(carrier)s refused the pickup: %(error)s",
+                carrier=carrier.name,
+                error=carrier._carrier_api_mask(str(exc)),
+            )
+            if isinstance(exc, RetryableError) and not isinstance(
+                exc, CircuitOpenError
+            ):
+                uncertain = set(ask)  # sent, no clear answer
+            return PickupResult(pickup_id="", refused=dict.fromkeys(ask, error)), (
+                uncertain
+            )
+        uncertain |= set((result.raw or {}).get("uncertain") or ())
+        if not kwargs:
+            # From here on the carrier holds a pickup: record it, whatever follows.
+            self._carrier_api_pickup_ledger(result, start, end)
+        return result, uncertain
 
     def _carrier_api_pickup_booked(self, waybills):
         """``{waybill: (pickup number, start, end)}`` of the waybills whose pickup
-        the carrier accepted before, as the committed ledger says."""
-        rows = (
-            self.env["carrier.api.waybill"]
-            .sudo()
-            .search(
-                [
-                    ("picking_id", "in", self.ids),
-                    ("state", "=", "sent"),
-                    ("waybill", "in", waybills),
-                    ("pickup_requested_at", "!=", False),
-                ]
+        the carrier accepted before, as the committed ledger says: read on a cursor
+        of its own, which sees what side transactions committed after this
+        request's snapshot was taken (as ``_carrier_api_live_parts`` does)."""
+        if not waybills:
+            return {}
+        with self.env.registry.cursor() as cr:
+            cr.execute(
+                "SELECT waybill, pickup_ref, pickup_start, pickup_end "
+                "FROM carrier_api_waybill WHERE picking_id IN %s AND state = 'sent' "
+                "AND waybill IN %s AND pickup_requested_at IS NOT NULL",
+                [tuple(self.ids), tuple(waybills)],
             )
-        )
-        return {
-            r.waybill: (r.pickup_ref or "", r.pickup_start, r.pickup_end) for r in rows
-        }
+            rows = cr.fetchall()
+        return {waybill: (ref or "", start, end) for waybill, ref, start, end in rows}
 
     def _carrier_api_pickup_ledger(self, result, start, end):
         """Commit the carrier's acceptance on the ledger rows, in a side transaction

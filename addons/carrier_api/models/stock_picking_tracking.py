@@ -14,7 +14,9 @@ rows another poll holds, ``FOR NO KEY UPDATE SKIP LOCKED``; the refresh button a
 Biteship webhook stop at once, ``NOWAIT``, and the webhook event is retried), so the
 cron and a webhook never apply one answer twice. The writes of one run go in batches,
 each in a savepoint: when one fails, its shipments are written one by one, so a bad
-shipment (or a failing mail) cannot roll back the others.
+shipment (or a failing mail) cannot roll back the others. The cron goes by chunks
+of ``carrier_api.tracking_chunk`` shipments (200), each locked, polled, written and
+committed before the next, so no delivery waits for a whole run.
 
 Every package is tracked: a delivery of several packages has one waybill per package
 (``carrier_tracking_ref``, comma-separated; one ledger row each). All of them go into
@@ -38,9 +40,10 @@ from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from odoo.addons.base_integration.api.exceptions import IntegrationError
+from odoo.addons.base_integration.models.integration_event import _is_testing
 
 from ..api import CLIENTS
-from ..api.base import CAP_TRACK, CAP_TRACK_MANY
+from ..api.base import CAP_TRACK, CAP_TRACK_MANY, TrackingResult
 from . import const
 from .delivery_carrier import CARRIER_TYPES
 
@@ -48,12 +51,14 @@ _logger = logging.getLogger(__name__)
 
 # System parameters (defaults).
 PARAM_BATCH = "carrier_api.tracking_batch"  # shipments per cron run
+PARAM_CHUNK = "carrier_api.tracking_chunk"  # shipments locked and committed together
 PARAM_WORKERS = "carrier_api.tracking_workers"  # concurrent calls per account
 PARAM_INTERVAL = "carrier_api.tracking_interval_minutes"  # normal poll interval
 PARAM_GIVE_UP = "carrier_api.tracking_give_up_days"  # unknown number: give up after
 PARAM_BACKOFF_MAX = "carrier_api.tracking_backoff_max_hours"
 DEFAULTS = {
     PARAM_BATCH: 5000,
+    PARAM_CHUNK: 200,
     PARAM_WORKERS: 16,
     PARAM_INTERVAL: 60,
     PARAM_GIVE_UP: 7,
@@ -143,7 +148,7 @@ class StockPicking(models.Model):
 
     @api.model
     def _cron_carrier_api_track(self):
-        return self._carrier_api_track_due()
+        return self._carrier_api_track_due(commit=True)
 
     def _carrier_api_param(self, name):
         value = self.env["ir.config_parameter"].sudo().get_param(name)
@@ -168,14 +173,38 @@ class StockPicking(models.Model):
         ]
 
     @api.model
-    def _carrier_api_track_due(self, limit=None):
+    def _carrier_api_track_due(self, limit=None, chunk=None, commit=False):
+        """Poll the shipments due, ``chunk`` at a time (``PARAM_CHUNK``): each chunk
+        locks its picking rows, calls, writes and is committed (outside tests)
+        before the next one (``commit``: the cron, never in tests), so a validation
+        or a *Refresh tracking* of a delivery waits for one chunk at most, not for
+        the whole run.
+
+        :returns: the summary of ``_carrier_api_track``, summed over the chunks.
+        """
         limit = limit or self._carrier_api_param(PARAM_BATCH)
+        chunk = max(1, chunk or self._carrier_api_param(PARAM_CHUNK))
         pickings = self.sudo().search(
             self._carrier_api_track_domain(),
             order="carrier_api_next_poll asc nulls first, id",
             limit=limit,
         )
-        return pickings._carrier_api_track()
+        commit = commit and not _is_testing(self.env)
+        total = None
+        for start in range(0, len(pickings), chunk) or [0]:
+            summary = pickings[start : start + chunk]._carrier_api_track()
+            if commit:
+                # Safe: a chunk's answers are written completely (events, states,
+                # ledger rows) before this point, nothing spans two chunks; the
+                # commit releases the chunk's row locks. A failure later loses
+                # only the chunk in progress, polled again next run.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+            if total is None:
+                total = summary
+                continue
+            for key, value in summary.items():
+                total[key] = total[key] + value
+        return total
 
     # ------------------------------------------------------------------ engine
     def _carrier_api_track_lock(self, wait="skip"):
@@ -215,7 +244,15 @@ class StockPicking(models.Model):
         return locked._carrier_api_track_locked(manual)
 
     def _carrier_api_track_locked(self, manual):
-        summary = {"calls": 0, "updated": 0, "untrackable": self.browse()}
+        summary = {
+            "calls": 0,
+            "updated": 0,
+            "untrackable": self.browse(),
+            # a configuration problem (no connection, a missing key): tried again
+            # later, never given up on
+            "unconfigured": self.browse(),
+        }
+        problems = {}  # connection (or False) -> the configuration error
         # 1. Gather in the main thread: per account, the client class and waybills.
         by_connection = defaultdict(lambda: self.browse())
         self.fetch(
@@ -229,7 +266,15 @@ class StockPicking(models.Model):
         for picking in self:
             connection = picking.carrier_id.carrier_api_connection_id
             if not connection:
-                summary["untrackable"] |= picking
+                summary["unconfigured"] |= picking
+                problems.setdefault(
+                    False,
+                    _(
+                        "The carrier %(carrier)s has no carrier account "
+                        "(connection): set one to track its deliveries.",
+                        carrier=picking.carrier_id.name,
+                    ),
+                )
                 continue
             by_connection[connection] |= picking
         # Two queries for every shipment of the run: the ledger rows (one per
@@ -244,7 +289,13 @@ class StockPicking(models.Model):
                 )
                 for picking in pickings
             }
-            job = self._carrier_api_track_job(connection, pickings, packages)
+            try:
+                job = self._carrier_api_track_job(connection, pickings, packages)
+            except UserError as exc:
+                _logger.warning("Tracking paused for %s: %s", connection.name, exc)
+                summary["unconfigured"] |= pickings
+                problems[connection] = str(exc)
+                continue
             if job is None:
                 summary["untrackable"] |= pickings
                 continue
@@ -255,6 +306,12 @@ class StockPicking(models.Model):
         # A carrier without a tracking API is never polled again by the cron.
         if summary["untrackable"] and not manual:
             summary["untrackable"].write({"carrier_api_tracking_stopped": True})
+        if summary["unconfigured"]:
+            if manual and not jobs:
+                # the button (or a webhook, retried): say what to fix
+                raise UserError("\n".join(dict.fromkeys(problems.values())))
+            if not manual:
+                summary["unconfigured"]._carrier_api_track_unconfigured(problems)
         # 2. Call out concurrently (threads, no ORM), bounded per account.
         if jobs:
             with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
@@ -362,6 +419,12 @@ class StockPicking(models.Model):
             if row and row["state"] != "sent":
                 row = None  # a failed attempt's row: the waybill came from elsewhere
             if row and row["tracking_stopped"]:
+                # given up on (never known): not asked again, and it keeps the
+                # shipment out of "delivered" (an incident for the aggregate)
+                packages.append(
+                    _package(number, row=row["id"], state="incident", poll=False)
+                    | {"given_up": True}
+                )
                 continue
             state = row and row["delivery_state"]
             if not state and single:
@@ -376,6 +439,9 @@ class StockPicking(models.Model):
                     status_raw=row["status_raw"] or "",
                     status_unknown=row["status_unknown"],
                     unknown_since=row["unknown_since"],
+                    # Biteship's order id, kept while the courier has not issued
+                    # the waybill (§5.5 order.waybill_id)
+                    stand_in=not row["waybill"] and bool(row["carrier_order_id"]),
                     # The cron leaves a package the carrier has closed alone; the
                     # button (and a webhook) read every live one again.
                     poll=manual
@@ -413,11 +479,11 @@ class StockPicking(models.Model):
                         log=logs.append, session=transport, max_attempts=2
                     )
                 )
-        except UserError as exc:
-            _logger.warning("Tracking skipped for %s: %s", connection.name, exc)
+        except UserError:
+            # A configuration problem (a missing key): the caller backs off.
             for transport in transports:
                 transport.close()
-            return None
+            raise
         # Every live package of every shipment of the account in the same calls.
         for picking in pickings:
             courier = picking.carrier_id.carrier_api_courier_code
@@ -427,12 +493,19 @@ class StockPicking(models.Model):
                     # Biteship tracks a waybill per courier (§5.4).
                     number = f"{courier.lower()}:{number}"
                 package["api"] = number
+        results = {}
+        if hasattr(client_class, "get_order"):
+            client = clients.get()
+            try:
+                results = self._carrier_api_track_issued(client, pickings, packages)
+            finally:
+                clients.put(client)
         numbers = sorted(
             {
                 package["api"]
                 for picking_packages in packages.values()
                 for package in picking_packages
-                if package["poll"]
+                if package["poll"] and package["api"] not in results
             }
         )
         if CAP_TRACK_MANY in client_class.capabilities:
@@ -450,10 +523,112 @@ class StockPicking(models.Model):
             "workers": workers,
             "transports": transports,
             "logs": logs,
-            "results": {},
+            "results": results,
             "errors": {},
             "calls": 0,
         }
+
+    def _carrier_api_track_issued(self, client, pickings, packages):
+        """Biteship may answer an order without its waybill (§5.5: the courier
+        issues it later, ``order.waybill_id``); the order id then stands in for it
+        in ``carrier_tracking_ref``, and the waybill tracking route does not know
+        it. Re-read those orders (``GET /v1/orders/:id``, §5.3): a waybill issued
+        is written to the package's ledger row and replaces the stand-in on the
+        delivery, then tracked; an order still without one answers with its own
+        status (known: never given up on while Biteship has the order).
+
+        :param packages: ``{picking id: [package]}``, updated in place.
+        :returns: ``{api number: TrackingResult}`` for the orders still without
+            waybill (no tracking call for them).
+        """
+        results = {}
+        Waybill = self.env["carrier.api.waybill"].sudo()
+        for picking in pickings:
+            for package in packages[picking.id]:
+                if not (package["stand_in"] and package["poll"] and package["row"]):
+                    continue
+                order_id = package["number"]
+                try:
+                    answer = client.get_order(order_id)
+                except IntegrationError as exc:
+                    _logger.info("Biteship order %s not read: %s", order_id, exc)
+                    continue
+                if answer is None:
+                    continue  # unknown order: tracked (and given up) as any number
+                result, status = answer
+                waybill = result.waybill
+                if not waybill or waybill == order_id:
+                    results[package["api"]] = TrackingResult(
+                        waybill=order_id, known=True, status=status
+                    )
+                    continue
+                Waybill.browse(package["row"]).write({"waybill": waybill})
+                picking.carrier_tracking_ref = ",".join(
+                    waybill if ref == order_id else ref
+                    for ref in _split_refs(picking.carrier_tracking_ref)
+                )
+                package.update(
+                    number=waybill,
+                    api=package["api"].replace(order_id, waybill),
+                    stand_in=False,
+                )
+        return results
+
+    def _carrier_api_track_unconfigured(self, problems):
+        """These shipments could not be polled for a configuration problem (a
+        carrier without connection, a connection missing a key): poll them again
+        later (the back-off of a failed call) and ask the connection's responsible
+        user to fix it, one activity per connection however many shipments wait.
+
+        :param problems: ``{connection or False: error text}``
+        """
+        now = fields.Datetime.now()
+        interval = timedelta(minutes=self._carrier_api_param(PARAM_INTERVAL))
+        backoff_max = timedelta(hours=self._carrier_api_param(PARAM_BACKOFF_MAX))
+        by_failures = defaultdict(lambda: self.browse())
+        for picking in self:
+            by_failures[picking.carrier_api_poll_failures + 1] |= picking
+        for failures, pickings in by_failures.items():
+            pickings.write(
+                {
+                    "carrier_api_poll_failures": failures,
+                    "carrier_api_next_poll": now
+                    + min(interval * (2**failures), backoff_max),
+                }
+            )
+        activity_type = self.env.ref("mail.mail_activity_data_warning")
+        summary = _("Tracking paused: carrier account to fix")
+        for connection, message in problems.items():
+            if not connection:
+                continue  # no account to ask about: the log says it
+            count = len(
+                self.filtered(
+                    lambda p, c=connection: p.carrier_id.carrier_api_connection_id == c
+                )
+            )
+            note = _(
+                "%(count)s shipments could not be tracked: %(error)s They are tried "
+                "again later.",
+                count=count,
+                error=message,
+            )
+            connection = connection.sudo()
+            existing = connection.activity_ids.filtered(
+                lambda a, t=activity_type: (
+                    a.activity_type_id == t and a.summary == summary
+                )
+            )
+            if existing:
+                existing[:1].note = note
+                continue
+            connection.activity_schedule(
+                activity_type_id=activity_type.id,
+                summary=summary,
+                note=note,
+                user_id=(
+                    connection.responsible_user_id or self.env.ref("base.user_admin")
+                ).id,
+            )
 
     def _carrier_api_write_logs(self, connection, entries):
         """The HTTP log of one run, written in one batch (one side transaction per
@@ -659,6 +834,10 @@ class StockPicking(models.Model):
                             stop = stop or not package["row"]
                             if package["row"]:
                                 outcome["packages"][package["row"]] = row_vals
+                            # the shipment is not delivered without it
+                            tracked.append(
+                                dict(package, state="incident", given_up=True)
+                            )
                             continue
                         unknown_since.append(since)
                 else:
@@ -699,16 +878,26 @@ class StockPicking(models.Model):
                 )
                 outcome["delivered"] = True
         state = state or picking.carrier_api_delivery_state
-        if stop or not tracked:
+        live = [p for p in tracked if not p.get("given_up")]
+        if (
+            stop
+            or not live
+            or (
+                len(live) < len(tracked)
+                and all(p["state"] in const.TERMINAL_STATES for p in live)
+            )
+        ):
             # Nothing left to ask the carrier about: every waybill given up on (or
-            # one without a ledger row, whose state cannot be kept on its own).
+            # one without a ledger row, whose state cannot be kept on its own), or
+            # the others are over while one was given up on (the shipment stays an
+            # incident: never reported delivered).
             vals["carrier_api_tracking_stopped"] = True
             vals["carrier_api_next_poll"] = False
-        elif state in const.TERMINAL_STATES and not any(
-            p["status_unknown"] for p in tracked
-        ):
-            # Done when every package is closed and its latest status says so (an
-            # unknown status after a known one keeps it polled).
+        elif state in const.TERMINAL_STATES:
+            # Done when every package is closed. A status the map does not know,
+            # read after the closing one, stays flagged (the "Incidents" filter)
+            # and is not polled again by the cron, which leaves closed shipments
+            # alone (_carrier_api_track_domain): *Refresh tracking* reads it again.
             vals["carrier_api_next_poll"] = False
         return vals, new_events, outcome
 
@@ -818,6 +1007,7 @@ def _package(number, row=None, state=None, poll=True, **values):
         "status_unknown": values.get("status_unknown", False),
         "unknown_since": values.get("unknown_since"),
         "poll": poll,
+        "stand_in": values.get("stand_in", False),
     }
 
 

@@ -25,3 +25,6 @@ from . import test_waybill_batch
 from . import test_waybill_review
 from . import test_waybill_batch_cursors
 from . import test_delivery_contract
+from . import test_tracking_review
+from . import test_webhook_biteship_waybill
+from . import test_pickup_review

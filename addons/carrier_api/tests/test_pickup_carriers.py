@@ -100,10 +100,14 @@ class TestPickupCarriers(MultiCarrierMixin, CarrierShipCase):
         self.assertEqual(accepted.carrier_api_pickup_state, "requested")
         self.assertTrue(accepted.carrier_api_pickup_ref)
         self.assertEqual(list(self.jne_api.pickups), [accepted.carrier_tracking_ref])
-        # nothing recorded for the refused carrier; it can be asked again
-        self.assertEqual(refused.carrier_api_pickup_state, "none")
+        # a 500 after the request was sent is unclear (JNE may have booked it):
+        # blocked until a person checked; nothing else recorded
+        self.assertEqual(refused.carrier_api_pickup_state, "uncertain")
         self.assertFalse(refused.carrier_api_pickup_ref)
         self.assertFalse(refused.carrier_api_pickup_start)
+        with self.assertRaisesRegex(UserError, "unclear"):
+            self._request(refused)
+        refused.action_carrier_api_pickup_checked()
         action = self._request(refused)
         self.assertEqual(action["params"]["type"], "success")
         self.assertEqual(refused.carrier_api_pickup_state, "requested")
@@ -118,9 +122,9 @@ class TestPickupCarriers(MultiCarrierMixin, CarrierShipCase):
         calls = len(self.carrier_server.requests) + len(self.gateway.requests)
         action = self._request(jne | sicepat | biteship | anteraja | jnt)
         message = action["params"]["message"]
-        # JNE's 500: shown, nothing recorded
+        # JNE's 500: shown, unclear (a person checks before asking again)
         self.assertIn(f"Refused ({jne.name})", message)
-        self.assertEqual(jne.carrier_api_pickup_state, "none")
+        self.assertEqual(jne.carrier_api_pickup_state, "uncertain")
         self.assertFalse(jne.carrier_api_pickup_ref)
         # booked with the order: recorded, no call, no window (none was sent)
         sicepat_order = self.sicepat_api.shipments[sicepat.carrier_tracking_ref]
@@ -147,7 +151,7 @@ class TestPickupCarriers(MultiCarrierMixin, CarrierShipCase):
         picking = self._shipped(self.jne_direct_reg)
         action = self._request(picking, wib_to_utc(1, 22), wib_to_utc(1, 23))
         self.assertIn("outside the courier hours", action["params"]["message"])
-        self.assertEqual(picking.carrier_api_pickup_state, "none")
+        self.assertEqual(picking.carrier_api_pickup_state, "failed")
         self.assertEqual(self.jne_api.pickups, {})
 
     def test_window_in_the_past_or_backwards_is_refused_before_any_call(self):
@@ -168,7 +172,8 @@ class TestPickupCarriers(MultiCarrierMixin, CarrierShipCase):
         self.assertIn("AWB is cancelled", message)
         self.assertIn("AWB is already picked_up", message)
         self.assertEqual(
-            set((cancelled | collected).mapped("carrier_api_pickup_state")), {"none"}
+            set((cancelled | collected).mapped("carrier_api_pickup_state")),
+            {"failed"},
         )
 
     def test_wrong_key_is_refused_and_masked(self):
@@ -177,7 +182,7 @@ class TestPickupCarriers(MultiCarrierMixin, CarrierShipCase):
         message = self._request(picking)["params"]["message"]
         self.assertIn("Invalid Username Or API KEY", message)
         self.assertNotIn("wrong-jne-key-000", message)
-        self.assertEqual(picking.carrier_api_pickup_state, "none")
+        self.assertEqual(picking.carrier_api_pickup_state, "failed")
 
     def test_field_names_and_path_come_from_the_endpoint_overrides(self):
         """JNE's pickup contract is [secondary]: path and field names are set on
@@ -195,7 +200,7 @@ class TestPickupCarriers(MultiCarrierMixin, CarrierShipCase):
         self.assertEqual(form["CNOTE_NO"], picking.carrier_tracking_ref)
         self.assertNotIn("AWB", form)
         self.assertEqual(form["PICKUP_VEHICLE"], "MOBIL")
-        self.assertEqual(picking.carrier_api_pickup_state, "none")
+        self.assertEqual(picking.carrier_api_pickup_state, "failed")
 
     def test_deliveries_of_another_state_are_refused_before_any_call(self):
         shipped = self._shipped(self.jne_direct_reg)

@@ -16,6 +16,7 @@ from odoo.addons.base_integration.tests.gateway_servers import carrier_common as
 from odoo.addons.base_integration.tests.gateway_servers import jnt as jnt_server
 from odoo.addons.base_integration.tests.gateway_servers import sicepat as sc_server
 
+from ..models import const
 from ..models.stock_picking_tracking import StockPicking as TrackingPicking
 from .carriers_common import MultiCarrierMixin
 from .ship_common import CarrierShipCase
@@ -38,7 +39,8 @@ class TestTrackingCarriers(MultiCarrierMixin, CarrierShipCase):
 
     def _unknown_status(self, api, picking, table, value):
         """The carrier answers a status nobody documented: kept, flagged, the state
-        unchanged, still polled."""
+        unchanged, still polled unless the shipment was over (then the button reads
+        it again, the cron leaves it)."""
         state = picking.carrier_api_delivery_state
         before = picking.carrier_api_tracking_event_ids
         shipment = api.shipments[picking.carrier_tracking_ref]
@@ -51,7 +53,9 @@ class TestTrackingCarriers(MultiCarrierMixin, CarrierShipCase):
         self.assertEqual(len(event), 1)
         self.assertTrue(event.unknown)
         self.assertFalse(event.delivery_state)
-        self.assertTrue(picking.carrier_api_next_poll)
+        self.assertEqual(
+            bool(picking.carrier_api_next_poll), state not in const.TERMINAL_STATES
+        )
         return event
 
     # ------------------------------------------------------------------ J&T
@@ -160,6 +164,8 @@ class TestTrackingCarriers(MultiCarrierMixin, CarrierShipCase):
             self.anteraja_api, picking, aj_server.CODES, (999, "Held")
         )
         self.assertEqual(event.status_raw, "999")
+        # over: the cron does not poll it again (review D)
+        self.assertEqual(self._cron(picking)["calls"], 0)
 
     # ------------------------------------------------------------------ batch
     def test_one_bad_shipment_does_not_roll_back_the_batch(self):

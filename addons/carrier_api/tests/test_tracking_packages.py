@@ -289,7 +289,13 @@ class TestTrackingPackages(CarrierShipCase):
         # the other package is still tracked, the given-up one not asked again
         self._advance(first, cc.DELIVERED)
         self.gateway.requests.clear()
+        delivered_mails = len(self._mails("delivered"))
         self._cron(picking)
         self.assertEqual(self._polled(), [first])
-        self.assertEqual(picking.carrier_api_delivery_state, "delivered")
+        self.assertEqual(self._rows(picking)[first].delivery_state, "delivered")
+        # one package never known: not "delivered", not mailed as such (review E);
+        # nothing left to ask: tracking stopped
+        self.assertEqual(picking.carrier_api_delivery_state, "incident")
+        self.assertEqual(len(self._mails("delivered")), delivered_mails)
+        self.assertTrue(picking.carrier_api_tracking_stopped)
         self.assertFalse(picking.carrier_api_next_poll)

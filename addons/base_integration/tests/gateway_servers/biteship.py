@@ -129,7 +129,18 @@ class BiteshipApi(cc.CarrierHandler):
         with self.lock:
             self.orders = {}  # Biteship order id -> waybill
             self._ids = itertools.count(1)
+            # True: new orders answer without a waybill until ``issue_waybill``
+            # (the courier assigns it later, order.waybill_id webhook, §5.5)
+            self.defer_waybill = False
         return result
+
+    def issue_waybill(self, order_id):
+        """The courier assigns the waybill of an order made while ``defer_waybill``:
+        ``GET /v1/orders/:id`` and the tracking routes show it from now on."""
+        shipment = self._by_order_id(order_id)
+        with self.lock:
+            shipment["waybill_pending"] = False
+        return shipment["waybill"]
 
     # ------------------------------------------------------------------ helpers
     @staticmethod
@@ -192,7 +203,9 @@ class BiteshipApi(cc.CarrierHandler):
             },
             "courier": {
                 "tracking_id": shipment["tracking_id"],
-                "waybill_id": shipment["waybill"],
+                "waybill_id": None
+                if shipment.get("waybill_pending")
+                else shipment["waybill"],
                 "company": shipment["courier"],
                 "type": shipment["service"],
                 "link": f"https://track.biteship.test/{shipment['tracking_id']}",
@@ -366,6 +379,7 @@ class BiteshipApi(cc.CarrierHandler):
                 ),
             )
             self.orders[order_id] = waybill
+            shipment["waybill_pending"] = self.defer_waybill
         return Response(200, self._order_body(shipment))
 
     def get_order(self, request):
@@ -455,6 +469,10 @@ class BiteshipApi(cc.CarrierHandler):
         if (denied := self._auth(request)) is not None:
             return denied
         shipment = self.get(request.params["waybill"])
-        if not shipment or shipment["courier"] != request.params["courier"]:
+        if (
+            not shipment
+            or shipment["courier"] != request.params["courier"]
+            or shipment.get("waybill_pending")
+        ):
             return self._error(404, 40403001, "Tracking data not found")
         return Response(200, self._tracking_body(shipment))

@@ -1,0 +1,71 @@
+# Copyright 2026 Odoo Indonesia Suite
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The ``order.waybill_id`` webhook over HTTP: the waybill Biteship issued after the
+order is read from ``GET /v1/orders/:id`` and replaces the order id stand-in."""
+
+import re
+
+from odoo.modules.registry import Registry
+from odoo.tests import HttpCase, get_db_name, tagged
+
+from . import test_webhook_biteship as base
+from .ship_common import CarrierShipCase
+
+ORDER_READ = re.compile(r"^/biteship/v1/orders/[0-9a-f]+$")
+
+
+@tagged("post_install", "-at_install")
+class TestBiteshipWebhookWaybill(CarrierShipCase, HttpCase):
+    # the setup and helpers of test_webhook_biteship, not its tests
+    @classmethod
+    def setUpClass(cls):
+        # as test_webhook_biteship: only the outermost test-mode enter/leave acts
+        registry = Registry(get_db_name())
+        real_enter, real_leave = registry.enter_test_mode, registry.leave_test_mode
+        depth = []
+
+        def enter(cr, *args, **kwargs):
+            depth.append(1)
+            if len(depth) == 1:
+                real_enter(cr, *args, **kwargs)
+
+        def leave():
+            depth.pop()
+            if not depth:
+                real_leave()
+
+        registry.enter_test_mode, registry.leave_test_mode = enter, leave
+
+        def restore():
+            del registry.enter_test_mode
+            del registry.leave_test_mode
+
+        cls.addClassCleanup(restore)
+        super().setUpClass()
+
+    _post = base.TestBiteshipWebhook._post
+    _events = base.TestBiteshipWebhook._events
+    _process = base.TestBiteshipWebhook._process
+
+    def test_waybill_webhook_records_the_waybill(self):
+        self.biteship_api.defer_waybill = True
+        picking = self._ready_picking()
+        picking.action_carrier_api_create_waybill()
+        order_id = picking.carrier_tracking_ref
+        waybill = self.biteship_api.issue_waybill(order_id)
+        response = self._post(
+            {
+                "event": "order.waybill_id",
+                "order_id": order_id,
+                "courier_waybill_id": waybill,
+                "courier_company": "jne",
+            }
+        )
+        self.assertEqual(response.status_code, 200)
+        self.gateway.requests.clear()
+        self._process()
+        self.assertEqual(self._events().state, "done")
+        self.assertTrue(any(ORDER_READ.search(r.path) for r in self.gateway.requests))
+        self.assertEqual(picking.carrier_tracking_ref, waybill)
+        self.assertEqual(picking.sudo().carrier_api_package_ids.waybill, waybill)
+        self.assertEqual(picking.carrier_api_delivery_state, "recorded")
