@@ -87,14 +87,23 @@ class AccountMove(models.Model):
         invoice first (raising ``EfakturProblemsError`` before yielding anything), then
         yields ``(filename, xml_bytes)`` one file at a time, so memory holds one file. Reads
         the invoices twice; the caller stores each file before asking for the next."""
-        problems = self._efaktur_problems()
+        moves = self.exists()
+        chunks = moves._efaktur_ordered_chunks(max_per_file)
+        # Validated one file's worth at a time, so that memory holds one chunk's figures
+        # however many invoices there are; company problems repeat per chunk: once here.
+        problems, seen = [], set()
+        for chunk in chunks:
+            for move, message in self.browse(chunk)._efaktur_problems():
+                key = (getattr(move, "id", move), message)
+                if key not in seen:
+                    seen.add(key)
+                    problems.append((move, message))
+            self.env.invalidate_all()
         if problems:
             raise EfakturProblemsError(
                 problems, title=self.env._("e-Faktur cannot be exported:")
             )
-        moves = self.exists()
         seller = self._efaktur_seller(moves.company_id, problems)
-        chunks = moves._efaktur_ordered_chunks(max_per_file)
         for index, chunk in enumerate(chunks, start=1):
             invoices = self._efaktur_chunk(chunk, seller, problems)
             if problems:  # changed since the check: refuse rather than write half
@@ -105,10 +114,10 @@ class AccountMove(models.Model):
                     ],
                     title=self.env._("e-Faktur cannot be exported:"),
                 )
-            yield (
-                self._efaktur_filename(seller, index, len(chunks)),
-                cx.build_bulk(seller["tin"], invoices),
-            )
+            content = cx.build_bulk(seller["tin"], invoices)
+            del invoices
+            self.env.invalidate_all()
+            yield (self._efaktur_filename(seller, index, len(chunks)), content)
 
     def _efaktur_ordered_chunks(self, max_per_file):
         """Invoice ids in the file order (invoice date, number, id), cut in chunks."""
