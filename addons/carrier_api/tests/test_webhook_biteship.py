@@ -16,8 +16,9 @@ URL = "/carrier_api/biteship/webhook/%s"
 TOKEN = "whsec-test-0123456789"  # IntegrationTestMixin._create_connection
 
 
-@tagged("post_install", "-at_install")
-class TestBiteshipWebhook(CarrierShipCase, HttpCase):
+class BiteshipWebhookCase(CarrierShipCase, HttpCase):
+    """Setup and helpers of the Biteship webhook tests over HTTP (no test of its own)."""
+
     @classmethod
     def setUpClass(cls):
         # HttpCase and ship_common both put the registry in test mode: only the
@@ -76,6 +77,9 @@ class TestBiteshipWebhook(CarrierShipCase, HttpCase):
     def _process(self):
         return self.env["integration.event"]._process_pending("inbound")
 
+
+@tagged("post_install", "-at_install")
+class TestBiteshipWebhook(BiteshipWebhookCase):
     def test_hint_rereads_the_shipment(self):
         picking, shipment = self._shipped()
         self.biteship_api.advance(picking.carrier_tracking_ref)  # picked

@@ -5,48 +5,15 @@ order is read from ``GET /v1/orders/:id`` and replaces the order id stand-in."""
 
 import re
 
-from odoo.modules.registry import Registry
-from odoo.tests import HttpCase, get_db_name, tagged
+from odoo.tests import tagged
 
-from . import test_webhook_biteship as base
-from .ship_common import CarrierShipCase
+from .test_webhook_biteship import BiteshipWebhookCase
 
 ORDER_READ = re.compile(r"^/biteship/v1/orders/[0-9a-f]+$")
 
 
 @tagged("post_install", "-at_install")
-class TestBiteshipWebhookWaybill(CarrierShipCase, HttpCase):
-    # the setup and helpers of test_webhook_biteship, not its tests
-    @classmethod
-    def setUpClass(cls):
-        # as test_webhook_biteship: only the outermost test-mode enter/leave acts
-        registry = Registry(get_db_name())
-        real_enter, real_leave = registry.enter_test_mode, registry.leave_test_mode
-        depth = []
-
-        def enter(cr, *args, **kwargs):
-            depth.append(1)
-            if len(depth) == 1:
-                real_enter(cr, *args, **kwargs)
-
-        def leave():
-            depth.pop()
-            if not depth:
-                real_leave()
-
-        registry.enter_test_mode, registry.leave_test_mode = enter, leave
-
-        def restore():
-            del registry.enter_test_mode
-            del registry.leave_test_mode
-
-        cls.addClassCleanup(restore)
-        super().setUpClass()
-
-    _post = base.TestBiteshipWebhook._post
-    _events = base.TestBiteshipWebhook._events
-    _process = base.TestBiteshipWebhook._process
-
+class TestBiteshipWebhookWaybill(BiteshipWebhookCase):
     def test_waybill_webhook_records_the_waybill(self):
         self.biteship_api.defer_waybill = True
         picking = self._ready_picking()
