@@ -16,14 +16,42 @@ class IntegrationConnection(models.Model):
     def _carrier_api_marketplace_push(self, event):
         """Outbox handler: arrange the shipment on the platform with our waybill,
         through marketplace_sync (locks, "arranged" committed once the platform
-        accepted, "already arranged" counted as success)."""
+        accepted, "already arranged" counted as success).
+
+        Re-checks that the work is still needed: the waybill queued is still the
+        delivery's (not cancelled, emptied or replaced since), the carrier still ours,
+        no other delivery of the order arranged already.
+        """
         self.ensure_one()
         data = event._get_payload()
         picking = self.env["stock.picking"].sudo().browse(data.get("picking")).exists()
         if not picking or picking.marketplace_shipment_arranged:
             raise IgnoreEvent(_("The delivery is gone or already arranged."))
+        if not picking.carrier_tracking_ref:
+            raise IgnoreEvent(_("The delivery's waybill is cancelled by now."))
         if picking.carrier_tracking_ref != data.get("waybill"):
             raise IgnoreEvent(_("The delivery has another waybill by now."))
+        if not picking._carrier_api_marketplace_watched():
+            raise IgnoreEvent(
+                _("The delivery is not shipped with our carrier any more.")
+            )
+        sibling = picking._carrier_api_marketplace_arranged_sibling()
+        if sibling:
+            # not an error to retry: the platform takes one shipment per order. Said on
+            # the delivery, where the waybill is (an ignored event keeps no note).
+            picking.message_post(
+                body=_(
+                    "Waybill %(waybill)s not sent to %(platform)s: order %(order)s is "
+                    "arranged there already with delivery %(other)s (tracking "
+                    "%(tracking)s), and the platform takes one shipment per order.",
+                    waybill=picking.carrier_tracking_ref,
+                    platform=picking._carrier_api_marketplace_platform(),
+                    order=picking.marketplace_order_id.name,
+                    other=sibling.name,
+                    tracking=picking.marketplace_order_id.tracking_number or "-",
+                )
+            )
+            return picking.id
         self.env.flush_all()
         try:
             picking._marketplace_check_arrangeable()
@@ -34,5 +62,7 @@ class IntegrationConnection(models.Model):
                 raise exc.__cause__ from None
             raise PermanentError(str(exc)) from None
         finally:
+            # the side cursor wrote both: what this transaction read is old
             picking.invalidate_recordset()
+            picking.marketplace_order_id.invalidate_recordset()
         return picking.id
