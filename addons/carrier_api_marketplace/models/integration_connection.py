@@ -20,7 +20,7 @@ class IntegrationConnection(models.Model):
 
         Re-checks that the work is still needed: the waybill queued is still the
         delivery's (not cancelled, emptied or replaced since), the carrier still ours,
-        no other delivery of the order arranged already.
+        the order not cancelled, no other delivery of the order arranged already.
         """
         self.ensure_one()
         data = event._get_payload()
@@ -35,6 +35,9 @@ class IntegrationConnection(models.Model):
             raise IgnoreEvent(
                 _("The delivery is not shipped with our carrier any more.")
             )
+        if picking.marketplace_order_id.lifecycle == "cancelled":
+            # nothing to ship: not a dead letter for someone to look at
+            raise IgnoreEvent(_("The order is cancelled on the platform."))
         sibling = picking._carrier_api_marketplace_arranged_sibling()
         if sibling:
             # not an error to retry: the platform takes one shipment per order. Said on

@@ -179,6 +179,8 @@ class StockPicking(models.Model):
                 not picking._carrier_api_marketplace_watched()
                 or not picking.marketplace_shipment_arranged
                 or not order.tracking_number
+                # a cancelled order ships nothing: its dead waybill harms no buyer
+                or order.lifecycle == "cancelled"
             ):
                 continue
             platform = picking._carrier_api_marketplace_platform()

@@ -122,6 +122,14 @@ class TestCarrierWaybillPackages(test_push.TestCarrierWaybillPush):
         picking.carrier_tracking_ref = "JNE0001111"
         self.assertFalse(self._stale_activities(picking))
 
+    def test_waybill_cancelled_with_the_order_asks_nothing(self):
+        picking = self._arranged("JNE0001111")
+        self.shopee_api.set_status(SHOPEE_ORDER, "CANCELLED")
+        self.shopee_shop._marketplace_fetch_and_import([SHOPEE_ORDER])
+        self.assertEqual(picking.marketplace_order_id.lifecycle, "cancelled")
+        picking.carrier_tracking_ref = False
+        self.assertFalse(self._stale_activities(picking))
+
     def test_tiktok_waybill_replaced_after_arranged(self):
         picking = self._tiktok_picking()
         picking.sudo().user_id = self.responsible
@@ -171,6 +179,17 @@ class TestCarrierWaybillPackages(test_push.TestCarrierWaybillPush):
         self.assertEqual(self._push_events().state, "ignored")
         self.assertFalse(self.server.requests_to(SHIP))
         self.assertFalse(picking.marketplace_shipment_arranged)
+
+    def test_order_cancelled_before_push_is_no_dead_letter(self):
+        picking = self._picking()
+        picking.carrier_tracking_ref = "JNE0001111"
+        self.shopee_api.set_status(SHOPEE_ORDER, "CANCELLED")
+        self.shopee_shop._marketplace_fetch_and_import([SHOPEE_ORDER])
+        self._drain()
+        event = self._push_events()
+        self.assertEqual(event.state, "ignored", event.error)
+        self.assertFalse(event.dead_letter)
+        self.assertFalse(self.server.requests_to(SHIP))
 
     def test_same_waybill_back_after_cancel_is_pushed(self):
         """The first push was ignored (cancelled meanwhile); the same waybill again
