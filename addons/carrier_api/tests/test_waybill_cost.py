@@ -42,9 +42,10 @@ class WaybillCostMixin:
         return picking.sudo().sale_id.order_line.filtered("is_delivery")
 
     def _validate(self, pickings):
-        for picking in pickings.sudo():
+        for picking in pickings:
             picking.move_ids.quantity = picking.move_ids.product_uom_qty
             picking.move_ids.picked = True
+        self.assertEqual(pickings.env.user, self.user)
         pickings.button_validate()
         self.assertEqual(set(pickings.mapped("state")), {"done"})
 
