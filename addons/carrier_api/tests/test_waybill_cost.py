@@ -130,6 +130,7 @@ class TestWaybillCost(WaybillCostMixin, CarrierShipCase):
         ship.action_carrier_api_create_waybill()
         waybill = ship.carrier_tracking_ref
         self.assertTrue(waybill)
+        self.assertFalse(pick.carrier_tracking_ref, "before validation, as Odoo")
         self._validate(ship)
         self.assertEqual(pick.carrier_tracking_ref, waybill)
         self.assertEqual(ship.carrier_tracking_ref, waybill, "the ref was repeated")
