@@ -244,7 +244,13 @@ class DeliveryCarrier(models.Model):
     # ------------------------------------------------------------------ shipping
     def _carrier_api_send_shipping(self, pickings):
         """``send_shipping`` contract: one ``{exact_price, tracking_number}`` per
-        picking. Pickings that already hold a waybill are not sent again."""
+        picking. Pickings that already hold a waybill are not sent again (a waybill
+        created before validation: ``send_to_shipper`` then prices it, without a
+        call).
+
+        ``exact_price`` is the carrier's price before margins: the booking answer's,
+        or for carriers whose answer has none their tariff for the booked parcels
+        (``_quote_price`` in stock_picking.py); 0 when neither is known."""
         results = []
         for picking in pickings:
             picking._carrier_api_ensure_waybill()

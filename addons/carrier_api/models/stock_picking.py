@@ -40,6 +40,7 @@ from ..api import CLIENTS
 from ..api.base import (
     CAP_FIND,
     CAP_LABEL,
+    CAP_RATES,
     DuplicateReferenceError,
     Parcel,
     ShipmentRequest,
@@ -346,7 +347,35 @@ class StockPicking(models.Model):
         ``send_to_shipper``, the same conditions as below): ours are booked first, all
         together with the calls overlapping, so that each ``send_to_shipper`` then finds
         its waybill in the ledger (no call) and Odoo's own price, message and delivery
-        line follow as before. A refusal is raised again by that ``send_to_shipper``."""
+        line follow as before. A refusal is raised again by that ``send_to_shipper``.
+
+        Deliveries whose waybill was created before validation (*Create waybill*)
+        have a tracking reference, so Odoo skips their ``send_to_shipper`` and with
+        it all a booking entails besides the call: the price with margin and
+        ``free_over``, the "Shipment sent" message, the reference on the related
+        pickings (the pick and pack steps), the cost on the order (invoice policy
+        "real"). They go through ``send_to_shipper`` here, which finds their waybill
+        and makes no call (``_carrier_api_send_shipping``), so that they end up as if
+        Odoo had booked them now.
+
+        Why at validation and not when the waybill is created: Odoo books a
+        delivery's cost on the order when the delivery is validated, and until then
+        an early waybill may still be cancelled (or replaced, another service, other
+        packages): its cost must never reach the order. ``print_label`` and the
+        carrier's ``integration_level`` are not checked for these: they decide
+        whether validation books the shipment, and the user booked it already."""
+        booked_early = self.filtered(
+            lambda p: (
+                p.carrier_api_is_ours
+                and p.carrier_api_state == "sent"
+                and p.carrier_tracking_ref
+                and p.picking_type_code != "incoming"
+            )
+        )
+        for picking in booked_early:
+            # as Odoo calls it (stock_delivery's _send_confirmation_email); no
+            # carrier call, so nothing external to keep: a UserError rolls all back
+            picking.sudo().send_to_shipper()
         ours = self.filtered(
             lambda p: (
                 p.carrier_id
@@ -460,7 +489,9 @@ class StockPicking(models.Model):
                 # a new waybill (e.g. after a cancel): no tracking or pickup of the
                 # old one carries over
                 values.update(self._carrier_api_fresh_tracking_values())
-            if price:
+                # nor its price: the new one's, or none (what send_to_shipper takes)
+                values["carrier_api_price"] = price
+            elif price:
                 values["carrier_api_price"] = price
             body = _(
                 "Waybill %(waybill)s created with %(carrier)s (order id %(ref)s).",
@@ -1229,6 +1260,9 @@ class StockPicking(models.Model):
                 "carrier_tracking_ref": False,
                 "carrier_api_state": "cancelled",
                 "carrier_api_reference": False,
+                # a validation without a new waybill books one (send_to_shipper):
+                # the cancelled one's price is not the delivery's
+                "carrier_api_price": 0,
             }
         )
         return ""
@@ -1442,6 +1476,8 @@ def _run_waybill_calls(clients, calls):
                         message="unexpected error",
                         exception=exc,
                     )
+            if call["outcome"] == "sent" and call["book"]:
+                _quote_price(client, call)
             if call["outcome"] == "sent" and call["labels"]:
                 _fetch_label(client, call)
             failed = failed or call["outcome"] != "sent"
@@ -1493,6 +1529,46 @@ def _book(client, call):
         call.update(outcome="failed", uncertain=False, kind="refused", error=str(exc))
         return
     call.update(outcome="sent", result=result)
+
+
+def _quote_price(client, call):
+    """The price of a booking whose answer has none (JNE, J&T, SiCepat and Anteraja
+    answer an order with its waybill only): the carrier's tariff for the parcel just
+    booked, its weight and addresses, quoted by the same client right after. It is
+    settled in the ledger with the waybill (a restore needs no second quote) and is
+    the ``exact_price`` of ``send_to_shipper``: with 0, Odoo would price the delivery
+    at its fixed margin and leave an invoice-policy "real" order without its cost.
+    The order's delivery line is no substitute: under that policy it holds 0 (the
+    estimate is in its label only), otherwise a price with the margin already in
+    it. Without a rate API or a rate, the price stays unknown (0, as before)."""
+    result = call["result"]
+    if result.price is not None or CAP_RATES not in client.capabilities:
+        return
+    request = call["request"]
+    try:
+        quotes = client.quote(
+            request.sender,
+            request.recipient,
+            request.parcels,
+            service_codes=[request.service_code],
+        )
+    except Exception as exc:  # noqa: BLE001 - the waybill exists: never lose it
+        _logger.warning(
+            "No price for waybill %s: the carrier's tariff could not be read (%s)",
+            result.waybill,
+            type(exc).__name__,
+        )
+        return
+    wanted = (request.service_code or "").lower()
+    quote = next((q for q in quotes if (q.service_code or "").lower() == wanted), None)
+    if quote is None:
+        _logger.warning(
+            "No price for waybill %s: no tariff of service %s",
+            result.waybill,
+            request.service_code,
+        )
+        return
+    result.price = quote.price
 
 
 def _fetch_label(client, call):
