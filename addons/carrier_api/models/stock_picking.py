@@ -555,80 +555,60 @@ class StockPicking(models.Model):
                 # (repeatable read): every delivery one at a time, which says which
                 fresh = {}
             for job, picking, requests in eligible:
-                keys = [(picking.id, part) for part, _request in requests]
-                if all(key in fresh for key in keys):
-                    claims = [
-                        (
-                            part,
-                            request,
-                            {
-                                "reference": fresh[picking.id, part],
-                                "state": "new",
-                                "recover": False,
-                            },
-                        )
-                        for part, request in requests
-                    ]
-                else:
-                    taken = [fresh[key] for key in keys if key in fresh]
-                    if taken:
-                        cr.execute(
-                            "DELETE FROM carrier_api_waybill WHERE reference = ANY(%s)",
-                            [taken],
-                        )
-                    try:
-                        with cr.savepoint(flush=False):
-                            claims = [
-                                (
-                                    part,
-                                    request,
-                                    picking._carrier_api_claim_in(
-                                        cr, part, prefix, lease
-                                    ),
-                                )
-                                for part, request in requests
-                            ]
-                    except UserError as exc:
-                        errors[picking] = str(exc)
-                        continue
-                    except BUSY_ERRORS:
-                        errors[picking] = picking._carrier_api_busy_message()
-                        continue
+                try:
+                    claims = picking._carrier_api_claim_parts(
+                        cr, requests, fresh, prefix, lease
+                    )
+                except UserError as exc:
+                    errors[picking] = str(exc)
+                    continue
+                except BUSY_ERRORS:
+                    errors[picking] = picking._carrier_api_busy_message()
+                    continue
                 for part, request, claim in claims:
-                    call = {
-                        "picking": picking,
-                        "part": part,
-                        "reference": claim["reference"],
-                        "request": dataclasses.replace(
-                            request, reference=claim["reference"]
-                        ),
-                        "recover": claim.get("recover", False),
-                        # an uncertain order may be posted again (see _book)
-                        "resend": bool(
-                            self.env.context.get("carrier_api_send_again")
-                            or picking._carrier_api_may_resend()
-                        ),
-                        "book": claim["state"] != "sent",
-                        "labels": labels,
-                        "outcome": None,
-                    }
-                    if not call["book"]:
-                        # booked before (the request that got the answer was
-                        # rolled back): restored, no second order
-                        call["outcome"] = "sent"
-                        call["result"] = ShipmentResult(
-                            reference=claim["reference"],
-                            waybill=claim["waybill"] or "",
-                            carrier_order_id=claim["carrier_order_id"] or "",
-                            price=claim["price"],
-                        )
+                    call = picking._carrier_api_new_call(part, request, claim, labels)
                     job["calls"].append(call)
                     calls.append(call)
-                    if part <= 1:
-                        reference = claim["reference"]
-                        base = reference.rsplit("-", 1)[0] if part else reference
-                        if picking.carrier_api_reference != base:
-                            picking.carrier_api_reference = base
+        self._carrier_api_take_receipt_numbers(jobs)
+        return calls
+
+    def _carrier_api_new_call(self, part, request, claim, labels):
+        """The call of one claimed order id (a dict the worker threads fill)."""
+        call = {
+            "picking": self,
+            "part": part,
+            "reference": claim["reference"],
+            "request": dataclasses.replace(request, reference=claim["reference"]),
+            "recover": claim.get("recover", False),
+            # an uncertain order may be posted again (see _book)
+            "resend": bool(
+                self.env.context.get("carrier_api_send_again")
+                or self._carrier_api_may_resend()
+            ),
+            "book": claim["state"] != "sent",
+            "labels": labels,
+            "outcome": None,
+        }
+        if not call["book"]:
+            # booked before (the request that got the answer was rolled back):
+            # restored, no second order
+            call["outcome"] = "sent"
+            call["result"] = ShipmentResult(
+                reference=claim["reference"],
+                waybill=claim["waybill"] or "",
+                carrier_order_id=claim["carrier_order_id"] or "",
+                price=claim["price"],
+            )
+        if part <= 1:
+            reference = claim["reference"]
+            base = reference.rsplit("-", 1)[0] if part else reference
+            if self.carrier_api_reference != base:
+                self.carrier_api_reference = base
+        return call
+
+    def _carrier_api_take_receipt_numbers(self, jobs):
+        """SiCepat's receipt numbers from the account's range (ORM, main thread),
+        for the calls to book that have none yet; a call without one fails."""
         failed = []
         for job in jobs:
             connection = job["connection"]
@@ -644,7 +624,6 @@ class StockPicking(models.Model):
                     failed.append(call)
         if failed:
             self._carrier_api_settle_many(failed)
-        return calls
 
     def _carrier_api_live_parts(self, cr):
         """``{picking id: {part: reference}}`` of the order ids the carrier holds or
@@ -957,6 +936,35 @@ class StockPicking(models.Model):
             self.name,
         )
 
+    def _carrier_api_claim_parts(self, cr, requests, fresh, prefix, lease):
+        """``[(part, request, claim)]`` of this delivery's packages: the rows
+        ``_carrier_api_claim_new`` inserted, or, when one order id existed already,
+        each claimed on its own (in a savepoint: all or none).
+
+        :raises UserError: a problem, or another attempt is running (or a
+            psycopg2 lock error: the row is locked by another attempt).
+        """
+        keys = [(self.id, part) for part, _request in requests]
+        if all(key in fresh for key in keys):
+            return [
+                (
+                    part,
+                    request,
+                    {"reference": fresh[self.id, part], "state": "new"},
+                )
+                for part, request in requests
+            ]
+        taken = [fresh[key] for key in keys if key in fresh]
+        if taken:
+            cr.execute(
+                "DELETE FROM carrier_api_waybill WHERE reference = ANY(%s)", [taken]
+            )
+        with cr.savepoint(flush=False):
+            return [
+                (part, request, self._carrier_api_claim_in(cr, part, prefix, lease))
+                for part, request in requests
+            ]
+
     def _carrier_api_order_id(self, prefix, part, generation):
         """The external order id of ``part`` after ``generation`` cancelled ones."""
         reference = f"{prefix}-{self.id}" + (f"-R{generation}" if generation else "")
@@ -993,7 +1001,9 @@ class StockPicking(models.Model):
         # in the order of the references: two batches over the same deliveries wait
         # for each other's new rows in one order, never in a cycle (deadlock)
         rows.sort(key=lambda row: row[2])
-        picking_ids, carrier_ids, references, parts = (list(c) for c in zip(*rows))
+        picking_ids, carrier_ids, references, parts = (
+            list(c) for c in zip(*rows, strict=True)
+        )
         cr.execute(
             "INSERT INTO carrier_api_waybill (picking_id, carrier_id, reference, "
             "part, state, sending_at, uncertain, create_uid, write_uid, create_date, "
@@ -1081,7 +1091,9 @@ class StockPicking(models.Model):
     def _carrier_api_settle_in(
         self, cr, reference, state, uncertain=False, result=None, message=None
     ):
-        self._carrier_api_settle_rows(cr, [(reference, state, uncertain, result, message)])
+        self._carrier_api_settle_rows(
+            cr, [(reference, state, uncertain, result, message)]
+        )
 
     @api.model
     def _carrier_api_settle_rows(self, cr, rows):
@@ -1089,7 +1101,7 @@ class StockPicking(models.Model):
         state, uncertain, ShipmentResult or None, message)``."""
         if not rows:
             return
-        columns = list(zip(*[
+        values = [
             (
                 reference,
                 state,
@@ -1100,7 +1112,8 @@ class StockPicking(models.Model):
                 message,
             )
             for reference, state, uncertain, result, message in rows
-        ]))
+        ]
+        columns = zip(*values, strict=True)
         cr.execute(
             "UPDATE carrier_api_waybill AS w SET state = v.state, "
             "uncertain = v.uncertain, "
