@@ -85,6 +85,8 @@ DUPLICATE_REFUSED = frozenset({"jnt"})
 # The claim's row is held by another attempt.
 # precommit data key: what a validation of many booked for send_to_shipper
 PREBOOKED = "carrier_api.prebooked"
+# precommit data key: the batch that books them, while send_to_shipper runs
+PREBOOKING = "carrier_api.prebooking"
 BUSY_ERRORS = (
     psycopg2.errors.LockNotAvailable,
     psycopg2.errors.SerializationFailure,
@@ -321,7 +323,10 @@ class StockPicking(models.Model):
         # labels already attached. Should a flush in between have run the precommit
         # hooks (which clears their data), the normal path below finds the order
         # "sent" in the ledger and restores it without a call.
-        prebooked = self.env.cr.precommit.data.get(PREBOOKED, {}).pop(self.id, None)
+        data = self.env.cr.precommit.data
+        if PREBOOKING in data:
+            data[PREBOOKING].advance(until=self)
+        prebooked = data.get(PREBOOKED, {}).pop(self.id, None)
         if prebooked and prebooked[0] == "error":
             raise UserError(prebooked[1])
         if prebooked:
@@ -391,11 +396,22 @@ class StockPicking(models.Model):
         # What send_to_shipper finds: per delivery ("sent", results) or ("error",
         # message), for this transaction only (precommit data goes with it).
         # Unexpected failures (a bug) are left out: send_to_shipper tries them again
-        # (the ledger makes it look the order up first).
-        ours.sudo()._carrier_api_ensure_waybills(
-            write=False, store=self.env.cr.precommit.data.setdefault(PREBOOKED, {})
+        # (the ledger makes it look the order up first). The batch runs while Odoo
+        # sends them one by one: each send_to_shipper waits for its own delivery
+        # only, so the calls of the next ones are out while Odoo writes this one
+        # (its price, its message), and the carriers' latency hides behind that work.
+        data = self.env.cr.precommit.data
+        batch = ours.sudo()._carrier_api_waybill_batch(
+            write=False, store=data.setdefault(PREBOOKED, {})
         )
-        return super()._send_confirmation_email()
+        data[PREBOOKING] = batch
+        try:
+            result = super()._send_confirmation_email()
+            batch.advance()  # nothing left normally: send_to_shipper took them all
+            return result
+        finally:
+            data.pop(PREBOOKING, None)
+            batch.close()
 
     def _carrier_api_ensure_waybills(self, write=True, labels=True, store=None):
         """Book the waybills of these deliveries, the carrier calls overlapping.
@@ -414,29 +430,20 @@ class StockPicking(models.Model):
         :returns: ``{picking: message}`` of the deliveries left without their waybills
             (the message is an exception when the failure was unexpected: a bug).
         """
-        errors = {}
+        batch = self._carrier_api_waybill_batch(write, labels, store)
+        try:
+            batch.advance()
+        finally:
+            batch.close()
+        return batch.errors
+
+    def _carrier_api_waybill_batch(self, write=True, labels=True, store=None):
+        """The batch of ``_carrier_api_ensure_waybills``, not started: its caller
+        drives it with ``advance`` and must ``close`` it."""
         todo = self.filtered(
             lambda p: not (p.carrier_tracking_ref and p.carrier_api_state == "sent")
         )
-        batch = _WaybillBatch(todo, write, labels, store, errors)
-        # By chunks of about one delivery per worker: the calls of one chunk are out
-        # while the next is prepared and the answers that came are written. Before a
-        # chunk is claimed, the batch waits until no more than one chunk is left in
-        # flight: a claim's lease (counted from the claim) must not run out while its
-        # call waits in the pool behind the calls of the whole selection.
-        step = min(WAYBILL_CHUNK, batch.workers)
-        ahead = max(0, batch.workers * WAYBILL_IN_FLIGHT_FACTOR - step)
-        try:
-            for start in range(0, len(todo), step):
-                batch.drain(block=True, keep=ahead)
-                if batch.failure:
-                    break
-                batch.submit(todo[start : start + step])
-                batch.drain(block=False)
-            batch.drain(block=True)
-        finally:
-            batch.close()
-        return errors
+        return _WaybillBatch(todo, write, labels, store, {})
 
     def _carrier_api_finish(self, tasks, errors, write, labels, store):
         """Write the deliveries whose calls are all answered (main thread, while
@@ -550,64 +557,89 @@ class StockPicking(models.Model):
         )
         with self.env.registry.cursor() as cr:
             live = pickings._carrier_api_live_parts(cr)
+            eligible = []
             for job in jobs:
                 for picking, requests in job["plans"]:
                     try:
                         picking._carrier_api_check_layout(
                             {part for part, _request in requests}, live[picking.id]
                         )
-                        with cr.savepoint(flush=False):
-                            claims = [
-                                (
-                                    part,
-                                    request,
-                                    picking._carrier_api_claim_in(
-                                        cr, part, prefix, lease
-                                    ),
-                                )
-                                for part, request in requests
-                            ]
                     except UserError as exc:
                         errors[picking] = str(exc)
                         continue
-                    except BUSY_ERRORS:
-                        errors[picking] = picking._carrier_api_busy_message()
-                        continue
-                    for part, request, claim in claims:
-                        call = {
-                            "picking": picking,
-                            "part": part,
-                            "reference": claim["reference"],
-                            "request": dataclasses.replace(
-                                request, reference=claim["reference"]
-                            ),
-                            "recover": claim.get("recover", False),
-                            # an uncertain order may be posted again (see _book)
-                            "resend": bool(
-                                self.env.context.get("carrier_api_send_again")
-                                or picking._carrier_api_may_resend()
-                            ),
-                            "book": claim["state"] != "sent",
-                            "labels": labels,
-                            "outcome": None,
-                        }
-                        if not call["book"]:
-                            # booked before (the request that got the answer was
-                            # rolled back): restored, no second order
-                            call["outcome"] = "sent"
-                            call["result"] = ShipmentResult(
-                                reference=claim["reference"],
-                                waybill=claim["waybill"] or "",
-                                carrier_order_id=claim["carrier_order_id"] or "",
-                                price=claim["price"],
-                            )
-                        job["calls"].append(call)
-                        calls.append(call)
-                        if part <= 1:
-                            reference = claim["reference"]
-                            base = reference.rsplit("-", 1)[0] if part else reference
-                            if picking.carrier_api_reference != base:
-                                picking.carrier_api_reference = base
+                    eligible.append((job, picking, requests))
+            # Most order ids are new: inserted in one statement. A delivery of which
+            # one order id exists already (sent, failed, being sent) has its new rows
+            # taken back and is claimed one order id at a time, as before.
+            try:
+                with cr.savepoint(flush=False):
+                    fresh = self._carrier_api_claim_new(
+                        cr,
+                        [
+                            (p, [part for part, _r in requests])
+                            for _j, p, requests in eligible
+                        ],
+                        prefix,
+                    )
+            except BUSY_ERRORS:
+                # an order id was claimed by an attempt this snapshot cannot see
+                # (repeatable read): every delivery one at a time, which says which
+                fresh = {}
+            for job, picking, requests in eligible:
+                try:
+                    claims = picking._carrier_api_claim_parts(
+                        cr, requests, fresh, prefix, lease
+                    )
+                except UserError as exc:
+                    errors[picking] = str(exc)
+                    continue
+                except BUSY_ERRORS:
+                    errors[picking] = picking._carrier_api_busy_message()
+                    continue
+                for part, request, claim in claims:
+                    call = picking._carrier_api_new_call(part, request, claim, labels)
+                    job["calls"].append(call)
+                    calls.append(call)
+        self._carrier_api_take_receipt_numbers(jobs)
+        return calls
+
+    def _carrier_api_new_call(self, part, request, claim, labels):
+        """The call of one claimed order id (a dict the worker threads fill)."""
+        call = {
+            "picking": self,
+            "part": part,
+            "reference": claim["reference"],
+            "request": dataclasses.replace(request, reference=claim["reference"]),
+            "recover": claim.get("recover", False),
+            # an uncertain order may be posted again (see _book)
+            "resend": bool(
+                self.env.context.get("carrier_api_send_again")
+                or self._carrier_api_may_resend()
+            ),
+            "book": claim["state"] != "sent",
+            "labels": labels,
+            "outcome": None,
+        }
+        if not call["book"]:
+            # booked before (the request that got the answer was rolled back):
+            # restored, no second order
+            call["outcome"] = "sent"
+            call["result"] = ShipmentResult(
+                reference=claim["reference"],
+                waybill=claim["waybill"] or "",
+                carrier_order_id=claim["carrier_order_id"] or "",
+                price=claim["price"],
+            )
+        if part <= 1:
+            reference = claim["reference"]
+            base = reference.rsplit("-", 1)[0] if part else reference
+            if self.carrier_api_reference != base:
+                self.carrier_api_reference = base
+        return call
+
+    def _carrier_api_take_receipt_numbers(self, jobs):
+        """SiCepat's receipt numbers from the account's range (ORM, main thread),
+        for the calls to book that have none yet; a call without one fails."""
         failed = []
         for job in jobs:
             connection = job["connection"]
@@ -623,7 +655,6 @@ class StockPicking(models.Model):
                     failed.append(call)
         if failed:
             self._carrier_api_settle_many(failed)
-        return calls
 
     def _carrier_api_live_parts(self, cr):
         """``{picking id: {part: reference}}`` of the order ids the carrier holds or
@@ -735,21 +766,23 @@ class StockPicking(models.Model):
             with self.env.registry.cursor() as side_cr:
                 self._carrier_api_settle_many(calls, cr=side_cr)
             return
+        rows = []
         for call in calls:
             if call["outcome"] == "sent":
-                self._carrier_api_settle_in(
-                    cr, call["reference"], "sent", result=call["result"]
-                )
+                rows.append((call["reference"], "sent", False, call["result"], None))
                 continue
             if not call.get("message"):
                 call["message"] = call["picking"]._carrier_api_call_message(call)
-            self._carrier_api_settle_in(
-                cr,
-                call["reference"],
-                "failed",
-                uncertain=call.get("uncertain", False),
-                message=call["message"],
+            rows.append(
+                (
+                    call["reference"],
+                    "failed",
+                    call.get("uncertain", False),
+                    None,
+                    call["message"],
+                )
             )
+        self._carrier_api_settle_rows(cr, rows)
 
     def _carrier_api_sender(self):
         warehouse = self.picking_type_id.warehouse_id
@@ -934,6 +967,87 @@ class StockPicking(models.Model):
             self.name,
         )
 
+    def _carrier_api_claim_parts(self, cr, requests, fresh, prefix, lease):
+        """``[(part, request, claim)]`` of this delivery's packages: the rows
+        ``_carrier_api_claim_new`` inserted, or, when one order id existed already,
+        each claimed on its own (in a savepoint: all or none).
+
+        :raises UserError: a problem, or another attempt is running (or a
+            psycopg2 lock error: the row is locked by another attempt).
+        """
+        keys = [(self.id, part) for part, _request in requests]
+        if all(key in fresh for key in keys):
+            return [
+                (
+                    part,
+                    request,
+                    {"reference": fresh[self.id, part], "state": "new"},
+                )
+                for part, request in requests
+            ]
+        taken = [fresh[key] for key in keys if key in fresh]
+        if taken:
+            cr.execute(
+                "DELETE FROM carrier_api_waybill WHERE reference = ANY(%s)", [taken]
+            )
+        with cr.savepoint(flush=False):
+            return [
+                (part, request, self._carrier_api_claim_in(cr, part, prefix, lease))
+                for part, request in requests
+            ]
+
+    def _carrier_api_order_id(self, prefix, part, generation):
+        """The external order id of ``part`` after ``generation`` cancelled ones."""
+        reference = f"{prefix}-{self.id}" + (f"-R{generation}" if generation else "")
+        return reference + (f"-{part}" if part else "")
+
+    def _carrier_api_claim_new(self, cr, items, prefix):
+        """Claim in one statement the order ids that no attempt has used yet.
+
+        :param items: ``[(picking, [part, ...])]``.
+        :returns: ``{(picking id, part): reference}`` of the rows inserted ("sending");
+            the other order ids exist already (see ``_carrier_api_claim_in``).
+        """
+        if not items:
+            return {}
+        cr.execute(
+            "SELECT picking_id, part, count(*) FROM carrier_api_waybill "
+            "WHERE picking_id = ANY(%s) AND state = 'cancelled' "
+            "GROUP BY picking_id, part",
+            [[picking.id for picking, _parts in items]],
+        )
+        generations = {(pid, part): count for pid, part, count in cr.fetchall()}
+        rows = [
+            (
+                picking.id,
+                picking.carrier_id.id,
+                picking._carrier_api_order_id(
+                    prefix, part, generations.get((picking.id, part), 0)
+                ),
+                part,
+            )
+            for picking, parts in items
+            for part in parts
+        ]
+        # in the order of the references: two batches over the same deliveries wait
+        # for each other's new rows in one order, never in a cycle (deadlock)
+        rows.sort(key=lambda row: row[2])
+        picking_ids, carrier_ids, references, parts = (
+            list(c) for c in zip(*rows, strict=True)
+        )
+        cr.execute(
+            "INSERT INTO carrier_api_waybill (picking_id, carrier_id, reference, "
+            "part, state, sending_at, uncertain, create_uid, write_uid, create_date, "
+            "write_date) SELECT v.picking_id, v.carrier_id, v.reference, v.part, "
+            "'sending', now() at time zone 'utc', false, %s, %s, "
+            "now() at time zone 'utc', now() at time zone 'utc' "
+            "FROM unnest(%s::int[], %s::int[], %s::varchar[], %s::int[]) "
+            "AS v(picking_id, carrier_id, reference, part) "
+            "ON CONFLICT (reference) DO NOTHING RETURNING picking_id, part, reference",
+            [self.env.uid, self.env.uid, picking_ids, carrier_ids, references, parts],
+        )
+        return {(pid, part): reference for pid, part, reference in cr.fetchall()}
+
     def _carrier_api_claim_in(self, cr, part, prefix=None, lease=None):
         """Claim the external order id of ``part`` on ``cr`` (a side cursor that the
         caller commits before any call).
@@ -944,7 +1058,6 @@ class StockPicking(models.Model):
             error: the row is locked by another attempt).
         """
         self.ensure_one()
-        base = f"{prefix or self._carrier_api_reference_prefix()}-{self.id}"
         columns = (
             "id, reference, state, uncertain, waybill, carrier_order_id, price, "
             "(now() at time zone 'utc') - sending_at > make_interval(secs => %s)"
@@ -955,9 +1068,9 @@ class StockPicking(models.Model):
             "AND part = %s AND state = 'cancelled'",
             [self.id, part],
         )
-        generation = cr.fetchone()[0]
-        reference = base + (f"-R{generation}" if generation else "")
-        reference += f"-{part}" if part else ""
+        reference = self._carrier_api_order_id(
+            prefix or self._carrier_api_reference_prefix(), part, cr.fetchone()[0]
+        )
         cr.execute(
             "INSERT INTO carrier_api_waybill (picking_id, carrier_id, "
             "reference, part, state, sending_at, uncertain, create_uid, "
@@ -1009,22 +1122,41 @@ class StockPicking(models.Model):
     def _carrier_api_settle_in(
         self, cr, reference, state, uncertain=False, result=None, message=None
     ):
-        result = result or ShipmentResult(reference=reference, waybill="")
-        cr.execute(
-            "UPDATE carrier_api_waybill SET state = %s, uncertain = %s, "
-            "waybill = COALESCE(NULLIF(%s, ''), waybill), "
-            "carrier_order_id = COALESCE(NULLIF(%s, ''), carrier_order_id), "
-            "price = COALESCE(%s, price), message = %s, "
-            "write_date = now() at time zone 'utc' WHERE reference = %s",
-            [
+        self._carrier_api_settle_rows(
+            cr, [(reference, state, uncertain, result, message)]
+        )
+
+    @api.model
+    def _carrier_api_settle_rows(self, cr, rows):
+        """Record outcomes on the ledger in one statement: ``rows`` of ``(reference,
+        state, uncertain, ShipmentResult or None, message)``."""
+        if not rows:
+            return
+        values = [
+            (
+                reference,
                 state,
                 uncertain,
-                result.waybill or "",
-                result.carrier_order_id or "",
-                result.price,
+                (result and result.waybill) or "",
+                (result and result.carrier_order_id) or "",
+                result.price if result else None,
                 message,
-                reference,
-            ],
+            )
+            for reference, state, uncertain, result, message in rows
+        ]
+        columns = zip(*values, strict=True)
+        cr.execute(
+            "UPDATE carrier_api_waybill AS w SET state = v.state, "
+            "uncertain = v.uncertain, "
+            "waybill = COALESCE(NULLIF(v.waybill, ''), w.waybill), "
+            "carrier_order_id = COALESCE(NULLIF(v.order_id, ''), w.carrier_order_id), "
+            "price = COALESCE(v.price, w.price), message = v.message, "
+            "write_date = now() at time zone 'utc' "
+            "FROM unnest(%s::varchar[], %s::varchar[], %s::bool[], %s::varchar[], "
+            "%s::varchar[], %s::numeric[], %s::text[]) "
+            "AS v(reference, state, uncertain, waybill, order_id, price, message) "
+            "WHERE w.reference = v.reference",
+            [list(column) for column in columns],
         )
 
     # ------------------------------------------------------------------ labels
@@ -1283,6 +1415,36 @@ class _WaybillBatch:
         self.pending = 0
         self.failure = None
         self.settle_cr = None
+        # By chunks of about one delivery per worker: the calls of one chunk are out
+        # while the next is prepared and the answers that came are written. Before a
+        # chunk is claimed, the batch waits until no more than one chunk is left in
+        # flight: a claim's lease (counted from the claim) must not run out while its
+        # call waits in the pool behind the calls of the whole selection.
+        self.step = min(WAYBILL_CHUNK, self.workers)
+        self.ahead = max(0, self.workers * WAYBILL_IN_FLIGHT_FACTOR - self.step)
+        self.submitted = 0  # deliveries of ``pickings`` handed to submit
+        self.answered = set()  # ids of the deliveries whose outcome is known
+
+    def advance(self, until=None):
+        """Prepare, claim, send and settle, chunk after chunk, until the outcome of
+        the delivery ``until`` is known (its calls answered, or refused before any
+        call), or, without ``until``, until every delivery is done; then a failure
+        of the writes is raised."""
+        while until is None or until.id not in self.answered:
+            if self.submitted < len(self.pickings) and self.failure is None:
+                self.drain(block=True, keep=self.ahead)
+                if self.failure is not None:
+                    continue
+                chunk = self.pickings[self.submitted : self.submitted + self.step]
+                self.submitted += len(chunk)
+                self.submit(chunk)
+                self.drain(block=False)
+            elif self.pending:
+                self.drain(block=True, keep=self.pending - 1)  # one more answer
+            else:
+                break
+        if until is None or self.failure is not None:
+            self.drain(block=True)  # raises the failure
 
     def _job(self, connection):
         if connection in self.jobs:
@@ -1341,6 +1503,7 @@ class _WaybillBatch:
             job["plans"], job["calls"] = connection_plans, []
             jobs.append(job)
         self.pickings._carrier_api_claim_many(jobs, self.errors, self.labels)
+        self.answered.update(p.id for p in chunk if p in self.errors)
         if self.store is not None:
             # refused before any call (problems, busy, no account)
             self.store.update(
@@ -1408,6 +1571,7 @@ class _WaybillBatch:
         self.settle_cr.commit()
 
     def _finish(self, tasks):
+        self.answered.update(calls[0]["picking"].id for calls in tasks)
         if self.failure is not None or not tasks:
             return
         try:

@@ -13,6 +13,7 @@ import re
 import threading
 from unittest.mock import patch
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from odoo.addons.base_integration.tests.gateway_servers import Fault, Response
@@ -176,6 +177,67 @@ class TestWaybillBatch(CarrierShipCase):
                 "Shipment sent to carrier",
                 " ".join(picking.message_ids.mapped("body")),
             )
+
+    def test_validation_sends_the_first_ones_while_the_next_calls_are_out(self):
+        """Odoo's send_to_shipper of the first delivery does not wait for the calls
+        of the last ones (their latency hides behind its price and message)."""
+        pickings = self._ready_pickings(8)
+        for picking in pickings.sudo():
+            picking.move_ids.quantity = 1
+            picking.move_ids.picked = True
+        posts_when_sent = []
+        send_to_shipper = type(self.env["stock.picking"]).send_to_shipper
+
+        def counting_send(picking):
+            result = send_to_shipper(picking)
+            posts_when_sent.append(len(self._posts()))
+            return result
+
+        with patch.object(
+            type(self.env["stock.picking"]), "send_to_shipper", counting_send
+        ):
+            pickings.button_validate()
+        self.assertEqual(set(pickings.mapped("state")), {"done"})
+        self.assertEqual(len(posts_when_sent), 8)
+        # 3 workers, at most 6 claimed ahead: the first delivery is written while
+        # the last ones are not even sent (booked all first, it would see 8)
+        self.assertLess(posts_when_sent[0], 8, posts_when_sent)
+        self.assertEqual(posts_when_sent, sorted(posts_when_sent))
+        self._assert_one_waybill_each(pickings)
+
+    def test_validation_stops_at_a_refusal_and_books_nothing_after_it(self):
+        """A refusal is raised by its send_to_shipper: the validation is rolled back;
+        the calls already out are settled (a next attempt restores them), the
+        deliveries never claimed are not sent."""
+        self.env["ir.config_parameter"].sudo().set_param(
+            "carrier_api.waybill_workers", "1"
+        )
+        pickings = self._ready_pickings(8)
+        for picking in pickings.sudo():
+            picking.move_ids.quantity = 1
+            picking.move_ids.picked = True
+        self.biteship_api.barrier.abort()  # one call at a time: no pair to wait for
+        self.gateway.faults.add(
+            ORDERS,
+            Fault(
+                status=400,
+                body={
+                    "success": False,
+                    "error": "Alamat tidak valid",
+                    "code": 40002001,
+                },
+            ),
+        )
+        with self.assertRaisesRegex(UserError, "refused"):
+            with self.env.cr.savepoint():
+                pickings.button_validate()
+        # the first refused; one worker, at most one more claimed ahead of it
+        self.assertLessEqual(len(self._posts()), 3)
+        ledger = self._ledger(pickings)
+        self.assertLessEqual(len(ledger), 3)
+        self.assertEqual(
+            ledger.filtered(lambda w: w.state == "sending"), ledger.browse()
+        )
 
     def test_a_busy_package_leaves_no_claim_on_the_other(self):
         picking = self._ready_picking(quantity=2)
