@@ -253,7 +253,19 @@ class DeliveryCarrier(models.Model):
         (``_quote_price`` in stock_picking.py); 0 when neither is known."""
         results = []
         for picking in pickings:
-            picking._carrier_api_ensure_waybill()
+            booked = picking._carrier_api_ensure_waybill()
+            if booked:
+                # booked by a validation of many: written by send_to_shipper now,
+                # the waybill state after (stock.picking._send_confirmation_email)
+                results.append(
+                    {
+                        "exact_price": float(sum(r.price or 0 for r in booked)),
+                        "tracking_number": ",".join(
+                            r.waybill or r.carrier_order_id for r in booked
+                        ),
+                    }
+                )
+                continue
             results.append(
                 {
                     "exact_price": picking.carrier_api_price or 0.0,

@@ -87,6 +87,8 @@ DUPLICATE_REFUSED = frozenset({"jnt"})
 PREBOOKED = "carrier_api.prebooked"
 # precommit data key: the batch that books them, while send_to_shipper runs
 PREBOOKING = "carrier_api.prebooking"
+# precommit data key: what send_to_shipper took from PREBOOKED, for the state's write
+PREBOOKED_WRITES = "carrier_api.prebooked_writes"
 BUSY_ERRORS = (
     psycopg2.errors.LockNotAvailable,
     psycopg2.errors.SerializationFailure,
@@ -330,8 +332,10 @@ class StockPicking(models.Model):
         if prebooked and prebooked[0] == "error":
             raise UserError(prebooked[1])
         if prebooked:
-            self._carrier_api_write_waybill(prebooked[1])
-            return
+            # send_to_shipper writes the waybill, its price and its message from
+            # these; the state follows for all at once (_send_confirmation_email)
+            data.setdefault(PREBOOKED_WRITES, {})[self.id] = prebooked[1]
+            return prebooked[1]
         errors = self._carrier_api_ensure_waybills()
         error = errors.get(self)
         if isinstance(error, Exception):
@@ -408,10 +412,32 @@ class StockPicking(models.Model):
         try:
             result = super()._send_confirmation_email()
             batch.advance()  # nothing left normally: send_to_shipper took them all
+            self._carrier_api_write_prebooked(data.pop(PREBOOKED_WRITES, {}))
             return result
         finally:
             data.pop(PREBOOKING, None)
+            data.pop(PREBOOKED_WRITES, None)
             batch.close()
+
+    def _carrier_api_write_prebooked(self, results_by_id):
+        """The waybill state of the deliveries a validation booked, once Odoo's
+        send_to_shipper wrote their waybill, price and message: one write per
+        distinct price. No tracking message of the state: Odoo's "Shipment sent to
+        carrier ... with tracking number ..." is the delivery's one message (the
+        order id is on the form), and a message per delivery is most of what a
+        validation of many costs."""
+        by_price = defaultdict(list)
+        for picking_id, results in results_by_id.items():
+            by_price[sum(r.price or 0 for r in results)].append(picking_id)
+        common = {
+            **self._carrier_api_fresh_tracking_values(),
+            "carrier_api_state": "sent",
+            "carrier_api_message": False,
+        }
+        for price, ids in by_price.items():
+            self.browse(ids).with_context(mail_notrack=True).write(
+                {**common, "carrier_api_price": price}
+            )
 
     def _carrier_api_ensure_waybills(self, write=True, labels=True, store=None):
         """Book the waybills of these deliveries, the carrier calls overlapping.
@@ -474,10 +500,6 @@ class StockPicking(models.Model):
                     if c.get("label_error")
                 },
             )
-
-    def _carrier_api_write_waybill(self, results):
-        self.ensure_one()
-        self._carrier_api_write_waybills({self: results})
 
     def _carrier_api_write_waybills(self, results_by_picking):
         """``{picking: [ShipmentResult]}``: the waybills on the deliveries, and one
