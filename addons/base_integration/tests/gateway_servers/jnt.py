@@ -30,7 +30,6 @@ import json
 import re
 import secrets
 import time
-from urllib.parse import parse_qs
 
 from . import carrier_common as cc
 from .framework import Response
@@ -129,11 +128,6 @@ class JntApi(cc.CarrierHandler):
         return Response(status, "<html><body><h1>502 Bad Gateway</h1></body></html>")
 
     # ------------------------------------------------------------------ helpers
-    @staticmethod
-    def _form(request):
-        form = parse_qs(request.body.decode("utf-8", "replace"), keep_blank_values=True)
-        return {key: values[0] for key, values in form.items()}
-
     def _signed(self, form, data_name, sign_name, key):
         """The decoded JSON of a signed form post, or a Response refusing it."""
         data, sign = form.get(data_name), form.get(sign_name)
