@@ -83,13 +83,6 @@ class AnterajaApi(cc.CarrierHandler):
             return self._answer(401, "Unauthorized", http=401)
         return None
 
-    def _json(self, request):
-        try:
-            data = request.json()
-        except ValueError:
-            return None
-        return data if isinstance(data, dict) else None
-
     def rates(self, request):
         if (denied := self._auth(request)) is not None:
             return denied

@@ -160,13 +160,6 @@ class BiteshipApi(cc.CarrierHandler):
             return self._error(401, 40101002, "No account found for this API key")
         return None
 
-    def _json(self, request):
-        try:
-            data = request.json()
-        except ValueError:
-            return None
-        return data if isinstance(data, dict) else None
-
     @staticmethod
     def _weight_grams(items):
         total = 0

@@ -22,6 +22,7 @@ import os
 import threading
 import time
 from datetime import datetime, timedelta, timezone
+from urllib.parse import parse_qs
 
 from .framework import FaultQueue, GatewayHandler, Response
 
@@ -138,6 +139,23 @@ class CarrierHandler(GatewayHandler):
             # The work is done (the order is stored), the answer comes too late.
             time.sleep(fault.delay)
         return response
+
+    # ------------------------------------------------------------------ requests
+    @staticmethod
+    def _form(request):
+        """The fields of a form-encoded body (first values), whatever the request's
+        Content-Type says: the carriers that take forms do not look at it."""
+        form = parse_qs(request.body.decode("utf-8", "replace"), keep_blank_values=True)
+        return {key: values[0] for key, values in form.items()}
+
+    @staticmethod
+    def _json(request):
+        """The JSON object of the body, or None (not JSON, or not an object)."""
+        try:
+            data = request.json()
+        except ValueError:
+            return None
+        return data if isinstance(data, dict) else None
 
     # ------------------------------------------------------------------ book
     def next_number(self):

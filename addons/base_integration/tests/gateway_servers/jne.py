@@ -31,7 +31,6 @@ documented cancel or label endpoint.
 """
 
 from datetime import datetime, timedelta
-from urllib.parse import parse_qs
 
 from . import carrier_common as cc
 from .framework import Response
@@ -148,10 +147,6 @@ class JneApi(cc.CarrierHandler):
 
     def error_response(self, status, request):
         return Response(status, "<html><body>Service Unavailable</body></html>")
-
-    def _form(self, request):
-        form = parse_qs(request.body.decode("utf-8", "replace"), keep_blank_values=True)
-        return {key: values[0] for key, values in form.items()}
 
     def _auth(self, form):
         if not form.get("username") or not form.get("api_key"):

@@ -30,7 +30,6 @@ import json
 import re
 import secrets
 import time
-from urllib.parse import parse_qs
 
 from . import carrier_common as cc
 from .framework import Response
@@ -129,11 +128,6 @@ class JntApi(cc.CarrierHandler):
         return Response(status, "<html><body><h1>502 Bad Gateway</h1></body></html>")
 
     # ------------------------------------------------------------------ helpers
-    @staticmethod
-    def _form(request):
-        form = parse_qs(request.body.decode("utf-8", "replace"), keep_blank_values=True)
-        return {key: values[0] for key, values in form.items()}
-
     def _signed(self, form, data_name, sign_name, key):
         """The decoded JSON of a signed form post, or a Response refusing it."""
         data, sign = form.get(data_name), form.get(sign_name)
@@ -186,8 +180,9 @@ class JntApi(cc.CarrierHandler):
                 return f"{name} tidak dikenal"
         return None
 
-    # ------------------------------------------------------------------ routes
-    def create_order(self, request):
+    def _order_api(self, request, answer):
+        """Answer a signed post of the order API (create, cancel): ``answer(item,
+        orderid)`` gives the result of each detail whose credentials are right."""
         data, refusal = self._signed(
             self._form(request), "data_param", "data_sign", self.key
         )
@@ -203,71 +198,50 @@ class JntApi(cc.CarrierHandler):
                 results.append(
                     self._detail_error(orderid, "username atau api_key salah")
                 )
-                continue
-            problem = self._check_order(item)
-            if problem:
-                results.append(self._detail_error(orderid, problem))
-                continue
-            with self.lock:
-                if self.find(orderid):
-                    # §2.3 / §0: a replay of the same order id.
-                    results.append(
-                        self._detail_error(orderid, "Orderid tidak boleh sama")
-                    )
-                    continue
-                number = self.next_number()
-                awb = f"JO{number:010d}"
-                self.book(orderid, awb, item=item)
-            results.append(
-                {
-                    "awb_no": awb,
-                    "orderid": orderid,
-                    "desCode": f"{item['destination_code']}-{item['receiver_area']}",
-                    "etd": "2-4",
-                    "status": "Sukses",
-                }
-            )
+            else:
+                results.append(answer(item, orderid))
         return Response(
             200, {"success": True, "desc": "Request berhasil", "detail": results}
         )
 
+    # ------------------------------------------------------------------ routes
+    def create_order(self, request):
+        return self._order_api(request, self._create_one)
+
+    def _create_one(self, item, orderid):
+        problem = self._check_order(item)
+        if problem:
+            return self._detail_error(orderid, problem)
+        with self.lock:
+            if self.find(orderid):
+                # §2.3 / §0: a replay of the same order id.
+                return self._detail_error(orderid, "Orderid tidak boleh sama")
+            number = self.next_number()
+            awb = f"JO{number:010d}"
+            self.book(orderid, awb, item=item)
+        return {
+            "awb_no": awb,
+            "orderid": orderid,
+            "desCode": f"{item['destination_code']}-{item['receiver_area']}",
+            "etd": "2-4",
+            "status": "Sukses",
+        }
+
     def cancel_order(self, request):
-        data, refusal = self._signed(
-            self._form(request), "data_param", "data_sign", self.key
-        )
-        if refusal:
-            return refusal
-        results = []
-        for item in data.get("detail") or []:
-            orderid = str(item.get("orderid") or "")
-            if (
-                item.get("username") != self.username
-                or item.get("api_key") != self.api_key
-            ):
-                results.append(
-                    self._detail_error(orderid, "username atau api_key salah")
-                )
-                continue
-            shipment = self.find(orderid)
-            if not shipment:
-                results.append(self._detail_error(orderid, "Orderid tidak ditemukan"))
-                continue
-            step = shipment.step
-            refusal_text = self.cancel_shipment(shipment)
-            if refusal_text:
-                status = "GOT" if step != cc.CANCELLED else "CANCEL"
-                results.append(
-                    self._detail_error(
-                        orderid,
-                        "Pesanan tidak dapat dibatalkan. Status pesanan adalah : "
-                        + status,
-                    )
-                )
-                continue
-            results.append({"orderid": orderid, "status": "Sukses"})
-        return Response(
-            200, {"success": True, "desc": "Request berhasil", "detail": results}
-        )
+        return self._order_api(request, self._cancel_one)
+
+    def _cancel_one(self, item, orderid):
+        shipment = self.find(orderid)
+        if not shipment:
+            return self._detail_error(orderid, "Orderid tidak ditemukan")
+        step = shipment.step
+        if self.cancel_shipment(shipment):
+            status = "GOT" if step != cc.CANCELLED else "CANCEL"
+            return self._detail_error(
+                orderid,
+                "Pesanan tidak dapat dibatalkan. Status pesanan adalah : " + status,
+            )
+        return {"orderid": orderid, "status": "Sukses"}
 
     def tariff(self, request):
         data, refusal = self._signed(

@@ -52,6 +52,7 @@ class ShopeeApi(MarketplaceHandler):
     order_key = "order_sn"
     status_field = "order_status"
     code_prefix = "code-"
+    consent_title = "Shopee authorization"
 
     partner_id = 1000016
     partner_key = "shopee-partner-key-test"
@@ -66,6 +67,7 @@ class ShopeeApi(MarketplaceHandler):
         self.reset()
 
     def reset(self):
+        result = super().reset()
         with self.lock:
             self.orders = {}  # order_sn -> detail dict
             self.escrows = {}  # order_sn -> escrow detail
@@ -84,8 +86,7 @@ class ShopeeApi(MarketplaceHandler):
             # expire every token after N more shop calls (None: never)
             self.expire_tokens_after = None
             self.lost_pushes = []  # [(message_id, message)] not confirmed yet
-            # path part -> how many more calls are applied but answered HTTP 500
-            self.lost_answers = {}
+        return result
 
     # ------------------------------------------------------------------ test helpers
     def now(self):
@@ -228,22 +229,6 @@ class ShopeeApi(MarketplaceHandler):
             )
         return self.send_callback(url, body, headers=headers)
 
-    def lose_answer(self, path_part, times=1):
-        """Apply the next ``times`` calls whose path contains ``path_part``, then answer
-        them HTTP 500 as if the answer was lost on the way back (a gateway timeout
-        after the work was done): the client's replay meets the applied state."""
-        with self.lock:
-            self.lost_answers[path_part] = self.lost_answers.get(path_part, 0) + times
-
-    def dispatch(self, request):
-        response = super().dispatch(request)
-        with self.lock:
-            for part, left in self.lost_answers.items():
-                if left and part in request.path:
-                    self.lost_answers[part] = left - 1
-                    return self.error_response(500, request)
-        return response
-
     # ------------------------------------------------------------------ plumbing
     def error_response(self, status, request):
         return Response(
@@ -365,10 +350,6 @@ class ShopeeApi(MarketplaceHandler):
                 f"<p class='msg error'>{esc(error)}</p></section></main>",
                 status=400 if "sign" in error or "partner" in error else 403,
             )
-        hidden = "".join(
-            f"<input type='hidden' name='{k}' value='{esc(v)}'>"
-            for k, v in params.items()
-        )
         body = (
             "<main class='consent'><section><h1>Shopee Open Platform (test)</h1>"
             f"<p>Authorize shop <b class='shop'>{esc(self.shop_name)}</b> "
@@ -376,11 +357,8 @@ class ShopeeApi(MarketplaceHandler):
             f"</b> (partner_id {self.partner_id})?</p>"
             "<p class='muted'>The app may read orders, arrange shipments and update "
             "stock of this shop for 365 days.</p>"
-            f"<form method='post' id='shopee_consent'>{hidden}"
-            "<button type='submit' name='decision' value='authorize' "
-            "class='authorize'>Authorize</button> "
-            "<button type='submit' name='decision' value='cancel'>Cancel</button>"
-            "</form><p class='muted'>After Authorize you return to "
+            + self._consent_form("shopee_consent", params)
+            + "<p class='muted'>After Authorize you return to "
             f"<code>{esc(params['redirect'])}</code></p></section></main>"
         )
         return html_page("Shopee authorization", body)
@@ -392,17 +370,9 @@ class ShopeeApi(MarketplaceHandler):
         params = request.form()
         error = self._auth_link_error(params)
         if error:
-            return html_page(
-                "Shopee authorization",
-                f"<main class='consent'><p class='msg error'>{esc(error)}</p></main>",
-                status=403,
-            )
+            return self._consent_refused(error, 403)
         if params.get("decision") != "authorize":
-            return html_page(
-                "Shopee authorization",
-                "<main class='consent'><section><p class='msg'>Authorization "
-                "cancelled: the app was not authorized.</p></section></main>",
-            )
+            return self._consent_cancelled()
         code = self.issue_auth_code()
         return redirect(
             add_query(params["redirect"], code=code, shop_id=str(self.shop_id)),

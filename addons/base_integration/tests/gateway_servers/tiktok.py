@@ -61,6 +61,7 @@ class TiktokApi(MarketplaceHandler):
     order_key = "id"
     status_field = "status"
     code_prefix = "ttcode-"
+    consent_title = "TikTok Shop authorization"
 
     app_key = "tts-app-key-test"
     app_secret = "tts-app-secret-test"
@@ -80,6 +81,7 @@ class TiktokApi(MarketplaceHandler):
         self.reset()
 
     def reset(self):
+        result = super().reset()
         with self.lock:
             self.orders = {}
             self.shipped = {}
@@ -95,8 +97,7 @@ class TiktokApi(MarketplaceHandler):
             self.auth_codes = {}
             self.refresh_calls = 0
             self._seq = itertools.count(1)
-            # path part -> how many more calls are applied but answered HTTP 500
-            self.lost_answers = {}
+        return result
 
     # ------------------------------------------------------------------ helpers
     def now(self):
@@ -233,22 +234,6 @@ class TiktokApi(MarketplaceHandler):
             )
         return self.send_callback(url, body, headers=headers)
 
-    def lose_answer(self, path_part, times=1):
-        """Apply the next ``times`` calls whose path contains ``path_part``, then answer
-        them HTTP 500 as if the answer was lost on the way back (a gateway timeout
-        after the work was done): the client's replay meets the applied state."""
-        with self.lock:
-            self.lost_answers[path_part] = self.lost_answers.get(path_part, 0) + times
-
-    def dispatch(self, request):
-        response = super().dispatch(request)
-        with self.lock:
-            for part, left in self.lost_answers.items():
-                if left and part in request.path:
-                    self.lost_answers[part] = left - 1
-                    return self.error_response(500, request)
-        return response
-
     # ------------------------------------------------------------------ plumbing
     def error_response(self, status, request):
         return Response(
@@ -365,21 +350,14 @@ class TiktokApi(MarketplaceHandler):
                 f"<p class='msg error'>{esc(error)}</p></section></main>",
                 status=400,
             )
-        hidden = "".join(
-            f"<input type='hidden' name='{k}' value='{esc(v)}'>"
-            for k, v in params.items()
-        )
         body = (
             "<main class='consent'><section><h1>TikTok Shop Partner Center (test)"
             f"</h1><p>Authorize shop <b class='shop'>{esc(self.shop_name)}</b> "
             f"(shop {self.shop_id}) for app <b class='app'>{esc(self.app_name)}</b>"
             f" (app_key {esc(self.app_key)})?</p>"
             "<p class='muted'>Scopes: orders, fulfilment, products, finance.</p>"
-            f"<form method='post' id='tiktok_consent'>{hidden}"
-            "<button type='submit' name='decision' value='authorize' "
-            "class='authorize'>Authorize</button> "
-            "<button type='submit' name='decision' value='cancel'>Cancel</button>"
-            "</form><p class='muted'>After Authorize you return to "
+            + self._consent_form("tiktok_consent", params)
+            + "<p class='muted'>After Authorize you return to "
             f"<code>{esc(self.redirect_url)}</code></p></section></main>"
         )
         return html_page("TikTok Shop authorization", body)
@@ -388,17 +366,9 @@ class TiktokApi(MarketplaceHandler):
         params = request.form()
         error = self._auth_error(params)
         if error:
-            return html_page(
-                "TikTok Shop authorization",
-                f"<main class='consent'><p class='msg error'>{esc(error)}</p></main>",
-                status=400,
-            )
+            return self._consent_refused(error, 400)
         if params.get("decision") != "authorize":
-            return html_page(
-                "TikTok Shop authorization",
-                "<main class='consent'><section><p class='msg'>Authorization "
-                "cancelled: the app was not authorized.</p></section></main>",
-            )
+            return self._consent_cancelled()
         code = self.issue_auth_code()
         return redirect(
             add_query(self.redirect_url, code=code, state=params.get("state", "")),
