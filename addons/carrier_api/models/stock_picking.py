@@ -564,20 +564,24 @@ class StockPicking(models.Model):
             value = 0
         return max(1, value or DEFAULT_WAYBILL_WORKERS)
 
-    def _carrier_api_claim_many(self, jobs, errors, labels):
-        """Claim every order id of the jobs in one committed side transaction.
+    def _carrier_api_claim_many(self, jobs, errors, labels, cr=None):
+        """Claim every order id of the jobs in one committed side transaction (on the
+        side cursor ``cr`` when given, committed here before any call).
 
         A delivery's parts are claimed together: when one is busy (another attempt
         running), the claims of its other parts are undone, so none is left "sending".
         :returns: the calls (dicts), also listed in each job's ``calls``.
         """
+        if cr is None:
+            with self.env.registry.cursor() as side_cr:
+                return self._carrier_api_claim_many(jobs, errors, labels, cr=side_cr)
         prefix = self._carrier_api_reference_prefix()
         lease = self._carrier_api_lease()
         calls = []
         pickings = self.browse(
             [picking.id for job in jobs for picking, _requests in job["plans"]]
         )
-        with self.env.registry.cursor() as cr:
+        try:
             live = pickings._carrier_api_live_parts(cr)
             eligible = []
             for job in jobs:
@@ -622,6 +626,10 @@ class StockPicking(models.Model):
                     call = picking._carrier_api_new_call(part, request, claim, labels)
                     job["calls"].append(call)
                     calls.append(call)
+            cr.commit()  # before any call (carriers.md §0)
+        except Exception:
+            cr.rollback()
+            raise
         self._carrier_api_take_receipt_numbers(jobs)
         return calls
 
@@ -1524,7 +1532,9 @@ class _WaybillBatch:
                 continue
             job["plans"], job["calls"] = connection_plans, []
             jobs.append(job)
-        self.pickings._carrier_api_claim_many(jobs, self.errors, self.labels)
+        self.pickings._carrier_api_claim_many(
+            jobs, self.errors, self.labels, cr=self._side_cursor()
+        )
         self.answered.update(p.id for p in chunk if p in self.errors)
         if self.store is not None:
             # refused before any call (problems, busy, no account)
@@ -1581,14 +1591,18 @@ class _WaybillBatch:
         if self.failure is not None and not keep:
             raise self.failure
 
-    def _settle(self, answered):
+    def _side_cursor(self):
+        """One side cursor for the claims and the settlements, committed after
+        each chunk's claims and each group of answers (a cursor each time would
+        borrow and reset a connection)."""
         if self.settle_cr is None:
-            # One side cursor for the settlements, committed after each group of
-            # answers (a cursor per group would borrow and reset a connection).
             self.settle_cr = self.pickings.env.registry.cursor()
+        return self.settle_cr
+
+    def _settle(self, answered):
         self.pickings._carrier_api_settle_many(
             [call for calls in answered for call in calls if call["book"]],
-            cr=self.settle_cr,
+            cr=self._side_cursor(),
         )
         self.settle_cr.commit()
 
