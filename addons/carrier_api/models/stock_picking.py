@@ -564,17 +564,15 @@ class StockPicking(models.Model):
             value = 0
         return max(1, value or DEFAULT_WAYBILL_WORKERS)
 
-    def _carrier_api_claim_many(self, jobs, errors, labels, cr=None):
-        """Claim every order id of the jobs in one committed side transaction (on the
-        side cursor ``cr`` when given, committed here before any call).
+    def _carrier_api_claim_many(self, jobs, errors, labels, cr):
+        """Claim every order id of the jobs on the side cursor ``cr``: the caller
+        commits it before any call, then takes SiCepat's receipt numbers
+        (``_carrier_api_take_receipt_numbers``).
 
         A delivery's parts are claimed together: when one is busy (another attempt
         running), the claims of its other parts are undone, so none is left "sending".
         :returns: the calls (dicts), also listed in each job's ``calls``.
         """
-        if cr is None:
-            with self.env.registry.cursor() as side_cr:
-                return self._carrier_api_claim_many(jobs, errors, labels, cr=side_cr)
         prefix = self._carrier_api_reference_prefix()
         lease = self._carrier_api_lease()
         calls = []
@@ -626,11 +624,9 @@ class StockPicking(models.Model):
                     call = picking._carrier_api_new_call(part, request, claim, labels)
                     job["calls"].append(call)
                     calls.append(call)
-            cr.commit()  # before any call (carriers.md §0)
         except Exception:
             cr.rollback()
             raise
-        self._carrier_api_take_receipt_numbers(jobs)
         return calls
 
     def _carrier_api_new_call(self, part, request, claim, labels):
@@ -1496,7 +1492,7 @@ class _WaybillBatch:
                 )
                 if getattr(client, "receipt_numbers", None):
                     # An ORM callback (SiCepat's receipt range): the main thread takes
-                    # the numbers before the calls (_carrier_api_claim_many).
+                    # the numbers before the calls (_carrier_api_take_receipt_numbers).
                     client.receipt_numbers = None
                 job["clients"].put(client)
         except UserError as exc:
@@ -1535,6 +1531,8 @@ class _WaybillBatch:
         self.pickings._carrier_api_claim_many(
             jobs, self.errors, self.labels, cr=self._side_cursor()
         )
+        self.settle_cr.commit()  # the claims, before any call (carriers.md §0)
+        self.pickings._carrier_api_take_receipt_numbers(jobs)
         self.answered.update(p.id for p in chunk if p in self.errors)
         if self.store is not None:
             # refused before any call (problems, busy, no account)
