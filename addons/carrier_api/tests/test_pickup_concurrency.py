@@ -28,8 +28,10 @@ class Rollback(Exception):
     pass
 
 
-@tagged("post_install", "-at_install")
-class TestPickupRealCursors(BaseCase):
+class PickupRealCursorsCase(BaseCase):
+    """A JNE delivery with a waybill, committed (real cursors), removed at the end;
+    also the base of test_pickup_uncertain_commit.py."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -196,6 +198,9 @@ class TestPickupRealCursors(BaseCase):
             env["product.product"].browse(self.ids["products"]).product_tmpl_id.unlink()
             env["res.partner"].browse(self.ids["partners"]).unlink()
 
+
+@tagged("post_install", "-at_install")
+class TestPickupRealCursors(PickupRealCursorsCase):
     def test_double_click_books_one_pickup(self):
         # a slow carrier: the second click comes while the first call is out
         self.gateway.faults.add(PICKUP, Fault(delay=0.5))
