@@ -152,4 +152,3 @@ class TestPickupUncertainCommit(PickupRealCursorsCase):
             self.assertEqual(action["params"]["type"], "success")
         self.assertEqual(self._calls(), 2)  # restored from the ledger
         self.assertEqual(self._committed(), ("requested", [False]))
-
