@@ -56,6 +56,16 @@ class CarrierApiWaybill(models.Model):
     pickup_ref = fields.Char(string="Pickup number")
     pickup_start = fields.Datetime(string="Pickup from")
     pickup_end = fields.Datetime(string="Pickup until")
+    # A pickup of this waybill was asked for and no clear answer is recorded yet:
+    # set (committed) before the call, cleared when the carrier answers clearly. A
+    # lost answer (timeout, 5xx), a worker killed during the call or a rollback of
+    # the request leaves it set, and no request asks again until a person checked
+    # the carrier's portal (*Not booked: ask again*).
+    pickup_unclear_since = fields.Datetime(
+        string="Pickup answer unclear since",
+        help="A pickup of this waybill was asked for without a clear answer: the "
+        "carrier may have booked a courier.",
+    )
     # Tracking of this package (stock_picking_tracking.py): the picking's delivery
     # state is the aggregate of its packages' (const.aggregate_state).
     delivery_state = fields.Selection(DELIVERY_STATES, string="Delivery state")

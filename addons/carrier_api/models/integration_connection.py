@@ -3,12 +3,14 @@
 """Carrier accounts as ``base_integration`` connections: credentials (administrators
 only), hosts per environment, the client factory ``_carrier_client()``."""
 
+import logging
 from urllib.parse import quote
 
 from psycopg2 import errors
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from odoo.addons.base_integration.api.exceptions import IntegrationError
 
@@ -16,6 +18,8 @@ from ..api import CLIENTS
 from ..api import biteship as biteship_api
 from ..api import jne as jne_api
 from .const import CARRIER_CODES, CARRIERS
+
+_logger = logging.getLogger(__name__)
 
 CARRIER_PROVIDERS = CARRIER_CODES
 # Credential fields added here, on top of base_integration's api_key/api_secret:
@@ -119,6 +123,18 @@ class IntegrationConnection(models.Model):
         "track, print; SiCepat tariff, "
         "track, find, destinations, pickup, cancel; Anteraja rates, order, tracking, "
         "cancel. Only administrators (Settings) can change it.",
+    )
+
+    # Set with the "Tracking paused" activity (stock_picking_tracking.py), cleared
+    # when it is closed: read by every tracking run of the account at no cost (the
+    # row is read anyway), so that only a paused account looks for its activity.
+    carrier_api_tracking_paused = fields.Boolean(
+        string="Tracking paused",
+        readonly=True,
+        copy=False,
+        help="The tracking of this account's shipments is paused on a configuration "
+        "problem (a missing or refused key). The next successful poll, or a "
+        "successful connection test, resumes it.",
     )
 
     # ------------------------------------------------------------------ routing guard
@@ -225,7 +241,108 @@ class IntegrationConnection(models.Model):
                     detail=self._mask_text(str(exc)),
                 )
             ) from None
+        if self.carrier_api_tracking_paused:
+            self._carrier_api_tracking_resume(_("The connection test passed"))
         return message or _("The carrier accepted the credentials.")
+
+    # ------------------------------------------------------------------ tracking pause
+    def _carrier_api_tracking_activities(self):
+        self.ensure_one()
+        activity_type = self.env.ref("mail.mail_activity_data_warning")
+        summary = _("Tracking paused: carrier account to fix")
+        return self.sudo().activity_ids.filtered(
+            lambda a: a.activity_type_id == activity_type and a.summary == summary
+        )
+
+    def _carrier_api_tracking_pause(self, message, count):
+        """Tell the account's responsible user that ``count`` shipments could not be
+        tracked for ``message`` (a missing or refused key): one activity per
+        account however many shipments and runs, its note the latest problem.
+
+        In a savepoint, and a concurrent change of this row (a connection test
+        meanwhile) is only logged: the shipments' back-off is already written, and
+        the next run asks again.
+        """
+        self.ensure_one()
+        connection = self.sudo()
+        note = _(
+            "%(count)s shipments could not be tracked: %(error)s They are tried "
+            "again later.",
+            count=count,
+            error=message,
+        )
+        try:
+            with self.env.cr.savepoint():
+                existing = connection._carrier_api_tracking_activities()
+                if existing:
+                    existing[:1].note = note
+                else:
+                    connection.activity_schedule(
+                        "mail.mail_activity_data_warning",
+                        summary=_("Tracking paused: carrier account to fix"),
+                        note=note,
+                        user_id=(
+                            connection.responsible_user_id
+                            or self.env.ref("base.user_admin")
+                        ).id,
+                    )
+                if not connection.carrier_api_tracking_paused:
+                    connection.carrier_api_tracking_paused = True
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            self.env.transaction.clear()
+            _logger.info("Tracking pause of %s not recorded (row busy)", self.name)
+
+    def _carrier_api_tracking_resume(self, reason):
+        """The account works again (``reason``: a poll succeeded, the connection
+        test passed): its paused shipments are polled at once (the tracking cron is
+        woken) and the "Tracking paused" activity is closed with a note.
+
+        Shipments another poll holds right now are left to that poll (its answer
+        clears them); a concurrent change of the rows is logged and the pause kept
+        (the next success resumes it).
+
+        :returns: the shipments resumed.
+        """
+        self.ensure_one()
+        _ = self.env._
+        connection = self.sudo()
+        Picking = self.env["stock.picking"].sudo()
+        try:
+            with self.env.cr.savepoint():
+                paused = Picking.search(
+                    [
+                        ("carrier_api_tracking_paused", "=", True),
+                        ("carrier_id.carrier_api_connection_id", "=", self.id),
+                    ]
+                )
+                resumed = paused._carrier_api_track_lock("skip")
+                resumed.write(
+                    {
+                        "carrier_api_tracking_paused": False,
+                        "carrier_api_poll_failures": 0,
+                        "carrier_api_next_poll": fields.Datetime.now(),
+                    }
+                )
+                connection._carrier_api_tracking_activities().action_feedback(
+                    feedback=_(
+                        "%(reason)s: tracking resumed (%(count)s paused shipments "
+                        "polled again).",
+                        reason=reason,
+                        count=len(resumed),
+                    )
+                )
+                connection.carrier_api_tracking_paused = False
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            self.env.transaction.clear()
+            _logger.info("Tracking of %s not resumed yet (rows busy)", self.name)
+            return Picking
+        if resumed:
+            cron = self.env.ref(
+                "carrier_api.ir_cron_carrier_api_track", raise_if_not_found=False
+            )
+            if cron:
+                cron.sudo()._trigger()
+        return resumed
 
     # ------------------------------------------------------------------ helpers
     def _carrier_api_provider_label(self):

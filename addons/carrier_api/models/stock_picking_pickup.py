@@ -19,7 +19,11 @@ waybill: a worker killed during the next calls, or a rollback of the whole reque
 leaves it: the next request restores the pickup instead of asking again). An
 unclear answer (a timeout or 5xx after the request was sent) leaves the pickup
 "uncertain": no new request until a person checked the carrier's portal (*Not
-booked: ask again*); a clear refusal is "Refused" and can be asked again.
+booked: ask again*); a clear refusal is "Refused" and can be asked again. The
+"uncertain" mark is committed on the ledger too, before the call (cleared once the
+carrier answered clearly): a rollback of the request, Odoo's replay of it after a
+serialization failure, or a worker killed during the call leaves it, and the next
+request does not ask again either.
 The picking rows are locked
 ``FOR NO KEY UPDATE NOWAIT`` before any call, so that a second click (or user) on the
 same deliveries is told to wait instead of booking a second courier.
@@ -76,6 +80,18 @@ class StockPicking(models.Model):
         again (for those JNE did accept, the committed ledger restores them)."""
         _ = self.env._
         pickings = self.filtered(lambda p: p.carrier_api_pickup_state == "uncertain")
+        # The committed mark of the unclear answer goes with it. Written in this
+        # request: were it rolled back, the mark stays and the next request says
+        # "unclear" again (the safe side). The mark was written by side
+        # transactions: what this request's cache holds of it may be stale.
+        Waybill = self.env["carrier.api.waybill"].sudo()
+        Waybill.invalidate_model(["pickup_unclear_since"])
+        Waybill.search(
+            [
+                ("picking_id", "in", pickings.ids),
+                ("pickup_unclear_since", "!=", False),
+            ]
+        ).write({"pickup_unclear_since": False})
         for picking in pickings:
             picking.carrier_api_pickup_state = "none"
             picking.message_post(
@@ -232,12 +248,15 @@ class StockPicking(models.Model):
             return
         waybills = [w for picking in self for w in picking._carrier_api_waybills()]
         # Accepted before by a request that was rolled back afterwards (committed in
-        # the ledger): restored, never asked again.
-        booked = self._carrier_api_pickup_booked(waybills)
-        ask = [w for w in waybills if w not in booked]
+        # the ledger): restored, never asked again. Asked before without a clear
+        # answer (committed too, whatever happened to that request): not asked
+        # again either, "uncertain" until a person checked.
+        booked, unclear_before = self._carrier_api_pickup_committed(waybills)
+        ask = [w for w in waybills if w not in booked and w not in unclear_before]
         result, uncertain = self._carrier_api_pickup_call(
             client, carrier, ask, sender, start, end, shipments
         )
+        uncertain |= unclear_before
         windows = {w: (start, end) for w in result.waybills}
         for waybill, (number, old_start, old_end) in booked.items():
             result.waybills.append(waybill)
@@ -248,7 +267,24 @@ class StockPicking(models.Model):
         for picking in self:
             mine = picking._carrier_api_waybills()
             taken = [w for w in mine if w in accepted]
-            refused = {w: result.refused.get(w, "") for w in mine if w not in accepted}
+            earlier = [w for w in mine if w in unclear_before]
+            refused = {
+                w: result.refused.get(w, "")
+                for w in mine
+                if w not in accepted and w not in unclear_before
+            }
+            if earlier:
+                message = _(
+                    "The answer to an earlier pickup request of %(picking)s "
+                    "(%(waybills)s) was unclear: %(carrier)s may have booked a "
+                    "courier, so it was not asked again. Check in the carrier's "
+                    "portal, then press *Not booked: ask again*.",
+                    picking=picking.name,
+                    waybills=", ".join(earlier),
+                    carrier=carrier.name,
+                )
+                summary["refused"].append((picking, message))
+                picking.message_post(body=message)
             if refused:
                 message = _(
                     "%(carrier)s refused the pickup of %(picking)s: %(error)s",
@@ -273,11 +309,11 @@ class StockPicking(models.Model):
                     )
                 summary["refused"].append((picking, message))
                 picking.message_post(body=message)
-                if unclear:
-                    picking.carrier_api_pickup_state = "uncertain"
-                elif not taken:
-                    picking.carrier_api_pickup_state = "failed"
             if not taken:
+                if any(w in uncertain for w in mine):
+                    picking.carrier_api_pickup_state = "uncertain"
+                elif refused:
+                    picking.carrier_api_pickup_state = "failed"
                 continue
             numbers = [result.numbers[w] for w in taken if result.numbers.get(w)]
             window = windows[taken[0]]
@@ -299,6 +335,12 @@ class StockPicking(models.Model):
         """Ask the carrier for the waybills ``ask`` and commit its acceptances on
         the ledger (nothing to ask: an empty result).
 
+        Before the call, the ledger rows of ``ask`` are marked "answer unclear"
+        (committed); the mark is cleared for every waybill the carrier answered
+        clearly (accepted: with the acceptance; refused, or not sent at all: after
+        the call). Whatever ends this request early (a lost answer, a rollback, a
+        killed worker) leaves the mark, which the next request honours.
+
         :returns: ``(PickupResult, uncertain)``, ``uncertain`` the set of waybills
             whose answer was unclear (sent, then a timeout or 5xx)."""
         _ = self.env._
@@ -306,6 +348,16 @@ class StockPicking(models.Model):
         uncertain = set()
         if not ask:
             return result, uncertain
+        if not self._carrier_api_pickup_unclear(ask, True):
+            # Nothing sent: without the mark a lost answer could be asked again.
+            error = _(
+                "%(carrier)s was not asked: the request could not be recorded "
+                "first. Try again in a moment.",
+                carrier=carrier.name,
+            )
+            return PickupResult(pickup_id="", refused=dict.fromkeys(ask, error)), (
+                uncertain
+            )
         # A client calling once per waybill reports each acceptance as it comes:
         # committed at once, each in its own side transaction (a worker killed
         # during the next calls keeps it; the next request restores it).
@@ -336,6 +388,8 @@ class StockPicking(models.Model):
                 exc, CircuitOpenError
             ):
                 uncertain = set(ask)  # sent, no clear answer
+            else:
+                self._carrier_api_pickup_unclear(ask, False)  # clearly refused
             return PickupResult(pickup_id="", refused=dict.fromkeys(ask, error)), (
                 uncertain
             )
@@ -343,24 +397,72 @@ class StockPicking(models.Model):
         if not kwargs:
             # From here on the carrier holds a pickup: record it, whatever follows.
             self._carrier_api_pickup_ledger(result, start, end)
+        # Clearly refused (or never sent): may be asked again.
+        accepted = set(result.waybills)
+        self._carrier_api_pickup_unclear(
+            [w for w in ask if w not in uncertain and w not in accepted], False
+        )
         return result, uncertain
 
-    def _carrier_api_pickup_booked(self, waybills):
-        """``{waybill: (pickup number, start, end)}`` of the waybills whose pickup
-        the carrier accepted before, as the committed ledger says: read on a cursor
-        of its own, which sees what side transactions committed after this
-        request's snapshot was taken (as ``_carrier_api_live_parts`` does)."""
+    def _carrier_api_pickup_committed(self, waybills):
+        """What the committed ledger says of the pickups of these waybills: read on
+        a cursor of its own, which sees what side transactions committed after this
+        request's snapshot was taken (as ``_carrier_api_live_parts`` does).
+
+        :returns: ``(booked, unclear)``: ``booked`` ``{waybill: (pickup number,
+            start, end)}`` the waybills whose pickup the carrier accepted before;
+            ``unclear`` the set of those asked for before without a clear answer
+            (and not accepted since).
+        """
         if not waybills:
-            return {}
+            return {}, set()
         with self.env.registry.cursor() as cr:
             cr.execute(
-                "SELECT waybill, pickup_ref, pickup_start, pickup_end "
+                "SELECT waybill, pickup_ref, pickup_start, pickup_end, "
+                "pickup_requested_at IS NOT NULL "
                 "FROM carrier_api_waybill WHERE picking_id IN %s AND state = 'sent' "
-                "AND waybill IN %s AND pickup_requested_at IS NOT NULL",
+                "AND waybill IN %s AND (pickup_requested_at IS NOT NULL "
+                "OR pickup_unclear_since IS NOT NULL)",
                 [tuple(self.ids), tuple(waybills)],
             )
             rows = cr.fetchall()
-        return {waybill: (ref or "", start, end) for waybill, ref, start, end in rows}
+        booked = {
+            waybill: (ref or "", start, end)
+            for waybill, ref, start, end, requested in rows
+            if requested
+        }
+        unclear = {row[0] for row in rows if not row[4]}
+        return booked, unclear
+
+    def _carrier_api_pickup_unclear(self, waybills, unclear):
+        """Commit (``unclear`` True) or clear the "answer unclear" mark of these
+        waybills' ledger rows, in a side transaction (as the acceptances, see
+        ``_carrier_api_pickup_ledger``): what this request's rollback must not
+        erase.
+
+        :returns: whether it was committed (logged when not: a mark that stays
+            set only makes the next request ask a person first).
+        """
+        if not waybills:
+            return True
+        try:
+            with self.env.registry.cursor() as cr:
+                cr.execute("SET LOCAL lock_timeout = '5s'")
+                cr.execute(
+                    "UPDATE carrier_api_waybill SET pickup_unclear_since = "
+                    "CASE WHEN %s THEN now() at time zone 'utc' END, "
+                    "write_date = now() at time zone 'utc' "
+                    "WHERE picking_id IN %s AND waybill IN %s AND state = 'sent'",
+                    [bool(unclear), tuple(self.ids), tuple(waybills)],
+                )
+        except psycopg2.Error:
+            _logger.exception(
+                "The unclear pickup mark of %s could not be %s",
+                ", ".join(waybills),
+                "committed" if unclear else "cleared",
+            )
+            return False
+        return True
 
     def _carrier_api_pickup_ledger(self, result, start, end):
         """Commit the carrier's acceptance on the ledger rows, in a side transaction
@@ -381,6 +483,7 @@ class StockPicking(models.Model):
                         "UPDATE carrier_api_waybill SET "
                         "pickup_requested_at = now() at time zone 'utc', "
                         "pickup_ref = %s, pickup_start = %s, pickup_end = %s, "
+                        "pickup_unclear_since = NULL, "
                         "write_date = now() at time zone 'utc' "
                         "WHERE picking_id IN %s AND waybill = %s AND state = 'sent'",
                         [

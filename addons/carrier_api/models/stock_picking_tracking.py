@@ -39,7 +39,10 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
-from odoo.addons.base_integration.api.exceptions import IntegrationError
+from odoo.addons.base_integration.api.exceptions import (
+    AuthenticationError,
+    IntegrationError,
+)
 from odoo.addons.base_integration.models.integration_event import _is_testing
 
 from ..api import CLIENTS
@@ -102,6 +105,13 @@ class StockPicking(models.Model):
         string="Tracking given up",
         copy=False,
         help="The carrier never knew this number within the configured time.",
+    )
+    carrier_api_tracking_paused = fields.Boolean(
+        string="Tracking paused",
+        copy=False,
+        help="Not tracked for a problem of the carrier account (no account, a "
+        "missing or refused key): tried again later, and at once when the account "
+        "works again.",
     )
     carrier_api_tracking_event_ids = fields.One2many(
         "carrier.api.tracking.event", "picking_id", string="Tracking history"
@@ -321,7 +331,55 @@ class StockPicking(models.Model):
         for job in jobs:
             summary["calls"] += job["calls"]
             summary["updated"] += self._carrier_api_apply(job)
+        # 4. The accounts' health.
+        self._carrier_api_track_accounts(jobs, manual)
         return summary
+
+    def _carrier_api_track_accounts(self, jobs, manual):
+        """A key refused at call time pauses the account's tracking like a missing
+        one (the carrier answers every other shipment of the account the same: a
+        person must fix it); an account paused that answered again resumes its
+        paused shipments. Per account, not per shipment (no query otherwise).
+
+        :raises UserError: a manual poll (the button, a webhook: retried) whose
+            accounts all refused the key: says what to fix.
+        """
+        refused = [job for job in jobs if job["unauthorized"]]
+        if manual and refused and not any(job["answered"] for job in jobs):
+            # the button (or a webhook, retried): say what to fix
+            raise UserError(
+                "\n".join(
+                    dict.fromkeys(self._carrier_api_key_refused(j) for j in refused)
+                )
+            )
+        for job in jobs:
+            connection = job["connection"]
+            if job["unauthorized"]:
+                if not manual:
+                    paused = [
+                        p
+                        for p in job["pickings"]
+                        if any(
+                            pk.get("api") in job["unauthorized"]
+                            for pk in job["packages"][p.id]
+                        )
+                    ]
+                    connection._carrier_api_tracking_pause(
+                        self._carrier_api_key_refused(job), len(paused)
+                    )
+            elif job["answered"] and connection.carrier_api_tracking_paused:
+                connection._carrier_api_tracking_resume(
+                    _("A tracking poll of this account succeeded")
+                )
+
+    def _carrier_api_key_refused(self, job):
+        return _(
+            "%(carrier)s refused the account's credentials (%(error)s): check the "
+            "keys on connection %(connection)s.",
+            carrier=job["connection"]._carrier_api_provider_label(),
+            connection=job["connection"].name,
+            error=job["connection"]._mask_text(job["unauthorized_error"]),
+        )
 
     def _carrier_api_track_ledger(self):
         """``{picking id: [ledger row dict]}`` of these pickings, by package. One
@@ -526,6 +584,9 @@ class StockPicking(models.Model):
             "results": results,
             "errors": {},
             "calls": 0,
+            "answered": 0,  # calls answered (the account works)
+            "unauthorized": set(),  # numbers whose call was refused for the key
+            "unauthorized_error": "",
         }
 
     def _carrier_api_track_issued(self, client, pickings, packages):
@@ -594,10 +655,10 @@ class StockPicking(models.Model):
                     "carrier_api_poll_failures": failures,
                     "carrier_api_next_poll": now
                     + min(interval * (2**failures), backoff_max),
+                    # resumed at once when the account works again
+                    "carrier_api_tracking_paused": True,
                 }
             )
-        activity_type = self.env.ref("mail.mail_activity_data_warning")
-        summary = _("Tracking paused: carrier account to fix")
         for connection, message in problems.items():
             if not connection:
                 continue  # no account to ask about: the log says it
@@ -606,29 +667,7 @@ class StockPicking(models.Model):
                     lambda p, c=connection: p.carrier_id.carrier_api_connection_id == c
                 )
             )
-            note = _(
-                "%(count)s shipments could not be tracked: %(error)s They are tried "
-                "again later.",
-                count=count,
-                error=message,
-            )
-            connection = connection.sudo()
-            existing = connection.activity_ids.filtered(
-                lambda a, t=activity_type: (
-                    a.activity_type_id == t and a.summary == summary
-                )
-            )
-            if existing:
-                existing[:1].note = note
-                continue
-            connection.activity_schedule(
-                activity_type_id=activity_type.id,
-                summary=summary,
-                note=note,
-                user_id=(
-                    connection.responsible_user_id or self.env.ref("base.user_admin")
-                ).id,
-            )
+            connection._carrier_api_tracking_pause(message, count)
 
     def _carrier_api_write_logs(self, connection, entries):
         """The HTTP log of one run, written in one batch (one side transaction per
@@ -684,6 +723,7 @@ class StockPicking(models.Model):
                 job["results"],
                 job["errors"],
                 job["seen"][picking.id],
+                unauthorized=job["unauthorized"],
                 now=now,
                 interval=interval,
                 give_up=give_up,
@@ -781,13 +821,26 @@ class StockPicking(models.Model):
                 failed.add(record_id)
 
     def _carrier_api_track_vals(
-        self, code, packages, results, errors, seen, now, interval, give_up, backoff_max
+        self,
+        code,
+        packages,
+        results,
+        errors,
+        seen,
+        now,
+        interval,
+        give_up,
+        backoff_max,
+        unauthorized=(),
     ):
         """What one poll changes on this shipment: ``(vals, new event values,
         outcome)``. No query.
 
         :param packages: from ``_carrier_api_track_packages`` (``api``: the number
-            asked); ``results``/``errors``: the answers by number asked.
+            asked); ``results``/``errors``: the answers by number asked;
+            ``unauthorized``: the numbers asked whose call the carrier refused for
+            the account's key (the shipment is paused: backed off, and resumed
+            with the account).
         :returns: the picking's values; the new timeline events; ``outcome`` a dict:
             ``delivered`` (the whole shipment just became delivered), ``incidents``
             (``[(waybill, status)]``, packages that just entered an incident state),
@@ -803,6 +856,7 @@ class StockPicking(models.Model):
         new_events = []
         outcome = {"delivered": False, "incidents": [], "given_up": [], "packages": {}}
         missed = False  # a call failed, or the carrier did not know a waybill
+        paused = False  # a call refused for the account's key
         stop = False  # a waybill without a ledger row given up: the shipment stops
         unknown_since = []
         tracked = []  # the packages still tracked, after this poll
@@ -815,6 +869,7 @@ class StockPicking(models.Model):
                 if result is None or not result.known:
                     missed = True
                     if result is None:
+                        paused = paused or package.get("api") in unauthorized
                         error = errors.get(package["api"])
                         if error:
                             _logger.info(
@@ -854,6 +909,7 @@ class StockPicking(models.Model):
         vals["carrier_api_unknown_since"] = (
             min(unknown_since) if unknown_since else False
         )
+        vals["carrier_api_tracking_paused"] = paused
         if missed:
             failures = picking.carrier_api_poll_failures + 1
             vals["carrier_api_poll_failures"] = failures
@@ -1047,6 +1103,8 @@ def _run_job(job):
         try:
             try:
                 results = client.track(chunk)
+            except AuthenticationError as exc:
+                return chunk, None, exc
             except IntegrationError as exc:
                 return chunk, None, str(exc)
             except Exception as exc:  # noqa: BLE001 - a bad answer must not stop the run
@@ -1056,13 +1114,21 @@ def _run_job(job):
         finally:
             job["clients"].put(client)
 
+    # The answers are gathered here, in this one thread.
     with ThreadPoolExecutor(max_workers=job["workers"]) as pool:
         for chunk, results, error in pool.map(call, job["chunks"]):
             job["calls"] += 1
+            if isinstance(error, AuthenticationError):
+                # A wrong key (401/403 or the carrier's wrong-key answer): the
+                # account's problem, not the shipment's.
+                job["unauthorized"].update(chunk)
+                job["unauthorized_error"] = job["unauthorized_error"] or str(error)
+                error = str(error)
             if results is None:
                 for number in chunk:
                     job["errors"][number] = error
                 continue
+            job["answered"] += 1
             for number, result in zip(chunk, results, strict=False):
                 job["results"][number] = result
     return job

@@ -29,3 +29,5 @@ from . import test_tracking_review
 from . import test_webhook_biteship_waybill
 from . import test_pickup_review
 from . import test_waybill_cost
+from . import test_pickup_uncertain_commit
+from . import test_tracking_resume

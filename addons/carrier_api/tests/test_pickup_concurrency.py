@@ -25,8 +25,10 @@ TRACK = re.compile(r"/jne/tracing/api/list/v1/cnote/")
 AREAS = {"31.74.05": "CGK10101", "32.73.02": "BDO10000"}
 
 
-@tagged("post_install", "-at_install")
-class TestPickupRealCursors(CarrierRealCursorCase):
+class PickupRealCursorsCase(CarrierRealCursorCase):
+    """A JNE delivery with its waybill, committed (real cursors), removed at the
+    end; also the base of test_pickup_uncertain_commit.py."""
+
     gateway_api_class = JneApi
     tag = "pickup"
     user_count = 2
@@ -91,6 +93,9 @@ class TestPickupRealCursors(CarrierRealCursorCase):
             ]
         )
 
+
+@tagged("post_install", "-at_install")
+class TestPickupRealCursors(PickupRealCursorsCase):
     def test_double_click_books_one_pickup(self):
         # a slow carrier: the second click comes while the first call is out
         self.gateway.faults.add(PICKUP, Fault(delay=0.5))
