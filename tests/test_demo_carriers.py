@@ -125,7 +125,13 @@ class TestDemoCarriers(TransactionCase):
                     len(self.server.requests_to(booking_path, "POST")), booked
                 )
                 action = picking.action_carrier_api_print_labels()
-                self.assertEqual(action["type"], "ir.actions.report")
+                report = self.env["ir.actions.report"].with_user(warehouse_user)
+                html = report._render_qweb_html(action["report_name"], picking.ids)[0]
+                self.assertIn(waybill, html.decode())
+                pdf, kind = report.with_context(
+                    force_report_rendering=True
+                )._render_qweb_pdf(action["report_name"], picking.ids)
+                self.assertEqual((kind, pdf[:5]), ("pdf", b"%PDF-"))
                 # The panel moves the shipment; Odoo reads it on Refresh tracking.
                 picking.action_carrier_api_refresh_tracking()
                 events = len(picking.carrier_api_tracking_event_ids)
