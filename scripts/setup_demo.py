@@ -342,10 +342,13 @@ def ready_delivery(company, carrier, order_ref, customer_values, match_region=Fa
         [("company_id", "=", company.id)], limit=1
     )
     product = demo_product(company, warehouse)
-    customer = env["res.partner"].create(
+    # One contact for the deliveries of a same customer (the direct carriers' four).
+    customer = env["res.partner"].search(
+        [(key, "=", value) for key, value in customer_values.items()], limit=1
+    ) or env["res.partner"].create(
         {**customer_values, "country_id": env.ref("base.id").id}
     )
-    if match_region:
+    if match_region and not customer.region_district_id:
         # What *Match region* does on a contact: the district from the postal code.
         customer._region_match()
     order = Order.create(

@@ -45,6 +45,7 @@ COUNTED = {
     "carrier_api.area": [],
     "sale.order": [("client_order_ref", "like", "DEMO-KURIR-")],
     "stock.picking": [("origin", "!=", False)],
+    "res.partner": [("name", "=", "Dewi Lestari")],  # the direct carriers' customer
 }
 
 
@@ -153,6 +154,7 @@ class TestDemoCarriers(TransactionCase):
         counts = {m: self.env[m].search_count(d) for m, d in COUNTED.items()}
         self.assertEqual(counts["integration.connection"], 4)
         self.assertEqual(counts["sale.order"], 5)  # Biteship's and the four
+        self.assertEqual(counts["res.partner"], 1)
         self._setup_demo()
         for model, domain in COUNTED.items():
             self.assertEqual(self.env[model].search_count(domain), counts[model], model)
