@@ -18,6 +18,11 @@ gateway test servers already serving at $GATEWAY_BASE_URL: a first run of the de
   the warehouse's address in Jakarta (12240) and a confirmed order to Bandung (40132)
   whose delivery is ready for *Create waybill*: the two postal codes of the server's
   test map; the ``warehouse`` user may create waybills;
+* a JNE, a J&T, a SiCepat and an Anteraja account on the local servers, their services,
+  the JNE and SiCepat area codes synced from the servers' destination lists (*Sync
+  areas*), the warehouse and the customer matched to their districts (Kebayoran Lama,
+  Coblong), and one confirmed order per carrier whose delivery is ready for *Create
+  waybill*;
 * the control panel told where to notify Odoo (what a merchant registers in each
   gateway's console, Biteship's webhook URL with its token included).
 
@@ -37,10 +42,14 @@ from odoo.modules.module import get_module_path
 # The gateway servers' package, without importing base_integration's test suite (and
 # with it Odoo's test framework) around it.
 sys.path.insert(0, os.path.join(get_module_path("base_integration"), "tests"))
+from gateway_servers.anteraja import AnterajaApi  # noqa: E402
 from gateway_servers.biteship import BiteshipApi  # noqa: E402
+from gateway_servers.jne import JneApi  # noqa: E402
+from gateway_servers.jnt import JntApi  # noqa: E402
 from gateway_servers.midtrans import MidtransApi  # noqa: E402
 from gateway_servers.panel import DEMO_CATALOG  # noqa: E402
 from gateway_servers.shopee import ShopeeApi  # noqa: E402
+from gateway_servers.sicepat import SicepatApi  # noqa: E402
 from gateway_servers.tiktok import TiktokApi  # noqa: E402
 from gateway_servers.xendit import XenditApi  # noqa: E402
 
@@ -293,9 +302,10 @@ def demo_carrier(company):
     tell_panel_biteship(biteship)
     # The rate and the waybill calls log in their own cursor: it must see the account.
     env.cr.commit()
-    Order = env["sale.order"].with_company(company)
-    if Order.search_count([("client_order_ref", "=", CARRIER_ORDER_REF)]):
-        return
+    ready_delivery(company, carrier, CARRIER_ORDER_REF, CARRIER_CUSTOMER)
+
+
+def demo_product(company, warehouse):
     product = env["product.product"].search(
         [("default_code", "=", "KOPI-GAYO-250")], limit=1
     )
@@ -319,14 +329,33 @@ def demo_carrier(company):
         ).action_apply_inventory()
     if not product.weight:
         product.weight = 0.25  # a carrier prices by weight
-    customer = env["res.partner"].create(
-        {**CARRIER_CUSTOMER, "country_id": indonesia.id}
+    return product
+
+
+def ready_delivery(company, carrier, order_ref, customer_values, match_region=False):
+    """A confirmed order of 6 bags for ``carrier``, priced at its live rate, whose
+    delivery is reserved: what *Create waybill* needs. Kept when it exists."""
+    Order = env["sale.order"].with_company(company)
+    if Order.search_count([("client_order_ref", "=", order_ref)]):
+        return
+    warehouse = env["stock.warehouse"].search(
+        [("company_id", "=", company.id)], limit=1
     )
+    product = demo_product(company, warehouse)
+    # One contact for the deliveries of a same customer (the direct carriers' four).
+    customer = env["res.partner"].search(
+        [(key, "=", value) for key, value in customer_values.items()], limit=1
+    ) or env["res.partner"].create(
+        {**customer_values, "country_id": env.ref("base.id").id}
+    )
+    if match_region and not customer.region_district_id:
+        # What *Match region* does on a contact: the district from the postal code.
+        customer._region_match()
     order = Order.create(
         {
             "partner_id": customer.id,
             "user_id": ADMIN.id,
-            "client_order_ref": CARRIER_ORDER_REF,
+            "client_order_ref": order_ref,
             "warehouse_id": warehouse.id,
             "order_line": [
                 Command.create({"product_id": product.id, "product_uom_qty": 6})
@@ -338,7 +367,7 @@ def demo_carrier(company):
     if rate.get("success"):
         order.set_delivery_line(carrier, rate["price"])
     else:
-        say(f"no live rate from Biteship: {rate.get('error_message')}")
+        say(f"no live rate from {carrier.name}: {rate.get('error_message')}")
         order.carrier_id = carrier
     order.action_confirm()
     picking = order.picking_ids.filtered(lambda p: p.picking_type_code == "outgoing")
@@ -348,6 +377,135 @@ def demo_carrier(company):
         f"{carrier.name}: delivery {picking.name} ({picking.state}) to "
         f"{customer.name}, Bandung, ready for Create waybill"
     )
+
+
+# The direct carriers' demo accounts on the local servers (carrier_api's
+# tests/carriers_common.py uses the same credentials): provider -> (account name,
+# connection values, services (name, service code), the order of its delivery).
+DIRECT_CARRIERS = {
+    "jne": (
+        "JNE (demo)",
+        {
+            "base_url": f"{GATEWAY}{JneApi.prefix}",
+            "jne_username": JneApi.username,
+            "api_key": JneApi.api_key,
+            "jne_branch_code": "CGK000",
+            "jne_customer_number": "TESTAKUN",
+        },
+        (("JNE REG", "REG"), ("JNE YES", "YES")),
+        "DEMO-KURIR-JNE",
+    ),
+    "jnt": (
+        "J&T Express (demo)",
+        {
+            "base_url": f"{GATEWAY}{JntApi.prefix}",
+            "jnt_username": JntApi.username,
+            "api_key": JntApi.api_key,
+            "api_secret": JntApi.key,
+            "jnt_tariff_customer": JntApi.tariff_customer,
+            "jnt_tariff_key": JntApi.tariff_key,
+            "jnt_ecompany_id": JntApi.ecompany_id,
+            "jnt_track_password": JntApi.track_password,
+            "jnt_print_key": JntApi.print_key,
+        },
+        (("J&T EZ", "EZ"),),
+        "DEMO-KURIR-JNT",
+    ),
+    "sicepat": (
+        "SiCepat (demo)",
+        {
+            "base_url": f"{GATEWAY}{SicepatApi.prefix}",
+            "api_key": SicepatApi.api_key,
+            "api_secret": SicepatApi.auth_key,
+            "sicepat_merchant_code": "TOKOTEST",
+            "sicepat_account_code": "ACC1",
+            "sicepat_receipt_next": "000000100001",
+            "sicepat_receipt_last": "000000199999",
+        },
+        (("SiCepat REG", "REG"), ("SiCepat BEST", "BEST")),
+        "DEMO-KURIR-SICEPAT",
+    ),
+    "anteraja": (
+        "Anteraja (demo)",
+        {
+            "base_url": f"{GATEWAY}{AnterajaApi.prefix}",
+            "api_key": AnterajaApi.access_key_id,
+            "api_secret": AnterajaApi.secret_access_key,
+            "anteraja_booking_prefix": AnterajaApi.booking_prefix,
+        },
+        (("Anteraja REG", "REG"), ("Anteraja ND", "ND")),
+        "DEMO-KURIR-ANTERAJA",
+    ),
+}
+# J&T's API gives no area list (carriers.md §2.1): a merchant keeps the codes J&T
+# hands out, district by district (the *Carrier areas* list). The demo's two, in the
+# format the J&T server checks (its city code, then the area).
+JNT_AREAS = {"31.74.05": "JKT001", "32.73.02": "BDO001"}  # Kebayoran Lama, Coblong
+DIRECT_CUSTOMER = {
+    **CARRIER_CUSTOMER,
+    "name": "Dewi Lestari",
+    "street": "Jl. Ir. H. Juanda No. 5",
+}
+
+
+def demo_direct_carriers(company):
+    """JNE, J&T, SiCepat and Anteraja: an account and services each, the area codes,
+    and a delivery to Coblong (Bandung) ready for *Create waybill*."""
+    warehouse = env["stock.warehouse"].search(
+        [("company_id", "=", company.id)], limit=1
+    )
+    # The sender's district (Kebayoran Lama, from 12240): every direct carrier needs it.
+    if not warehouse.partner_id.region_district_id:
+        warehouse.partner_id._region_match()
+    manager = env.ref("carrier_api.group_carrier_manager")
+    if ADMIN not in manager.users:
+        manager.users |= ADMIN
+    Carrier = env["delivery.carrier"].with_company(company)
+    services = {}
+    for provider, (name, values, service_list, _ref) in DIRECT_CARRIERS.items():
+        connection = create_once(
+            "integration.connection", company, provider, {"name": name, **values}
+        )
+        for service_name, code in service_list:
+            service = Carrier.search(
+                [
+                    ("delivery_type", "=", provider),
+                    ("carrier_api_service_code", "=", code),
+                    ("company_id", "=", company.id),
+                ],
+                limit=1,
+            ) or Carrier.create(
+                {
+                    "name": service_name,
+                    "delivery_type": provider,
+                    "company_id": company.id,
+                    "product_id": env.ref(
+                        "carrier_api.product_carrier_api_delivery"
+                    ).id,
+                    "carrier_api_connection_id": connection.id,
+                    "carrier_api_service_code": code,
+                }
+            )
+            services.setdefault(provider, service)
+    Area = env["carrier_api.area"]
+    for provider in ("jne", "sicepat"):
+        # *Sync areas* on the service, as a carrier manager presses it: the codes
+        # come from the carrier server's destination list.
+        answer = Area.with_user(ADMIN).action_sync_areas(services[provider])
+        say(f"{services[provider].name}: {answer['params']['message']}")
+    District = env["carrier_api.district"]
+    for district_code, area_code in JNT_AREAS.items():
+        district = District.search([("code", "=", district_code)], limit=1)
+        if district and not Area._area_code("jnt", district):
+            Area.create(
+                {"carrier_code": "jnt", "district_id": district.id, "code": area_code}
+            )
+    # The rate and the waybill calls log in their own cursor: they must see these.
+    env.cr.commit()
+    for provider, (_name, _values, _services, order_ref) in DIRECT_CARRIERS.items():
+        ready_delivery(
+            company, services[provider], order_ref, DIRECT_CUSTOMER, match_region=True
+        )
 
 
 def tell_panel_biteship(connection):
@@ -543,5 +701,7 @@ if "payment.va" in env:
 env.cr.commit()
 if "carrier_api.rule" in env:
     demo_carrier(company)
+    env.cr.commit()
+    demo_direct_carriers(company)
 env.cr.commit()
 print(f"Demo company {company.name} ready (id {company.id}); gateways at {GATEWAY}")

@@ -43,6 +43,8 @@ AREAS = {
     "CGK10000": ("JAKARTA", "JKT"),
     "CGK10101": ("KEBAYORAN LAMA, JAKARTA SELATAN", "JKT"),
     "BDO10000": ("BANDUNG", "BDG"),
+    # the demo customer's district (scripts/setup_demo.py syncs it with Sync areas)
+    "BDO10102": ("COBLONG, BANDUNG", "BDG"),
     "SUB10000": ("SURABAYA", "SBY"),
 }
 # display code -> (versioned code, factor %, etd_from, etd_thru)

@@ -41,7 +41,12 @@ TRACK = "/jandt_track/track/trackAction!tracking.action"
 PRINT = "/jandt_order_web/labels/labelsAction!getPrintUrl.action"
 
 # Tariff names -> zone (§2.4: names, not codes).
-SITES = {"JAKARTA": "JKT", "BANDUNG": "BDG", "SURABAYA": "SBY"}
+SITES = {
+    "JAKARTA": "JKT",
+    "JAKARTA SELATAN": "JKT",  # the demo warehouse's city (scripts/setup_demo.py)
+    "BANDUNG": "BDG",
+    "SURABAYA": "SBY",
+}
 DISTRICTS = {
     "KALIDERES": "JKT",
     "KEBAYORAN LAMA": "JKT",

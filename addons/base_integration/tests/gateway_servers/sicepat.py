@@ -34,6 +34,8 @@ DESTINATIONS = {
     "CGK10000": ("JAKARTA", "JKT"),
     "CGK10101": ("KEBAYORAN LAMA, JAKARTA SELATAN", "JKT"),
     "BDO10000": ("BANDUNG", "BDG"),
+    # the demo customer's district (scripts/setup_demo.py syncs it with Sync areas)
+    "BDO10102": ("COBLONG, BANDUNG", "BDG"),
     "SUB10000": ("SURABAYA", "SBY"),
 }
 SERVICES = {  # code -> (description, factor %, etd)
@@ -103,8 +105,13 @@ class SicepatApi(cc.CarrierHandler):
     def destinations(self, request):
         if (denied := self._auth(request)) is not None:
             return denied
+        # "KEBAYORAN LAMA, JAKARTA SELATAN": the subdistrict, then its city.
         rows = [
-            {"destination_code": code, "subdistrict": name, "city": name.split(",")[-1]}
+            {
+                "destination_code": code,
+                "subdistrict": name.split(",")[0].strip(),
+                "city": name.split(",")[-1].strip(),
+            }
             for code, (name, _zone) in DESTINATIONS.items()
         ]
         return Response(200, self._status(200, "OK", results=rows))
