@@ -830,7 +830,9 @@ class StockPicking(models.Model):
         def value_of(lines):
             total = 0.0
             for line in lines:
-                sale_line = line.move_id.sale_line_id
+                # the declared value is the order's price: read for warehouse staff,
+                # who may not read another salesperson's order lines
+                sale_line = line.move_id.sale_line_id.sudo()
                 if line.quantity:
                     qty, uom = line.quantity, line.product_uom_id
                 else:
