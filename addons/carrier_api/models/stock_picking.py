@@ -21,6 +21,7 @@ import dataclasses
 import logging
 import queue
 import time
+import weakref
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 
@@ -83,12 +84,11 @@ WAYBILL_IN_FLIGHT_FACTOR = 2
 # refusal: their uncertain orders wait for the user's *Send again*.
 DUPLICATE_REFUSED = frozenset({"jnt"})
 # The claim's row is held by another attempt.
-# precommit data key: what a validation of many booked for send_to_shipper
-PREBOOKED = "carrier_api.prebooked"
-# precommit data key: the batch that books them, while send_to_shipper runs
-PREBOOKING = "carrier_api.prebooking"
-# precommit data key: what send_to_shipper took from PREBOOKED, for the state's write
-PREBOOKED_WRITES = "carrier_api.prebooked_writes"
+# The validation of many running on a cursor: {cursor: _Prebooking}. Not the
+# cursor's precommit data: a flushing savepoint (any addon's, inside Odoo's
+# send_to_shipper loop) runs the precommit hooks and empties that data, which would
+# drop the batch while its claims are out.
+_PREBOOKINGS = weakref.WeakKeyDictionary()
 BUSY_ERRORS = (
     psycopg2.errors.LockNotAvailable,
     psycopg2.errors.SerializationFailure,
@@ -319,23 +319,20 @@ class StockPicking(models.Model):
         :raises UserError: a problem listed before any call, or the carrier's answer.
         """
         self.ensure_one()
-        # Validation of many deliveries booked them beforehand in this transaction
-        # (_send_confirmation_email): a refusal is raised again without a second call;
-        # a booked one is written from the answers (settled "sent" in the ledger), its
-        # labels already attached. Should a flush in between have run the precommit
-        # hooks (which clears their data), the normal path below finds the order
-        # "sent" in the ledger and restores it without a call.
-        data = self.env.cr.precommit.data
-        if PREBOOKING in data:
-            data[PREBOOKING].advance(until=self)
-        prebooked = data.get(PREBOOKED, {}).pop(self.id, None)
-        if prebooked and prebooked[0] == "error":
-            raise UserError(prebooked[1])
-        if prebooked:
-            # send_to_shipper writes the waybill, its price and its message from
-            # these; the state follows for all at once (_send_confirmation_email)
-            data.setdefault(PREBOOKED_WRITES, {})[self.id] = prebooked[1]
-            return prebooked[1]
+        # A validation of many books its deliveries while Odoo sends them
+        # (_send_confirmation_email): this one's answer is awaited, a refusal is
+        # raised again without a second call; a booked one is handed to
+        # send_to_shipper (which writes waybill, price and message), its state
+        # written after the loop, its labels already attached.
+        prebooking = _PREBOOKINGS.get(self.env.cr)
+        if prebooking is not None and self.id in prebooking.ids:
+            prebooking.batch.advance(until=self)
+            prebooked = prebooking.store.pop(self.id, None)
+            if prebooked and prebooked[0] == "error":
+                raise UserError(prebooked[1])
+            if prebooked:
+                prebooking.written[self.id] = prebooked[1]
+                return prebooked[1]
         errors = self._carrier_api_ensure_waybills()
         error = errors.get(self)
         if isinstance(error, Exception):
@@ -398,34 +395,34 @@ class StockPicking(models.Model):
         if len(ours) < 2:
             return super()._send_confirmation_email()
         # What send_to_shipper finds: per delivery ("sent", results) or ("error",
-        # message), for this transaction only (precommit data goes with it).
-        # Unexpected failures (a bug) are left out: send_to_shipper tries them again
-        # (the ledger makes it look the order up first). The batch runs while Odoo
-        # sends them one by one: each send_to_shipper waits for its own delivery
-        # only, so the calls of the next ones are out while Odoo writes this one
-        # (its price, its message), and the carriers' latency hides behind that work.
-        data = self.env.cr.precommit.data
-        batch = ours.sudo()._carrier_api_waybill_batch(
-            write=False, store=data.setdefault(PREBOOKED, {})
-        )
-        data[PREBOOKING] = batch
+        # message), for this transaction only. Unexpected failures (a bug) are left
+        # out: send_to_shipper tries them again (the ledger makes it look the order
+        # up first). The batch runs while Odoo sends them one by one: each
+        # send_to_shipper waits for its own delivery only, so the calls of the next
+        # ones are out while Odoo writes this one (its price, its message), and the
+        # carriers' latency hides behind that work.
+        cr = self.env.cr
+        store = {}
+        batch = ours.sudo()._carrier_api_waybill_batch(write=False, store=store)
+        prebooking = _PREBOOKINGS[cr] = _Prebooking(batch, store)
         try:
             result = super()._send_confirmation_email()
-            batch.advance()  # nothing left normally: send_to_shipper took them all
-            self._carrier_api_write_prebooked(data.pop(PREBOOKED_WRITES, {}))
+            # The calls still out are answered and settled; no chunk is sent any
+            # more: a delivery Odoo did not send (it got a reference meanwhile)
+            # is not booked.
+            batch.drain(block=True)
+            self._carrier_api_write_prebooked(prebooking.written)
             return result
         finally:
-            data.pop(PREBOOKING, None)
-            data.pop(PREBOOKED_WRITES, None)
+            _PREBOOKINGS.pop(cr, None)
             batch.close()
 
     def _carrier_api_write_prebooked(self, results_by_id):
         """The waybill state of the deliveries a validation booked, once Odoo's
         send_to_shipper wrote their waybill, price and message: one write per
-        distinct price. No tracking message of the state: Odoo's "Shipment sent to
-        carrier ... with tracking number ..." is the delivery's one message (the
-        order id is on the form), and a message per delivery is most of what a
-        validation of many costs."""
+        distinct price, and the waybill note with the order id logged for all in one
+        batch (no tracking message per delivery: a message each, one by one, is
+        most of what a validation of many costs)."""
         by_price = defaultdict(list)
         for picking_id, results in results_by_id.items():
             by_price[sum(r.price or 0 for r in results)].append(picking_id)
@@ -438,6 +435,18 @@ class StockPicking(models.Model):
             self.browse(ids).with_context(mail_notrack=True).write(
                 {**common, "carrier_api_price": price}
             )
+        # the order ids in the chatter, as a single booking logs them: one batch
+        bodies = {}
+        for picking in self.browse(list(results_by_id)):
+            results = results_by_id[picking.id]
+            bodies[picking.id] = _(
+                "Waybill %(waybill)s created with %(carrier)s (order id %(ref)s).",
+                waybill=", ".join(r.waybill or r.carrier_order_id for r in results),
+                carrier=picking.carrier_id.name,
+                ref=picking.carrier_api_reference,
+            )
+        if bodies:
+            self.browse(list(bodies))._message_log_batch(bodies=bodies)
 
     def _carrier_api_ensure_waybills(self, write=True, labels=True, store=None):
         """Book the waybills of these deliveries, the carrier calls overlapping.
@@ -1057,6 +1066,8 @@ class StockPicking(models.Model):
             for picking, parts in items
             for part in parts
         ]
+        if not rows:
+            return {}
         # in the order of the references: two batches over the same deliveries wait
         # for each other's new rows in one order, never in a cycle (deadlock)
         rows.sort(key=lambda row: row[2])
@@ -1307,6 +1318,19 @@ class StockPicking(models.Model):
                 )
             ) from None
 
+    def _carrier_api_sent_price(self, waybills):
+        """The carrier's price of these waybills of this delivery ("sent" ledger
+        rows, read on a fresh cursor as ``_carrier_api_ledger_rows``)."""
+        self.ensure_one()
+        with self.env.registry.cursor() as cr:
+            cr.execute(
+                "SELECT COALESCE(sum(price), 0) FROM carrier_api_waybill "
+                "WHERE picking_id = %s AND state = 'sent' "
+                "AND (waybill = ANY(%s) OR carrier_order_id = ANY(%s))",
+                [self.id, list(waybills), list(waybills)],
+            )
+            return cr.fetchone()[0]
+
     def _carrier_api_ledger_rows(self, states):
         """``{waybill or carrier order id: (reference, state, carrier order id)}``
         of this delivery's ledger rows in ``states``, read on a fresh cursor (this
@@ -1408,7 +1432,13 @@ class StockPicking(models.Model):
                 refusal=refusal,
                 kept=", ".join(kept),
             )
-            self.carrier_tracking_ref = ",".join(kept)
+            self.write(
+                {
+                    "carrier_tracking_ref": ",".join(kept),
+                    # what send_to_shipper bills at validation: the kept ones only
+                    "carrier_api_price": self._carrier_api_sent_price(kept),
+                }
+            )
             self.message_post(body=message)
             return message
         self.message_post(
@@ -1426,6 +1456,15 @@ class StockPicking(models.Model):
             }
         )
         return ""
+
+
+class _Prebooking:
+    """A validation of many in progress on one cursor: its batch, what the batch
+    answered (``store``) and what send_to_shipper took from it (``written``)."""
+
+    def __init__(self, batch, store):
+        self.batch, self.store, self.written = batch, store, {}
+        self.ids = set(batch.pickings.ids)
 
 
 class _WaybillBatch:
@@ -1600,11 +1639,35 @@ class _WaybillBatch:
         return self.settle_cr
 
     def _settle(self, answered):
-        self.pickings._carrier_api_settle_many(
-            [call for calls in answered for call in calls if call["book"]],
-            cr=self._side_cursor(),
-        )
-        self.settle_cr.commit()
+        calls = [call for calls in answered for call in calls if call["book"]]
+        try:
+            self.pickings._carrier_api_settle_many(calls, cr=self._side_cursor())
+            self.settle_cr.commit()
+        except Exception:  # noqa: BLE001 - one row must not lose the group
+            # A row held by another attempt (a lease that ran out), a serialization
+            # failure: the group is settled again one call at a time, each in its
+            # own transaction, so that the others are recorded all the same.
+            _logger.warning(
+                "Waybill settlement of %s calls failed; one by one", len(calls)
+            )
+            self.settle_cr.rollback()
+            self._settle_one_by_one(calls)
+
+    def _settle_one_by_one(self, calls):
+        failure = None
+        for call in calls:
+            try:
+                self.pickings._carrier_api_settle_many([call], cr=self.settle_cr)
+                self.settle_cr.commit()
+            except Exception as exc:  # noqa: BLE001 - the others are still recorded
+                self.settle_cr.rollback()
+                _logger.exception(
+                    "Outcome of order %s not recorded (the next attempt looks it up)",
+                    call["reference"],
+                )
+                failure = failure or exc
+        if failure is not None:
+            raise failure
 
     def _finish(self, tasks):
         self.answered.update(calls[0]["picking"].id for calls in tasks)
@@ -1634,6 +1697,9 @@ class _WaybillBatch:
                 except queue.Empty:
                     break
             if left:
+                if self.settle_cr is not None:
+                    # whatever failed on it before: nothing uncommitted is kept
+                    self.settle_cr.rollback()
                 self._settle(left)
         finally:
             if self.settle_cr is not None:
@@ -1641,15 +1707,23 @@ class _WaybillBatch:
             for job in jobs:
                 for transport in job["transports"]:
                     transport.close()
-        if any(job["logs"] for job in jobs):
-            # Committed aside, as base_integration's logger does: a rollback of
-            # this request does not erase what was said to the carrier.
-            pickings = self.pickings
+            self._write_logs(jobs)
+
+    def _write_logs(self, jobs):
+        """Committed aside, as base_integration's logger does: a rollback of this
+        request does not erase what was said to the carrier. Never raises (the
+        batch's own error, if any, is the one that matters)."""
+        if not any(job["logs"] for job in jobs):
+            return
+        pickings = self.pickings
+        try:
             with pickings.env.registry.cursor() as cr:
                 for job in jobs:
                     pickings.with_env(pickings.env(cr=cr))._carrier_api_write_logs(
                         job["connection"], job["logs"]
                     )
+        except Exception:  # noqa: BLE001
+            _logger.exception("The HTTP log of a waybill batch could not be written")
 
 
 def _run_waybill_calls(clients, calls):

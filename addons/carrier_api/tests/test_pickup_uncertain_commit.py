@@ -14,8 +14,8 @@ from odoo.tests import tagged
 
 from odoo.addons.base_integration.tests.gateway_servers import Fault
 
-from .test_pickup_carriers import PICKUP, wib_to_utc
 from .cursor_common import Rollback
+from .test_pickup_carriers import PICKUP, wib_to_utc
 from .test_pickup_concurrency import PickupRealCursorsCase
 
 PICKUP_PATH = "/jne/pickupcashless"

@@ -202,8 +202,37 @@ class TestWaybillBatch(CarrierShipCase):
         # 3 workers, at most 6 claimed ahead: the first delivery is written while
         # the last ones are not even sent (booked all first, it would see 8)
         self.assertLess(posts_when_sent[0], 8, posts_when_sent)
-        self.assertEqual(posts_when_sent, sorted(posts_when_sent))
         self._assert_one_waybill_each(pickings)
+
+    def test_a_flushing_savepoint_in_odoos_loop_keeps_the_batch(self):
+        """A savepoint (any addon's, in send_to_shipper or message_post) runs the
+        cursor's precommit hooks and empties their data: the batch and what it
+        answered must survive it, so that no delivery is validated without its
+        booked waybill and none is told "being created right now"."""
+        pickings = self._ready_pickings(6)
+        for picking in pickings.sudo():
+            picking.move_ids.quantity = 1
+            picking.move_ids.picked = True
+        send_to_shipper = type(self.env["stock.picking"]).send_to_shipper
+
+        def send_then_savepoint(picking):
+            result = send_to_shipper(picking)
+            with picking.env.cr.savepoint():  # flush=True: runs the precommit hooks
+                pass
+            return result
+
+        with patch.object(
+            type(self.env["stock.picking"]), "send_to_shipper", send_then_savepoint
+        ):
+            pickings.button_validate()
+        self.assertEqual(set(pickings.mapped("state")), {"done"})
+        self.assertEqual(len(self._posts()), 6)
+        self._assert_one_waybill_each(pickings)
+        self.assertFalse(pickings.activity_ids)
+        for picking in pickings:
+            self.assertIn(
+                "order id", " ".join(picking.message_ids.mapped("body")), picking.name
+            )
 
     def test_validation_stops_at_a_refusal_and_books_nothing_after_it(self):
         """A refusal is raised by its send_to_shipper: the validation is rolled back;

@@ -47,6 +47,9 @@ class TestWaybillReview(CarrierShipCase):
         self._two_packages(picking)
         picking.action_carrier_api_create_waybill()
         first, second = picking.carrier_tracking_ref.split(",")
+        prices = {row.waybill: row.price for row in self._ledger(picking)}
+        self.assertTrue(all(prices.values()), prices)
+        self.assertEqual(picking.carrier_api_price, sum(prices.values()))
         self.biteship_api.advance(second, to=cc.PICKED_UP)  # too late to cancel
         action = picking.cancel_shipment()
         self.assertEqual(action["tag"], "display_notification")
@@ -61,6 +64,8 @@ class TestWaybillReview(CarrierShipCase):
         self.assertEqual(self.biteship_api.shipments[second].step, cc.PICKED_UP)
         self.assertEqual(self._ledger(picking).mapped("state"), ["cancelled", "sent"])
         self.assertIn(message, picking.message_ids[0].body)
+        # what validation bills (send_to_shipper's exact_price): the kept one only
+        self.assertEqual(picking.carrier_api_price, prices[second])
 
     def test_cancel_all_clears_the_delivery(self):
         picking = self._ready_picking(quantity=2)
