@@ -436,15 +436,12 @@ class StockPicking(models.Model):
                 {**common, "carrier_api_price": price}
             )
         # the order ids in the chatter, as a single booking logs them: one batch
-        bodies = {}
-        for picking in self.browse(list(results_by_id)):
-            results = results_by_id[picking.id]
-            bodies[picking.id] = _(
-                "Waybill %(waybill)s created with %(carrier)s (order id %(ref)s).",
-                waybill=", ".join(r.waybill or r.carrier_order_id for r in results),
-                carrier=picking.carrier_id.name,
-                ref=picking.carrier_api_reference,
+        bodies = {
+            picking.id: picking._carrier_api_waybill_note(
+                [r.waybill or r.carrier_order_id for r in results_by_id[picking.id]]
             )
+            for picking in self.browse(list(results_by_id))
+        }
         if bodies:
             self.browse(list(bodies))._message_log_batch(bodies=bodies)
 
@@ -510,6 +507,17 @@ class StockPicking(models.Model):
                 },
             )
 
+    def _carrier_api_waybill_note(self, waybills):
+        """The chatter note of a new waybill: which numbers, which carrier, and the
+        order id the carrier knows it by."""
+        self.ensure_one()
+        return _(
+            "Waybill %(waybill)s created with %(carrier)s (order id %(ref)s).",
+            waybill=", ".join(waybills),
+            carrier=self.carrier_id.name,
+            ref=self.carrier_api_reference,
+        )
+
     def _carrier_api_write_waybills(self, results_by_picking):
         """``{picking: [ShipmentResult]}``: the waybills on the deliveries, and one
         log note each (the status change's tracking message: no one is notified of
@@ -531,12 +539,7 @@ class StockPicking(models.Model):
                 values["carrier_api_price"] = price
             elif price:
                 values["carrier_api_price"] = price
-            body = _(
-                "Waybill %(waybill)s created with %(carrier)s (order id %(ref)s).",
-                waybill=", ".join(waybills),
-                carrier=picking.carrier_id.name,
-                ref=picking.carrier_api_reference,
-            )
+            body = picking._carrier_api_waybill_note(waybills)
             if picking.carrier_api_state != "sent":
                 # the body of the status change's tracking message: one message
                 picking._track_set_log_message(body)

@@ -7,7 +7,9 @@ registry is put in test mode so that those run inside the test's transaction (as
 ``HttpCase`` does), and the test's rollback removes everything.
 """
 
-from odoo import Command
+from datetime import timedelta
+
+from odoo import Command, fields
 from odoo.tests import TransactionCase, new_test_user
 
 from odoo.addons.base_integration.tests.common import IntegrationTestMixin
@@ -152,3 +154,22 @@ class CarrierShipMixin(IntegrationTestMixin):
 
 class CarrierShipCase(CarrierShipMixin, TransactionCase):
     pass
+
+
+class CarrierTrackingCase(CarrierShipCase):
+    """Shipments with a Biteship waybill, and the tracking cron run on them."""
+
+    def _shipped(self):
+        picking = self._ready_picking()
+        picking.action_carrier_api_create_waybill()
+        self.assertTrue(picking.carrier_tracking_ref)
+        return picking
+
+    def _cron(self):
+        return self.env["stock.picking"]._cron_carrier_api_track()
+
+    def _make_due(self, *pickings):
+        for picking in pickings:
+            picking.sudo().carrier_api_next_poll = fields.Datetime.now() - timedelta(
+                seconds=1
+            )

@@ -18,7 +18,7 @@ from odoo.addons.base_integration.tests.gateway_servers import carrier_common as
 from ..api.base import CAP_TRACK
 from ..api.biteship import BiteshipClient
 from ..models import const
-from .ship_common import CarrierShipCase
+from .ship_common import CarrierTrackingCase
 
 TRACKING = re.compile(r"/v1/trackings/")
 
@@ -67,28 +67,14 @@ class TestStatusMap(TransactionCase):
 
 
 @tagged("post_install", "-at_install")
-class TestTracking(CarrierShipCase):
+class TestTracking(CarrierTrackingCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.customer.email = "budi@example.com"
 
-    def _shipped(self):
-        picking = self._ready_picking()
-        picking.action_carrier_api_create_waybill()
-        self.assertTrue(picking.carrier_tracking_ref)
-        return picking
-
     def _tracking_calls(self):
         return [r for r in self.gateway.requests if TRACKING.search(r.path)]
-
-    def _cron(self):
-        return self.env["stock.picking"]._cron_carrier_api_track()
-
-    def _make_due(self, picking):
-        picking.sudo().carrier_api_next_poll = fields.Datetime.now() - timedelta(
-            seconds=1
-        )
 
     def test_statuses_move_forward_until_delivered(self):
         picking = self._shipped()

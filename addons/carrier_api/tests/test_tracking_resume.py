@@ -7,34 +7,17 @@ the carrier refuses at call time (HTTP 401) pauses the account like a missing on
 Biteship test server over HTTP; shipments made by the carrier user, the cron as the
 system, the connection test by an integration manager."""
 
-from datetime import timedelta
-
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
-from .ship_common import CarrierShipCase
+from .ship_common import CarrierTrackingCase
 
 PAUSED = "Tracking paused: carrier account to fix"
 
 
 @tagged("post_install", "-at_install")
-class TestTrackingResume(CarrierShipCase):
-    def _shipped(self):
-        picking = self._ready_picking()
-        picking.action_carrier_api_create_waybill()
-        self.assertTrue(picking.carrier_tracking_ref)
-        return picking
-
-    def _cron(self):
-        return self.env["stock.picking"]._cron_carrier_api_track()
-
-    def _make_due(self, *pickings):
-        for picking in pickings:
-            picking.sudo().carrier_api_next_poll = fields.Datetime.now() - timedelta(
-                seconds=1
-            )
-
+class TestTrackingResume(CarrierTrackingCase):
     def _open_activities(self):
         return self.connection.sudo().activity_ids.filtered(
             lambda a: a.summary == PAUSED

@@ -6,7 +6,6 @@ the aggregate of a package given up on. Biteship test server over HTTP, shipment
 made and refreshed by the carrier user, the cron as the system."""
 
 import re
-from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import fields
@@ -16,29 +15,14 @@ from odoo.tests import tagged
 from odoo.addons.base_integration.tests.gateway_servers import biteship as bs_server
 from odoo.addons.base_integration.tests.gateway_servers import carrier_common as cc
 
-from .ship_common import CarrierShipCase
+from .ship_common import CarrierTrackingCase
 
 TRACKING = re.compile(r"/v1/trackings/")
 ORDER_READ = re.compile(r"^/biteship/v1/orders/[0-9a-f]+$")
 
 
 @tagged("post_install", "-at_install")
-class TestTrackingReview(CarrierShipCase):
-    def _shipped(self):
-        picking = self._ready_picking()
-        picking.action_carrier_api_create_waybill()
-        self.assertTrue(picking.carrier_tracking_ref)
-        return picking
-
-    def _cron(self):
-        return self.env["stock.picking"]._cron_carrier_api_track()
-
-    def _make_due(self, *pickings):
-        for picking in pickings:
-            picking.sudo().carrier_api_next_poll = fields.Datetime.now() - timedelta(
-                seconds=1
-            )
-
+class TestTrackingReview(CarrierTrackingCase):
     def _paused_activities(self):
         return self.connection.sudo().activity_ids.filtered(
             lambda a: a.summary == "Tracking paused: carrier account to fix"
