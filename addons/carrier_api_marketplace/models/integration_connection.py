@@ -42,18 +42,7 @@ class IntegrationConnection(models.Model):
         if sibling:
             # not an error to retry: the platform takes one shipment per order. Said on
             # the delivery, where the waybill is (an ignored event keeps no note).
-            picking.message_post(
-                body=_(
-                    "Waybill %(waybill)s not sent to %(platform)s: order %(order)s is "
-                    "arranged there already with delivery %(other)s (tracking "
-                    "%(tracking)s), and the platform takes one shipment per order.",
-                    waybill=picking.carrier_tracking_ref,
-                    platform=picking._carrier_api_marketplace_platform(),
-                    order=picking.marketplace_order_id.name,
-                    other=sibling.name,
-                    tracking=picking.marketplace_order_id.tracking_number or "-",
-                )
-            )
+            picking._carrier_api_marketplace_refuse_backorder(sibling)
             return picking.id
         self.env.flush_all()
         try:

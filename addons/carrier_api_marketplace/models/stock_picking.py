@@ -9,6 +9,12 @@ from odoo.exceptions import UserError
 # number (marketplace_sync storing its answer), not a change of our waybill.
 PLATFORM_TRACKING = "carrier_api_marketplace_platform_tracking"
 
+# The bridge's activity types (data/mail_activity_type_data.xml): its open activities
+# are found by type, never by their summary (written in the language of whoever
+# triggered them).
+STALE_TRACKING = "carrier_api_marketplace.mail_activity_type_stale_tracking"
+ARRANGED_BACKORDER = "carrier_api_marketplace.mail_activity_type_arranged_backorder"
+
 
 class StockPicking(models.Model):
     _inherit = "stock.picking"
@@ -31,6 +37,12 @@ class StockPicking(models.Model):
             self.filtered(
                 lambda p: p._carrier_api_marketplace_master() != masters[p.id]
             )._carrier_api_marketplace_check_told()
+            if not vals["carrier_tracking_ref"]:
+                # no waybill, nothing the platform could refuse any more
+                self.sudo().activity_feedback(
+                    [ARRANGED_BACKORDER],
+                    feedback=_("The delivery's waybill is cancelled."),
+                )
         return result
 
     # ------------------------------------------------------------------ helpers
@@ -184,34 +196,90 @@ class StockPicking(models.Model):
             ):
                 continue
             platform = picking._carrier_api_marketplace_platform()
-            summary = _("Update the tracking number on %s", platform)
-            activity_type = self.env.ref("mail.mail_activity_data_warning")
-            open_activity = picking.activity_ids.filtered(
-                lambda a, s=summary, t=activity_type: (
-                    a.activity_type_id == t and a.summary == s
-                )
-            )[:1]
             master = picking._carrier_api_marketplace_master()
             if master == order.tracking_number:
-                if open_activity:
-                    open_activity.action_feedback(
-                        feedback=_(
-                            "The delivery's waybill is %s again, as on the platform.",
-                            master,
-                        )
-                    )
+                picking.activity_feedback(
+                    [STALE_TRACKING],
+                    feedback=_(
+                        "The delivery's waybill is %s again, as on the platform.",
+                        master,
+                    ),
+                )
                 continue
             note = picking._carrier_api_marketplace_stale_note(platform, master)
             picking.message_post(body=note)
-            if open_activity:
-                open_activity.note = note
-                continue
-            picking.activity_schedule(
-                activity_type_id=activity_type.id,
-                summary=summary,
-                note=note,
-                user_id=picking._carrier_api_marketplace_responsible().id,
+            picking._carrier_api_marketplace_activity(
+                STALE_TRACKING,
+                note,
+                summary=_("Update the tracking number on %s", platform),
             )
+
+    def _carrier_api_marketplace_activity(self, activity_type, note, summary=None):
+        """Leave one open activity of ``activity_type`` on each delivery, for
+        :meth:`_carrier_api_marketplace_responsible`: the open one, found by its
+        type, gets the new ``note`` (its summary stays in the language it was written
+        in); else one is scheduled.
+
+        :param str activity_type: the xmlid of one of the bridge's activity types
+        :param note: the activity's note (HTML, escaped)
+        :param str summary: for a new activity; without it the type's name is shown
+        :return: the open activities, one per delivery
+        """
+        activities = self.env["mail.activity"]
+        for picking in self:
+            activity = picking.activity_search([activity_type])[:1]
+            if activity:
+                activity.note = note
+            else:
+                activity = picking.activity_schedule(
+                    activity_type,
+                    summary=summary or "",
+                    note=note,
+                    user_id=picking._carrier_api_marketplace_responsible().id,
+                )
+            if activity:
+                activities |= activity
+        return activities
+
+    # ------------------------------------------------------------------ backorder
+    def _carrier_api_marketplace_refuse_backorder(self, sibling):
+        """The platform arranged this delivery's order with ``sibling`` already and
+        takes no second shipment (Shopee's ``ship_order`` once per order, TikTok's
+        Ship Package once per package, reference marketplaces.md §1.6, §2.4): the
+        waybill is not sent. Said in the chatter, and one open activity asks the
+        responsible to hand the buyer this delivery's waybill another way.
+
+        :param sibling: the delivery of the same order arranged on the platform
+        """
+        self.ensure_one()
+        order = self.marketplace_order_id
+        platform = self._carrier_api_marketplace_platform()
+        values = {
+            "waybill": self.carrier_tracking_ref,
+            "platform": platform,
+            "order": order.name,
+            "other": sibling.name,
+            "tracking": order.tracking_number or "-",
+        }
+        self.message_post(
+            body=_(
+                "Waybill %(waybill)s not sent to %(platform)s: order %(order)s is "
+                "arranged there already with delivery %(other)s (tracking "
+                "%(tracking)s), and the platform takes one shipment per order.",
+                **values,
+            )
+        )
+        text = _(
+            "%(platform)s takes no second delivery for order %(order)s: the order is "
+            "arranged there with delivery %(other)s (tracking %(tracking)s), so this "
+            "delivery's waybill %(waybill)s was not sent. Give the buyer this waybill "
+            "another way (e.g. in the platform's chat).",
+            **values,
+        )
+        connection = order.shop_id.connection_id
+        return self._carrier_api_marketplace_activity(
+            ARRANGED_BACKORDER, escape(connection._mask_text(text))
+        )
 
     def _carrier_api_marketplace_stale_note(self, platform, master):
         order = self.marketplace_order_id

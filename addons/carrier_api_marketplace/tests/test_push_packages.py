@@ -2,9 +2,16 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Multi-package deliveries send their master waybill only; a waybill cancelled or
 replaced after the platform was told is flagged to a person; a second delivery of an
-arranged order is not pushed (reference marketplaces.md §1.6, §2.4)."""
+arranged order is not pushed (reference marketplaces.md §1.6, §2.4). The bridge's
+activities are found by their type, in whatever language they were written."""
 
+from odoo.modules.migration import load_script
 from odoo.tests import new_test_user, tagged
+
+from odoo.addons.carrier_api_marketplace.models.stock_picking import (
+    ARRANGED_BACKORDER,
+    STALE_TRACKING,
+)
 
 from . import test_push
 from .test_push import SHIP
@@ -57,9 +64,10 @@ class TestCarrierWaybillPackages(test_push.TestCarrierWaybillPush):
         return picking.with_user(self.warehouse_user)
 
     def _stale_activities(self, picking):
-        return picking.sudo().activity_ids.filtered(
-            lambda a: a.summary and a.summary.startswith("Update the tracking number")
-        )
+        return picking.sudo().activity_search([STALE_TRACKING])
+
+    def _backorder_activities(self, picking):
+        return picking.sudo().activity_search([ARRANGED_BACKORDER])
 
     def _notes(self, picking, text):
         return picking.sudo().message_ids.filtered(lambda m: text in (m.body or ""))
@@ -224,6 +232,20 @@ class TestCarrierWaybillPackages(test_push.TestCarrierWaybillPush):
         self.assertFalse(second.marketplace_shipment_arranged)
         self.assertEqual(first.marketplace_order_id.tracking_number, "JNE0001111")
         self.assertTrue(self._notes(second, "JNE0007777 not sent to Shopee"))
+        # a person is asked, once per delivery: the first is not touched
+        activity = self._backorder_activities(second)
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(
+            activity.activity_type_id,
+            self.env.ref(ARRANGED_BACKORDER),
+        )
+        self.assertIn(
+            f"Shopee takes no second delivery for order {first.marketplace_order_id.name}",
+            activity.note,
+        )
+        self.assertIn("waybill JNE0007777 was not sent", activity.note)
+        self.assertFalse(self._backorder_activities(first))
+        self.assertFalse(self._stale_activities(second))
 
     def test_non_outgoing_picking_not_pushed(self):
         picking = self._picking()
@@ -231,3 +253,80 @@ class TestCarrierWaybillPackages(test_push.TestCarrierWaybillPush):
         picking.sudo().picking_type_id = internal
         picking.carrier_tracking_ref = "JNE0001111"
         self.assertFalse(self._push_events())
+
+    # ------------------------------------------------------------------ activities
+    def _second_delivery(self, waybill):
+        """A backorder of an arranged order, refused with ``waybill``."""
+        first = self._arranged("JNE0001111")
+        second = first.sudo().copy({"user_id": self.responsible.id})
+        second = second.with_user(self.warehouse_user)
+        second.carrier_tracking_ref = waybill
+        self._drain()
+        self.assertFalse(second.marketplace_shipment_arranged)
+        return second
+
+    def test_second_delivery_new_waybill_rewrites_the_activity(self):
+        second = self._second_delivery("JNE0007777")
+        second.carrier_tracking_ref = "JNE0008888"
+        self._drain()
+        activity = self._backorder_activities(second)
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(activity.user_id, self.responsible)
+        self.assertIn("waybill JNE0008888 was not sent", activity.note)
+        self.assertEqual(len(self.server.requests_to(SHIP)), 1)
+
+    def test_second_delivery_waybill_cancelled_closes_the_activity(self):
+        second = self._second_delivery("JNE0007777")
+        self.assertEqual(len(self._backorder_activities(second)), 1)
+        # carrier_api cancelling the waybill empties the reference
+        second.carrier_tracking_ref = False
+        self.assertFalse(self._backorder_activities(second))
+        done = self._notes(second, "The delivery's waybill is cancelled.")
+        self.assertEqual(len(done), 1, second.sudo().message_ids.mapped("body"))
+        self.assertEqual(done.mail_activity_type_id, self.env.ref(ARRANGED_BACKORDER))
+
+    def test_stale_activity_found_by_type_in_any_language(self):
+        """Written in Indonesian, rewritten and closed in English: one activity."""
+        self.env["res.lang"]._activate_lang("id_ID")
+        picking = self._arranged("JNE0001111")
+        picking.with_context(lang="id_ID").carrier_tracking_ref = False
+        activity = self._stale_activities(picking)
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(activity.activity_type_id, self.env.ref(STALE_TRACKING))
+        self.assertEqual(activity.summary, "Perbarui nomor resi di Shopee")
+        self.assertEqual(activity.user_id, self.responsible)
+        picking.with_context(lang="en_US").carrier_tracking_ref = "JNE0009999"
+        self.assertEqual(self._stale_activities(picking), activity)
+        self.assertIn("now JNE0009999", activity.note)
+        picking.with_context(lang="en_US").carrier_tracking_ref = "JNE0001111"
+        self.assertFalse(self._stale_activities(picking))
+        self.assertFalse(activity.exists() and activity.active)
+
+    def test_migration_retypes_old_stale_activities(self):
+        """18.0.1.0.1: an open activity the old code scheduled (Odoo's Exception
+        type, the summary in the user's language) gets the bridge's type, so the
+        next change rewrites it; other Exception activities keep theirs."""
+        self.env["res.lang"]._activate_lang("id_ID")
+        picking = self._arranged("JNE0001111")
+        exception = self.env.ref("mail.mail_activity_data_warning")
+        old, other = picking.sudo().activity_schedule(
+            activity_type_id=exception.id,
+            summary="Perbarui nomor resi di Shopee",
+            note="old note",
+            user_id=self.responsible.id,
+        ) | picking.sudo().activity_schedule(
+            activity_type_id=exception.id,
+            summary="Call the buyer",
+            user_id=self.responsible.id,
+        )
+        self.assertFalse(self._stale_activities(picking))
+        script = load_script(
+            "carrier_api_marketplace/migrations/18.0.1.0.1/post-migrate.py",
+            "carrier_api_marketplace_post_migrate_18_0_1_0_1",
+        )
+        script.migrate(self.env.cr, "18.0.1.0.0")
+        self.assertEqual(old.activity_type_id, self.env.ref(STALE_TRACKING))
+        self.assertEqual(other.activity_type_id, exception)
+        picking.carrier_tracking_ref = False
+        self.assertEqual(self._stale_activities(picking), old)
+        self.assertIn("no waybill any more", old.note)
