@@ -24,11 +24,12 @@ import time
 import weakref
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 
 import psycopg2
 import requests as requests_lib
 
-from odoo import _, api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import html2plaintext
 
@@ -362,7 +363,13 @@ class StockPicking(models.Model):
         pickings (the pick and pack steps), the cost on the order (invoice policy
         "real"). They go through ``send_to_shipper`` here, which finds their waybill
         and makes no call (``_carrier_api_send_shipping``), so that they end up as if
-        Odoo had booked them now.
+        Odoo had booked them now. They follow Odoo's rule for a refusal (a
+        ``UserError`` of ``send_to_shipper``): raised when nothing went through yet,
+        else posted on that delivery with Odoo's warning activity
+        (``_carrier_api_carrier_exception``), the others validated. They go through
+        Odoo's loop first (``super`` on the deliveries in that order): they hold
+        waybills at the carrier, and a refusal in its loop after them is a warning
+        too, not a rollback.
 
         Why at validation and not when the waybill is created: Odoo books a
         delivery's cost on the order when the delivery is validated, and until then
@@ -378,10 +385,24 @@ class StockPicking(models.Model):
                 and p.picking_type_code != "incoming"
             )
         )
+        processed = False
         for picking in booked_early:
-            # as Odoo calls it (stock_delivery's _send_confirmation_email); no
-            # carrier call, so nothing external to keep: a UserError rolls all back
-            picking.sudo().send_to_shipper()
+            # as Odoo's loop sends them (stock_delivery's _send_confirmation_email):
+            # once one went through, a refusal is a warning on that delivery, not
+            # a rollback of the others; the first one raises
+            try:
+                picking.sudo().send_to_shipper()
+            except UserError as exc:
+                if not processed:
+                    raise
+                picking._carrier_api_carrier_exception(exc)
+            processed = True
+        # Odoo's loop counts every delivery with a carrier that it went through as
+        # processed, those with a reference too (it sends them no more): the early
+        # ones go first, so that a refusal in its loop (the batch's, or another
+        # addon's carrier) leaves them validated, as it leaves the deliveries it
+        # sent before the refusal.
+        pickings = booked_early | self
         ours = self.filtered(
             lambda p: (
                 p.carrier_id
@@ -393,7 +414,7 @@ class StockPicking(models.Model):
             )
         )
         if len(ours) < 2:
-            return super()._send_confirmation_email()
+            return super(StockPicking, pickings)._send_confirmation_email()
         # What send_to_shipper finds: per delivery ("sent", results) or ("error",
         # message), for this transaction only. Unexpected failures (a bug) are left
         # out: send_to_shipper tries them again (the ledger makes it look the order
@@ -406,7 +427,7 @@ class StockPicking(models.Model):
         batch = ours.sudo()._carrier_api_waybill_batch(write=False, store=store)
         prebooking = _PREBOOKINGS[cr] = _Prebooking(batch, store)
         try:
-            result = super()._send_confirmation_email()
+            result = super(StockPicking, pickings)._send_confirmation_email()
             # The calls still out are answered and settled; no chunk is sent any
             # more: a delivery Odoo did not send (it got a reference meanwhile)
             # is not booked.
@@ -416,6 +437,20 @@ class StockPicking(models.Model):
         finally:
             _PREBOOKINGS.pop(cr, None)
             batch.close()
+
+    def _carrier_api_carrier_exception(self, exception):
+        """What Odoo's loop does with a refusal once a delivery went through
+        (stock_delivery's ``_send_confirmation_email``): the message on this
+        delivery and Odoo's warning activity, instead of a rollback of all."""
+        self.ensure_one()
+        message = str(exception)
+        self.message_post(body=message, message_type="notification")
+        self.sudo().activity_schedule(
+            "mail.mail_activity_data_warning",
+            date.today(),
+            note=self._carrier_exception_note(message),
+            user_id=self.user_id.id or self.env.user.id or SUPERUSER_ID,
+        )
 
     def _carrier_api_write_prebooked(self, results_by_id):
         """The waybill state of the deliveries a validation booked, once Odoo's
