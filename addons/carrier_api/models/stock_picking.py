@@ -24,11 +24,12 @@ import time
 import weakref
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 
 import psycopg2
 import requests as requests_lib
 
-from odoo import _, api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import html2plaintext
 
@@ -83,6 +84,8 @@ WAYBILL_IN_FLIGHT_FACTOR = 2
 # order again. JNE, Anteraja and Biteship have no look-up (CAP_FIND) and no verified
 # refusal: their uncertain orders wait for the user's *Send again*.
 DUPLICATE_REFUSED = frozenset({"jnt"})
+# The longest part of a carrier's error text kept for the "price unknown" note.
+PRICE_ERROR_LENGTH = 200
 # The claim's row is held by another attempt.
 # The validation of many running on a cursor: {cursor: _Prebooking}. Not the
 # cursor's precommit data: a flushing savepoint (any addon's, inside Odoo's
@@ -362,7 +365,13 @@ class StockPicking(models.Model):
         pickings (the pick and pack steps), the cost on the order (invoice policy
         "real"). They go through ``send_to_shipper`` here, which finds their waybill
         and makes no call (``_carrier_api_send_shipping``), so that they end up as if
-        Odoo had booked them now.
+        Odoo had booked them now. They follow Odoo's rule for a refusal (a
+        ``UserError`` of ``send_to_shipper``): raised when nothing went through yet,
+        else posted on that delivery with Odoo's warning activity
+        (``_carrier_api_carrier_exception``), the others validated. They go through
+        Odoo's loop first (``super`` on the deliveries in that order): they hold
+        waybills at the carrier, and a refusal in its loop after them is a warning
+        too, not a rollback.
 
         Why at validation and not when the waybill is created: Odoo books a
         delivery's cost on the order when the delivery is validated, and until then
@@ -378,10 +387,24 @@ class StockPicking(models.Model):
                 and p.picking_type_code != "incoming"
             )
         )
+        processed = False
         for picking in booked_early:
-            # as Odoo calls it (stock_delivery's _send_confirmation_email); no
-            # carrier call, so nothing external to keep: a UserError rolls all back
-            picking.sudo().send_to_shipper()
+            # as Odoo's loop sends them (stock_delivery's _send_confirmation_email):
+            # once one went through, a refusal is a warning on that delivery, not
+            # a rollback of the others; the first one raises
+            try:
+                picking.sudo().send_to_shipper()
+            except UserError as exc:
+                if not processed:
+                    raise
+                picking._carrier_api_carrier_exception(exc)
+            processed = True
+        # Odoo's loop counts every delivery with a carrier that it went through as
+        # processed, those with a reference too (it sends them no more): the early
+        # ones go first, so that a refusal in its loop (the batch's, or another
+        # addon's carrier) leaves them validated, as it leaves the deliveries it
+        # sent before the refusal.
+        pickings = booked_early | self
         ours = self.filtered(
             lambda p: (
                 p.carrier_id
@@ -393,7 +416,7 @@ class StockPicking(models.Model):
             )
         )
         if len(ours) < 2:
-            return super()._send_confirmation_email()
+            return super(StockPicking, pickings)._send_confirmation_email()
         # What send_to_shipper finds: per delivery ("sent", results) or ("error",
         # message), for this transaction only. Unexpected failures (a bug) are left
         # out: send_to_shipper tries them again (the ledger makes it look the order
@@ -406,7 +429,7 @@ class StockPicking(models.Model):
         batch = ours.sudo()._carrier_api_waybill_batch(write=False, store=store)
         prebooking = _PREBOOKINGS[cr] = _Prebooking(batch, store)
         try:
-            result = super()._send_confirmation_email()
+            result = super(StockPicking, pickings)._send_confirmation_email()
             # The calls still out are answered and settled; no chunk is sent any
             # more: a delivery Odoo did not send (it got a reference meanwhile)
             # is not booked.
@@ -416,6 +439,20 @@ class StockPicking(models.Model):
         finally:
             _PREBOOKINGS.pop(cr, None)
             batch.close()
+
+    def _carrier_api_carrier_exception(self, exception):
+        """What Odoo's loop does with a refusal once a delivery went through
+        (stock_delivery's ``_send_confirmation_email``): the message on this
+        delivery and Odoo's warning activity, instead of a rollback of all."""
+        self.ensure_one()
+        message = str(exception)
+        self.message_post(body=message, message_type="notification")
+        self.sudo().activity_schedule(
+            "mail.mail_activity_data_warning",
+            date.today(),
+            note=self._carrier_exception_note(message),
+            user_id=self.user_id.id or self.env.user.id or SUPERUSER_ID,
+        )
 
     def _carrier_api_write_prebooked(self, results_by_id):
         """The waybill state of the deliveries a validation booked, once Odoo's
@@ -506,6 +543,65 @@ class StockPicking(models.Model):
                     if c.get("label_error")
                 },
             )
+        for picking, picking_calls in booked.items():
+            unpriced = [c for c in picking_calls if "price_error" in c]
+            if unpriced:
+                picking._carrier_api_price_unknown(unpriced)
+
+    def _carrier_api_price_unknown(self, calls):
+        """The carrier's tariff gave no price for the waybills of these calls
+        (``price_error``, set by ``_quote_price``): the waybills stand, their price
+        is 0, which Odoo's ``send_to_shipper`` takes for the delivery's cost. A note
+        says why, and one warning activity per delivery (not per package) asks for
+        the cost to be checked."""
+        self.ensure_one()
+        carrier = self.carrier_id
+        reasons = []
+        for call in calls:
+            if call["price_error"]:
+                reason = carrier._carrier_api_mask(call["price_error"])
+                if len(reason) > PRICE_ERROR_LENGTH:
+                    reason = reason[: PRICE_ERROR_LENGTH - 3] + "..."
+            else:
+                reason = _(
+                    "no tariff of service %s",
+                    carrier.carrier_api_service_code or "-",
+                )
+            if reason not in reasons:
+                reasons.append(reason)
+        waybills = ", ".join(
+            c["result"].waybill or c["result"].carrier_order_id for c in calls
+        )
+        self._message_log(
+            body=_(
+                "The shipping price of waybill %(waybills)s is unknown: the tariff "
+                "of %(carrier)s could not be read (%(reason)s). The delivery's cost "
+                "counts as 0: check it with the carrier.",
+                waybills=waybills,
+                carrier=carrier.name,
+                reason="; ".join(reasons),
+            )
+        )
+        warning = self.env.ref("mail.mail_activity_data_warning")
+        summary = _("Shipping price unknown")
+        if self.sudo().activity_ids.filtered(
+            lambda a: a.activity_type_id == warning and a.summary == summary
+        ):
+            return  # one open activity per delivery is enough (a second waybill)
+        self.sudo().activity_schedule(
+            "mail.mail_activity_data_warning",
+            date.today(),
+            summary=summary,
+            note=_(
+                "The tariff of %(carrier)s could not be read for waybill "
+                "%(waybills)s, so its shipping price is unknown (0). Check the "
+                "delivery cost with the carrier and correct it on the order where "
+                "it is invoiced.",
+                carrier=carrier.name,
+                waybills=waybills,
+            ),
+            user_id=self.user_id.id or self.env.user.id or SUPERUSER_ID,
+        )
 
     def _carrier_api_waybill_note(self, waybills):
         """The chatter note of a new waybill: which numbers, which carrier, and the
@@ -1817,7 +1913,15 @@ def _quote_price(client, call):
     at its fixed margin and leave an invoice-policy "real" order without its cost.
     The order's delivery line is no substitute: under that policy it holds 0 (the
     estimate is in its label only), otherwise a price with the margin already in
-    it. Without a rate API or a rate, the price stays unknown (0, as before)."""
+    it. Without a rate API the price stays unknown (0, as before).
+
+    The quote is for the parcel as booked: its declared value is in the parcel,
+    and ``cod`` makes the clients keep the services that take COD (the only COD
+    input of their quotes: no tariff API of carriers.md takes a COD amount or an
+    insured value, see the ROADMAP). When the tariff cannot be read, or has no
+    row of the booked service, ``price_error`` is set on the call (the client's
+    error text, masked and worded by the main thread; "" for a missing row), and
+    the delivery gets a note and an activity (``_carrier_api_price_unknown``)."""
     result = call["result"]
     if result.price is not None or CAP_RATES not in client.capabilities:
         return
@@ -1828,12 +1932,18 @@ def _quote_price(client, call):
             request.recipient,
             request.parcels,
             service_codes=[request.service_code],
+            cod=bool(request.cod_amount),
         )
     except Exception as exc:  # noqa: BLE001 - the waybill exists: never lose it
         _logger.warning(
             "No price for waybill %s: the carrier's tariff could not be read (%s)",
             result.waybill,
             type(exc).__name__,
+        )
+        # the client's own text (no traceback): masked by the main thread before
+        # it is shown or shortened (as a booking's "error"); a bug says its kind
+        call["price_error"] = (
+            str(exc) if isinstance(exc, IntegrationError) else type(exc).__name__
         )
         return
     wanted = (request.service_code or "").lower()
@@ -1844,6 +1954,7 @@ def _quote_price(client, call):
             result.waybill,
             request.service_code,
         )
+        call["price_error"] = ""
         return
     result.price = quote.price
 
