@@ -677,7 +677,16 @@ class StockPicking(models.Model):
 
     def _carrier_api_take_receipt_numbers(self, jobs):
         """SiCepat's receipt numbers from the account's range (ORM, main thread),
-        for the calls to book that have none yet; a call without one fails."""
+        for the calls to book that have none yet; a call without one fails, the
+        others go on.
+
+        A failed call is settled "failed", not "uncertain" by this attempt: its
+        claim is committed, but nothing was sent (the calls start after this
+        method, ``book=False`` keeps this one out of them), so SiCepat holds no
+        order of this attempt. What an earlier attempt left unknown stays so
+        (``uncertain`` is the claim's ``recover``): the next attempt still looks
+        that order up before it books with a new number.
+        """
         failed = []
         for job in jobs:
             connection = job["connection"]
@@ -689,8 +698,29 @@ class StockPicking(models.Model):
                 try:
                     call["request"].waybill = connection._sicepat_next_receipt_number()
                 except UserError as exc:
-                    call.update(outcome="failed", book=False, message=str(exc))
-                    failed.append(call)
+                    message = str(exc)
+                except Exception:  # noqa: BLE001 - a bug, a lost database connection
+                    # Masked: the raw text may carry anything (a query, a value);
+                    # the traceback goes to the log.
+                    _logger.exception(
+                        "SiCepat receipt number for order %s not taken",
+                        call["reference"],
+                    )
+                    message = _(
+                        "%s: unexpected error while taking a SiCepat receipt number "
+                        "(see the server log); nothing was sent to SiCepat: try "
+                        "again.",
+                        call["picking"].name,
+                    )
+                else:
+                    continue
+                call.update(
+                    outcome="failed",
+                    book=False,
+                    uncertain=call["recover"],
+                    message=message,
+                )
+                failed.append(call)
         if failed:
             self._carrier_api_settle_many(failed)
 
