@@ -348,6 +348,18 @@ class StockPicking(models.Model):
         if error:
             raise UserError(error)
 
+    def _action_done(self):
+        """A validation may hold deliveries done already: a request retried after
+        a concurrency failure whose first run lost to another user's validation of
+        the same deliveries, a selection from a list loaded before. Odoo runs them
+        through ``_send_confirmation_email`` again (it skips those with a tracking
+        reference); ``_send_confirmation_email`` below must not send them to
+        ``send_to_shipper`` a second time (a second "Shipment sent", their cost on
+        the order twice), so it is told which they are."""
+        done = self.filtered(lambda p: p.state == "done")
+        pickings = self.with_context(carrier_api_done_before=done.ids) if done else self
+        return super(StockPicking, pickings)._action_done()
+
     def _send_confirmation_email(self):
         """Odoo sends each validated delivery to its carrier in turn (stock_delivery's
         ``send_to_shipper``, the same conditions as below): ours are booked first, all
@@ -370,12 +382,16 @@ class StockPicking(models.Model):
         packages): its cost must never reach the order. ``print_label`` and the
         carrier's ``integration_level`` are not checked for these: they decide
         whether validation books the shipment, and the user booked it already."""
+        # Not the deliveries done before this validation (see _action_done): they
+        # went through send_to_shipper when they were validated.
+        done_before = set(self.env.context.get("carrier_api_done_before", ()))
         booked_early = self.filtered(
             lambda p: (
                 p.carrier_api_is_ours
                 and p.carrier_api_state == "sent"
                 and p.carrier_tracking_ref
                 and p.picking_type_code != "incoming"
+                and p.id not in done_before
             )
         )
         for picking in booked_early:
