@@ -351,6 +351,18 @@ class StockPicking(models.Model):
         if error:
             raise UserError(error)
 
+    def _action_done(self):
+        """A validation may hold deliveries done already: a request retried after
+        a concurrency failure whose first run lost to another user's validation of
+        the same deliveries, a selection from a list loaded before. Odoo runs them
+        through ``_send_confirmation_email`` again (it skips those with a tracking
+        reference); ``_send_confirmation_email`` below must not send them to
+        ``send_to_shipper`` a second time (a second "Shipment sent", their cost on
+        the order twice), so it is told which they are."""
+        done = self.filtered(lambda p: p.state == "done")
+        pickings = self.with_context(carrier_api_done_before=done.ids) if done else self
+        return super(StockPicking, pickings)._action_done()
+
     def _send_confirmation_email(self):
         """Odoo sends each validated delivery to its carrier in turn (stock_delivery's
         ``send_to_shipper``, the same conditions as below): ours are booked first, all
@@ -379,12 +391,16 @@ class StockPicking(models.Model):
         packages): its cost must never reach the order. ``print_label`` and the
         carrier's ``integration_level`` are not checked for these: they decide
         whether validation books the shipment, and the user booked it already."""
+        # Not the deliveries done before this validation (see _action_done): they
+        # went through send_to_shipper when they were validated.
+        done_before = set(self.env.context.get("carrier_api_done_before", ()))
         booked_early = self.filtered(
             lambda p: (
                 p.carrier_api_is_ours
                 and p.carrier_api_state == "sent"
                 and p.carrier_tracking_ref
                 and p.picking_type_code != "incoming"
+                and p.id not in done_before
             )
         )
         processed = False
@@ -773,7 +789,16 @@ class StockPicking(models.Model):
 
     def _carrier_api_take_receipt_numbers(self, jobs):
         """SiCepat's receipt numbers from the account's range (ORM, main thread),
-        for the calls to book that have none yet; a call without one fails."""
+        for the calls to book that have none yet; a call without one fails, the
+        others go on.
+
+        A failed call is settled "failed", not "uncertain" by this attempt: its
+        claim is committed, but nothing was sent (the calls start after this
+        method, ``book=False`` keeps this one out of them), so SiCepat holds no
+        order of this attempt. What an earlier attempt left unknown stays so
+        (``uncertain`` is the claim's ``recover``): the next attempt still looks
+        that order up before it books with a new number.
+        """
         failed = []
         for job in jobs:
             connection = job["connection"]
@@ -785,8 +810,29 @@ class StockPicking(models.Model):
                 try:
                     call["request"].waybill = connection._sicepat_next_receipt_number()
                 except UserError as exc:
-                    call.update(outcome="failed", book=False, message=str(exc))
-                    failed.append(call)
+                    message = str(exc)
+                except Exception:  # noqa: BLE001 - a bug, a lost database connection
+                    # Masked: the raw text may carry anything (a query, a value);
+                    # the traceback goes to the log.
+                    _logger.exception(
+                        "SiCepat receipt number for order %s not taken",
+                        call["reference"],
+                    )
+                    message = _(
+                        "%s: unexpected error while taking a SiCepat receipt number "
+                        "(see the server log); nothing was sent to SiCepat: try "
+                        "again.",
+                        call["picking"].name,
+                    )
+                else:
+                    continue
+                call.update(
+                    outcome="failed",
+                    book=False,
+                    uncertain=call["recover"],
+                    message=message,
+                )
+                failed.append(call)
         if failed:
             self._carrier_api_settle_many(failed)
 
