@@ -28,6 +28,7 @@ from datetime import date
 
 import psycopg2
 import requests as requests_lib
+from markupsafe import Markup
 
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import UserError
@@ -335,6 +336,9 @@ class StockPicking(models.Model):
                 raise UserError(prebooked[1])
             if prebooked:
                 prebooking.written[self.id] = prebooked[1]
+                prebooking.notes[self.id] = self._carrier_api_waybill_note(
+                    [r.waybill or r.carrier_order_id for r in prebooked[1]]
+                )
                 return prebooked[1]
         errors = self._carrier_api_ensure_waybills()
         error = errors.get(self)
@@ -450,7 +454,7 @@ class StockPicking(models.Model):
             # more: a delivery Odoo did not send (it got a reference meanwhile)
             # is not booked.
             batch.drain(block=True)
-            self._carrier_api_write_prebooked(prebooking.written)
+            self._carrier_api_write_prebooked(prebooking)
             return result
         finally:
             _PREBOOKINGS.pop(cr, None)
@@ -470,12 +474,34 @@ class StockPicking(models.Model):
             user_id=self.user_id.id or self.env.user.id or SUPERUSER_ID,
         )
 
-    def _carrier_api_write_prebooked(self, results_by_id):
+    def send_to_shipper(self):
+        """A delivery of a validation of many: the order id its carrier knows it
+        by goes in Odoo's own "Shipment sent" message (``message_post`` below), not
+        in a message of its own (a message each is most of what a validation of
+        many costs)."""
+        prebooking = _PREBOOKINGS.get(self.env.cr)
+        if prebooking is not None and self.id in prebooking.ids:
+            self = self.with_context(carrier_api_shipment_note=True)
+        return super().send_to_shipper()
+
+    @api.returns("mail.message", lambda value: value.id)
+    def message_post(self, **kwargs):
+        if self.env.context.get("carrier_api_shipment_note") and len(self) == 1:
+            prebooking = _PREBOOKINGS.get(self.env.cr)
+            note = prebooking and prebooking.notes.pop(self.id, None)
+            if note:
+                # the first message of its send_to_shipper after the booking:
+                # Odoo's "Shipment sent" (the labels are attached without one)
+                kwargs["body"] = Markup("{}<br/>{}").format(kwargs.get("body", ""), note)
+        return super().message_post(**kwargs)
+
+    def _carrier_api_write_prebooked(self, prebooking):
         """The waybill state of the deliveries a validation booked, once Odoo's
         send_to_shipper wrote their waybill, price and message: one write per
-        distinct price, and the waybill note with the order id logged for all in one
-        batch (no tracking message per delivery: a message each, one by one, is
-        most of what a validation of many costs)."""
+        distinct price (no tracking message per delivery). The order-id note went
+        in Odoo's message; one send_to_shipper did not post (a refusal after the
+        booking) gets it on its own."""
+        results_by_id = prebooking.written
         by_price = defaultdict(list)
         for picking_id, results in results_by_id.items():
             by_price[sum(r.price or 0 for r in results)].append(picking_id)
@@ -488,15 +514,10 @@ class StockPicking(models.Model):
             self.browse(ids).with_context(mail_notrack=True).write(
                 {**common, "carrier_api_price": price}
             )
-        # the order ids in the chatter, as a single booking logs them: one batch
-        bodies = {
-            picking.id: picking._carrier_api_waybill_note(
-                [r.waybill or r.carrier_order_id for r in results_by_id[picking.id]]
+        if prebooking.notes:
+            self.browse(list(prebooking.notes))._message_log_batch(
+                bodies=prebooking.notes
             )
-            for picking in self.browse(list(results_by_id))
-        }
-        if bodies:
-            self.browse(list(bodies))._message_log_batch(bodies=bodies)
 
     def _carrier_api_ensure_waybills(self, write=True, labels=True, store=None):
         """Book the waybills of these deliveries, the carrier calls overlapping.
@@ -1609,6 +1630,8 @@ class _Prebooking:
 
     def __init__(self, batch, store):
         self.batch, self.store, self.written = batch, store, {}
+        # {picking id: the order-id note}, until Odoo's message takes it
+        self.notes = {}
         self.ids = set(batch.pickings.ids)
 
 
@@ -1785,8 +1808,11 @@ class _WaybillBatch:
 
     def _settle(self, answered):
         calls = [call for calls in answered for call in calls if call["book"]]
+        if not calls:
+            return
         try:
-            self.pickings._carrier_api_settle_many(calls, cr=self._side_cursor())
+            self._settle_begin()
+            self.pickings._carrier_api_settle_many(calls, cr=self.settle_cr)
             self.settle_cr.commit()
         except Exception:  # noqa: BLE001 - one row must not lose the group
             # A row held by another attempt (a lease that ran out), a serialization
@@ -1798,10 +1824,22 @@ class _WaybillBatch:
             self.settle_cr.rollback()
             self._settle_one_by_one(calls)
 
+    def _settle_begin(self):
+        """A settlement's transaction commits without waiting for the disk (one
+        flush each would cost a validation of many more than its carriers' latency).
+        Committed all the same: visible to every other transaction at once, and no
+        rollback or replay of this request erases it. Only a crash of the database
+        server in the next fraction of a second could lose it, and then its claim,
+        committed synchronously before the call, is still "sending": the next
+        attempt looks the order up, or asks the user to check the portal, as after a
+        worker killed during the call. No duplicate either way."""
+        self._side_cursor().execute("SET LOCAL synchronous_commit TO off")
+
     def _settle_one_by_one(self, calls):
         failure = None
         for call in calls:
             try:
+                self._settle_begin()
                 self.pickings._carrier_api_settle_many([call], cr=self.settle_cr)
                 self.settle_cr.commit()
             except Exception as exc:  # noqa: BLE001 - the others are still recorded
