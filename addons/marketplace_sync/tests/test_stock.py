@@ -4,7 +4,8 @@
 
 from unittest.mock import patch
 
-from odoo.tests import tagged
+from odoo import Command
+from odoo.tests import new_test_user, tagged
 
 from .common import MarketplaceCase
 
@@ -74,6 +75,55 @@ class TestStock(MarketplaceCase):
         self.assertEqual(events.state, "done", events.error)
         # 10 on hand − 2 reserved by the order
         self.assertEqual(self.shopee_api.stock[(1001, 2001)], 8)
+
+    def test_warehouse_user_moves_stock_of_mapped_products(self):
+        """A warehouse user without any sales or marketplace right reserves and
+        validates a delivery of a mapped product: the mapping is flagged all the
+        same (no AccessError on the mappings)."""
+        shop = self.shopee_shop
+        shop.stock_push_enabled = True
+        stock = self.warehouse.lot_stock_id
+        self.env["stock.quant"]._update_available_quantity(self.kaos, stock, 10)
+        maps = self.env["marketplace.product.map"].search([])
+        maps.stock_dirty = False
+        user = new_test_user(
+            self.env, login="ms_stock_only", groups="stock.group_stock_user"
+        )
+        picking = (
+            self.env["stock.picking"]
+            .with_user(user)
+            .create(
+                {
+                    "picking_type_id": self.warehouse.out_type_id.id,
+                    "location_id": stock.id,
+                    "location_dest_id": self.env.ref("stock.stock_location_customers").id,
+                    "move_ids": [
+                        Command.create(
+                            {
+                                "name": self.kaos.name,
+                                "product_id": self.kaos.id,
+                                "product_uom_qty": 2,
+                                "location_id": stock.id,
+                                "location_dest_id": self.env.ref(
+                                    "stock.stock_location_customers"
+                                ).id,
+                            }
+                        )
+                    ],
+                }
+            )
+        )
+        picking.action_confirm()
+        picking.action_assign()
+        kaos_map = maps.filtered(
+            lambda m: m.product_id == self.kaos and m.shop_id == shop
+        )
+        self.assertTrue(kaos_map.stock_dirty)
+        kaos_map.stock_dirty = False
+        picking.move_ids.quantity = 2
+        picking.button_validate()
+        self.assertEqual(picking.state, "done")
+        self.assertTrue(kaos_map.stock_dirty)
 
     def test_tiktok_bundle_quantity(self):
         shop = self.tiktok_shop
