@@ -1918,8 +1918,9 @@ def _run_waybill_calls(clients, calls):
         failed = False
         for call in calls:
             if call["book"] and failed:
-                # not sent: the next attempt sends it (nothing is uncertain)
-                call.update(outcome="failed", uncertain=False, kind="skipped")
+                # not sent now: as uncertain as it was (a recovery of an attempt
+                # whose outcome is unknown stays one: the next attempt looks it up)
+                call.update(outcome="failed", uncertain=call["recover"], kind="skipped")
                 continue
             if call["book"]:
                 try:

@@ -101,6 +101,32 @@ class TestWaybillReview(CarrierShipCase):
         self.assertEqual(len(self._posts()), posts)  # nothing sent
         self.assertEqual(len(self._shipments()), 1)
 
+    def test_a_skipped_package_stays_uncertain(self):
+        """Two packages whose earlier attempt is unknown (say, a worker killed after
+        both were posted): the first is held for a check of the portal, so the second
+        is not tried now; it must stay uncertain, or the next attempt would post it
+        again without a look-up."""
+        picking = self._ready_picking(quantity=2)
+        self._two_packages(picking)
+        self.gateway.faults.add(ORDERS, Fault(status=500))
+        try:
+            picking.action_carrier_api_create_waybill()
+            self.fail("the 500 was not reported")
+        except UserError as exc:
+            self.assertIn("may have booked it", str(exc))
+        self.env.cr.execute(
+            "UPDATE carrier_api_waybill SET uncertain = true WHERE picking_id = %s",
+            [picking.id],
+        )
+        posts = len(self._posts())
+        try:
+            picking.action_carrier_api_create_waybill()
+            self.fail("an uncertain order was not held")
+        except UserError as exc:
+            self.assertIn("check the carrier's portal", str(exc))
+        self.assertEqual(len(self._posts()), posts)
+        self.assertEqual(self._ledger(picking).mapped("uncertain"), [True, True])
+
     def test_weights_in_kg_when_the_database_weighs_in_pounds(self):
         self.env["ir.config_parameter"].sudo().set_param("product.weight_in_lbs", "1")
         self.product.weight = 2.0  # lb
