@@ -2,8 +2,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """A partner as the carrier clients' ``Address``, with every problem listed at once."""
 
-import functools
-
 import phonenumbers
 
 from odoo import _, models
@@ -12,11 +10,9 @@ from ..api import CLIENTS
 from ..api.base import Address
 
 
-@functools.lru_cache(maxsize=4096)
 def normalise_phone(text):
     """``0812-3456-789``, ``+62 812 3456 789``, ``812...`` -> ``628123456789``; None
-    when the text is not a possible Indonesian (or international) number. Cached: a
-    batch of waybills parses the same warehouse phone for each delivery."""
+    when the text is not a possible Indonesian (or international) number."""
     raw = (text or "").strip()
     if not raw:
         return None

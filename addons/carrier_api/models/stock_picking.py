@@ -381,13 +381,15 @@ class StockPicking(models.Model):
         pickings (the pick and pack steps), the cost on the order (invoice policy
         "real"). They go through ``send_to_shipper`` here, which finds their waybill
         and makes no call (``_carrier_api_send_shipping``), so that they end up as if
-        Odoo had booked them now. They follow Odoo's rule for a refusal (a
-        ``UserError`` of ``send_to_shipper``): raised when nothing went through yet,
-        else posted on that delivery with Odoo's warning activity
-        (``_carrier_api_carrier_exception``), the others validated. They go through
-        Odoo's loop first (``super`` on the deliveries in that order): they hold
-        waybills at the carrier, and a refusal in its loop after them is a warning
-        too, not a rollback.
+        Odoo had booked them now. A refusal there (``send_to_shipper``'s
+        ``UserError``: a locked order refusing the delivery cost, say) rolls the
+        validation back, wherever the delivery is in the selection, unlike
+        stock_delivery's warning once a delivery went through: that rule keeps what
+        a carrier did inside this transaction, which Odoo would otherwise lose. Here
+        nothing is lost: early waybills were committed before, the batch's bookings
+        are in the committed ledger and come back without a call. A warning would
+        leave a delivery done whose cost never reaches its order; the user fixes
+        the order and validates again instead.
 
         Why at validation and not when the waybill is created: Odoo books a
         delivery's cost on the order when the delivery is validated, and until then
@@ -407,24 +409,9 @@ class StockPicking(models.Model):
                 and p.id not in done_before
             )
         )
-        processed = False
         for picking in booked_early:
-            # as Odoo's loop sends them (stock_delivery's _send_confirmation_email):
-            # once one went through, a refusal is a warning on that delivery, not
-            # a rollback of the others; the first one raises
-            try:
-                picking.sudo().send_to_shipper()
-            except UserError as exc:
-                if not processed:
-                    raise
-                picking._carrier_api_carrier_exception(exc)
-            processed = True
-        # Odoo's loop counts every delivery with a carrier that it went through as
-        # processed, those with a reference too (it sends them no more): the early
-        # ones go first, so that a refusal in its loop (the batch's, or another
-        # addon's carrier) leaves them validated, as it leaves the deliveries it
-        # sent before the refusal.
-        pickings = booked_early | self
+            # no carrier call: a refusal rolls back (see above)
+            picking.sudo().send_to_shipper()
         ours = self.filtered(
             lambda p: (
                 p.carrier_id
@@ -436,7 +423,7 @@ class StockPicking(models.Model):
             )
         )
         if len(ours) < 2:
-            return super(StockPicking, pickings)._send_confirmation_email()
+            return super()._send_confirmation_email()
         # What send_to_shipper finds: per delivery ("sent", results) or ("error",
         # message), for this transaction only. Unexpected failures (a bug) are left
         # out: send_to_shipper tries them again (the ledger makes it look the order
@@ -449,7 +436,7 @@ class StockPicking(models.Model):
         batch = ours.sudo()._carrier_api_waybill_batch(write=False, store=store)
         prebooking = _PREBOOKINGS[cr] = _Prebooking(batch, store)
         try:
-            result = super(StockPicking, pickings)._send_confirmation_email()
+            result = super()._send_confirmation_email()
             # The calls still out are answered and settled; no chunk is sent any
             # more: a delivery Odoo did not send (it got a reference meanwhile)
             # is not booked.
@@ -460,39 +447,32 @@ class StockPicking(models.Model):
             _PREBOOKINGS.pop(cr, None)
             batch.close()
 
-    def _carrier_api_carrier_exception(self, exception):
-        """What Odoo's loop does with a refusal once a delivery went through
-        (stock_delivery's ``_send_confirmation_email``): the message on this
-        delivery and Odoo's warning activity, instead of a rollback of all."""
-        self.ensure_one()
-        message = str(exception)
-        self.message_post(body=message, message_type="notification")
-        self.sudo().activity_schedule(
-            "mail.mail_activity_data_warning",
-            date.today(),
-            note=self._carrier_exception_note(message),
-            user_id=self.user_id.id or self.env.user.id or SUPERUSER_ID,
-        )
-
     def send_to_shipper(self):
         """A delivery of a validation of many: the order id its carrier knows it
         by goes in Odoo's own "Shipment sent" message (``message_post`` below), not
         in a message of its own (a message each is most of what a validation of
         many costs)."""
+        picking = self
         prebooking = _PREBOOKINGS.get(self.env.cr)
         if prebooking is not None and self.id in prebooking.ids:
-            self = self.with_context(carrier_api_shipment_note=True)
-        return super().send_to_shipper()
+            picking = self.with_context(carrier_api_shipment_note=True)
+        return super(StockPicking, picking).send_to_shipper()
 
     @api.returns("mail.message", lambda value: value.id)
     def message_post(self, **kwargs):
-        if self.env.context.get("carrier_api_shipment_note") and len(self) == 1:
+        body = kwargs.get("body")
+        if (
+            self.env.context.get("carrier_api_shipment_note")
+            and len(self) == 1
+            and isinstance(body, Markup)
+            and not (kwargs.get("attachments") or kwargs.get("attachment_ids"))
+        ):
             prebooking = _PREBOOKINGS.get(self.env.cr)
             note = prebooking and prebooking.notes.pop(self.id, None)
             if note:
-                # the first message of its send_to_shipper after the booking:
+                # the first plain message of its send_to_shipper after the booking:
                 # Odoo's "Shipment sent" (the labels are attached without one)
-                kwargs["body"] = Markup("{}<br/>{}").format(kwargs.get("body", ""), note)
+                kwargs["body"] = Markup("{}<br/>{}").format(body, note)
         return super().message_post(**kwargs)
 
     def _carrier_api_write_prebooked(self, prebooking):
@@ -1832,7 +1812,14 @@ class _WaybillBatch:
         server in the next fraction of a second could lose it, and then its claim,
         committed synchronously before the call, is still "sending": the next
         attempt looks the order up, or asks the user to check the portal, as after a
-        worker killed during the call. No duplicate either way."""
+        worker killed during the call. No duplicate either way. Nor can the request
+        commit its validation and lose the settlement: its own commit is synchronous
+        and flushes the write-ahead log past every commit before it (the session's
+        default ``synchronous_commit = on`` is assumed). Called at the start of a
+        settlement's transaction only: the claims are committed, synchronously, in
+        ``submit`` before any settlement (``SET LOCAL`` would cover them too).
+        The window is up to three times ``wal_writer_delay``, for a crash of the
+        database server, its OS or its power."""
         self._side_cursor().execute("SET LOCAL synchronous_commit TO off")
 
     def _settle_one_by_one(self, calls):

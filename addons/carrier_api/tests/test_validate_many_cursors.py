@@ -56,16 +56,6 @@ class TestValidateManyRealCursors(CarrierRealCursorCase):
             "carrier_api_service_code": "reg",
         }
 
-    def _create_deliveries(self, env):
-        ids = super()._create_deliveries(env)
-        # as ship_common's warehouse user: marketplace_sync's stock push (run by
-        # every validation) reads its product mappings as the user, which a
-        # carrier user without a sales group may not (see the report)
-        env["res.users"].browse(ids["users"]).groups_id |= env.ref(
-            "sales_team.group_sale_salesman"
-        )
-        return ids
-
     def _cleanup(self):
         # Odoo deletes no validated delivery: its move lines and valuation are
         # removed by SQL and its moves put back to cancelled, then the common

@@ -230,9 +230,13 @@ class TestWaybillBatch(CarrierShipCase):
         self._assert_one_waybill_each(pickings)
         self.assertFalse(pickings.activity_ids)
         for picking in pickings:
-            self.assertIn(
-                "order id", " ".join(picking.message_ids.mapped("body")), picking.name
+            # in Odoo's own "Shipment sent" message, not in a message of its own
+            with_ref = picking.message_ids.filtered(
+                lambda m, p=picking: p.carrier_api_reference in (m.body or "")
             )
+            self.assertEqual(len(with_ref), 1, picking.name)
+            self.assertIn("Shipment sent to carrier", with_ref.body)
+            self.assertIn("order id", with_ref.body)
 
     def test_validation_stops_at_a_refusal_and_books_nothing_after_it(self):
         """A refusal is raised by its send_to_shipper: the validation is rolled back;

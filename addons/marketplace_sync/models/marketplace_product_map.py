@@ -222,16 +222,18 @@ class MarketplaceProductMap(models.Model):
         return calls
 
     @api.model
-    def _marketplace_mark_dirty(self, products):
-        """Flag mappings using ``products`` and queue a debounced push per shop."""
+    def _marketplace_mark_dirty(self, products, companies=None):
+        """Flag mappings using ``products`` and queue a debounced push per shop
+        (of ``companies`` when given: the stock that moved is theirs)."""
         if not products:
             return
-        maps = self.search(
-            [
-                ("line_ids.product_id", "in", products.ids),
-                ("shop_id.stock_push_enabled", "=", True),
-            ]
-        )
+        domain = [
+            ("line_ids.product_id", "in", products.ids),
+            ("shop_id.stock_push_enabled", "=", True),
+        ]
+        if companies is not None:
+            domain.append(("shop_id.company_id", "in", companies.ids))
+        maps = self.search(domain)
         if not maps:
             return
         maps.filtered(lambda m: not m.stock_dirty).stock_dirty = True

@@ -8,8 +8,11 @@ class StockMove(models.Model):
 
     def _marketplace_mark_dirty(self, products):
         # A stock change by any user (a warehouse user has no access to the
-        # marketplace's mappings): the platforms' stock follows all the same.
-        self.env["marketplace.product.map"].sudo()._marketplace_mark_dirty(products)
+        # marketplace's mappings): the platforms' stock follows all the same, for
+        # the shops of the moves' companies only (sudo ignores the company rules).
+        self.env["marketplace.product.map"].sudo()._marketplace_mark_dirty(
+            products, companies=self.company_id
+        )
 
     def _action_done(self, cancel_backorder=False):
         moves = super()._action_done(cancel_backorder=cancel_backorder)

@@ -96,7 +96,9 @@ class TestStock(MarketplaceCase):
                 {
                     "picking_type_id": self.warehouse.out_type_id.id,
                     "location_id": stock.id,
-                    "location_dest_id": self.env.ref("stock.stock_location_customers").id,
+                    "location_dest_id": self.env.ref(
+                        "stock.stock_location_customers"
+                    ).id,
                     "move_ids": [
                         Command.create(
                             {
