@@ -3,7 +3,7 @@
 {
     "name": "Indonesian Carriers (JNE, J&T, SiCepat, Anteraja, Biteship)",
     "summary": "Rates, waybills, labels and tracking from Indonesian carriers",
-    "version": "18.0.0.1.0",
+    "version": "18.0.0.1.1",
     "category": "Inventory/Delivery",
     "website": "https://github.com/odoo-indonesia-suite/integrations",
     "author": "Odoo Indonesia Suite",
@@ -27,6 +27,7 @@
         "views/carrier_area_views.xml",
         "views/res_config_settings_views.xml",
         "data/carrier_api_tracking_data.xml",
+        "data/mail_activity_type_data.xml",
         "views/stock_picking_tracking_views.xml",
     ],
     "demo": ["demo/carrier_api_demo.xml"],

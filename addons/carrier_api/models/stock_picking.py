@@ -93,6 +93,8 @@ PRICE_ERROR_LENGTH = 200
 # send_to_shipper loop) runs the precommit hooks and empties that data, which would
 # drop the batch while its claims are out.
 _PREBOOKINGS = weakref.WeakKeyDictionary()
+# Found by its type, not by its (translated) summary.
+PRICE_UNKNOWN_ACTIVITY = "carrier_api.mail_activity_type_price_unknown"
 BUSY_ERRORS = (
     psycopg2.errors.LockNotAvailable,
     psycopg2.errors.SerializationFailure,
@@ -575,7 +577,9 @@ class StockPicking(models.Model):
         carrier = self.carrier_id
         reasons = []
         for call in calls:
-            if call["price_error"]:
+            if call["price_error"] is None:
+                reason = _("not read when the waybill was created")
+            elif call["price_error"]:
                 reason = carrier._carrier_api_mask(call["price_error"])
                 if len(reason) > PRICE_ERROR_LENGTH:
                     reason = reason[: PRICE_ERROR_LENGTH - 3] + "..."
@@ -592,23 +596,19 @@ class StockPicking(models.Model):
         self._message_log(
             body=_(
                 "The shipping price of waybill %(waybills)s is unknown: the tariff "
-                "of %(carrier)s could not be read (%(reason)s). The delivery's cost "
-                "counts as 0: check it with the carrier.",
+                "of %(carrier)s could not be read (%(reason)s). The carrier's price "
+                "counts as 0 (only the shipping method's margin is billed): check it "
+                "with the carrier.",
                 waybills=waybills,
                 carrier=carrier.name,
                 reason="; ".join(reasons),
             )
         )
-        warning = self.env.ref("mail.mail_activity_data_warning")
-        summary = _("Shipping price unknown")
-        if self.sudo().activity_ids.filtered(
-            lambda a: a.activity_type_id == warning and a.summary == summary
-        ):
+        if self.sudo().activity_search([PRICE_UNKNOWN_ACTIVITY]):
             return  # one open activity per delivery is enough (a second waybill)
         self.sudo().activity_schedule(
-            "mail.mail_activity_data_warning",
+            PRICE_UNKNOWN_ACTIVITY,
             date.today(),
-            summary=summary,
             note=_(
                 "The tariff of %(carrier)s could not be read for waybill "
                 "%(waybills)s, so its shipping price is unknown (0). Check the "
@@ -813,6 +813,14 @@ class StockPicking(models.Model):
                 except UserError as exc:
                     message = str(exc)
                 except Exception:  # noqa: BLE001 - a bug, a lost database connection
+                    if (
+                        self.env.cr._cnx.info.transaction_status
+                        == psycopg2.extensions.TRANSACTION_STATUS_INERROR
+                    ):
+                        # the request's own transaction failed (the number's
+                        # flush: a serialization failure, a deadlock): Odoo's to
+                        # retry or to report, not one delivery's
+                        raise
                     # Masked: the raw text may carry anything (a query, a value);
                     # the traceback goes to the log.
                     _logger.exception(
@@ -1739,6 +1747,17 @@ class _WaybillBatch:
                 by_picking[call["picking"]].append(call)
             for calls in by_picking.values():
                 calls.sort(key=lambda c: c["part"])
+                for call in calls:
+                    if (
+                        not call["book"]
+                        and call["outcome"] == "sent"
+                        and call["result"].price is None
+                        and CAP_RATES in job["capabilities"]
+                    ):
+                        # restored from the ledger without the price its tariff
+                        # should have given: the note of the attempt that booked it
+                        # may have been rolled back with it
+                        call["price_error"] = None
                 if not any(
                     c["book"]
                     or (

@@ -28,7 +28,7 @@ from .test_waybill_cost import MARGIN, ORDERS, WaybillCostMixin
 # sale: a locked order refuses a new price on its delivery line
 LOCKED = "forbidden to modify"
 ODOO_NOTE = "Exception occurred with respect to carrier on the transfer"
-UNKNOWN = "Shipping price unknown"
+UNKNOWN = "Shipping Price Unknown"
 
 
 class ValidateErrorsMixin(WaybillCostMixin):
@@ -36,6 +36,12 @@ class ValidateErrorsMixin(WaybillCostMixin):
         warning = self.env.ref("mail.mail_activity_data_warning")
         return pickings.sudo().activity_ids.filtered(
             lambda a: a.activity_type_id == warning
+        )
+
+    def _price_activities(self, pickings):
+        unknown = self.env.ref("carrier_api.mail_activity_type_price_unknown")
+        return pickings.sudo().activity_ids.filtered(
+            lambda a: a.activity_type_id == unknown
         )
 
     def _ready_for(self, carrier, partner=None):
@@ -213,9 +219,9 @@ class TestPriceUnknown(ValidateErrorsMixin, MultiCarrierMixin, CarrierShipCase):
             self.assertIn(waybill, note.body)
         self.assertIn("Tarif tidak ditemukan", note.body)
         self.assertNotIn(JneApi.api_key, note.body)
-        activity = self._warnings(picking)
+        activity = self._price_activities(picking)
         self.assertEqual(len(activity), 1)
-        self.assertEqual(activity.summary, UNKNOWN)
+        self.assertEqual(activity.activity_type_id.name, UNKNOWN)
         self.assertIn("check the delivery cost", activity.note.lower())
         self.assertEqual(activity.user_id, self._expected_user(picking))
 
@@ -239,7 +245,31 @@ class TestPriceUnknown(ValidateErrorsMixin, MultiCarrierMixin, CarrierShipCase):
         self._validate(picking)
         self.assertEqual(picking.carrier_price, 0)
         self.assertEqual(self._delivery_lines(picking).price_unit, 0)
-        self.assertEqual(len(self._warnings(picking)), 1)
+        self.assertEqual(len(self._price_activities(picking)), 1)
+
+    def test_restored_without_price_says_so(self):
+        """A booking restored from the ledger with no price (its tariff failed in an
+        attempt whose note and activity were rolled back with it) says so again."""
+        carrier = self._real(self.jne_direct_reg)
+        picking = self._ready_with_line(carrier)
+        self._fail_tariff()
+        with self.assertLogs("odoo.addons.carrier_api", level="WARNING"):
+            picking.action_carrier_api_create_waybill()
+        waybill = picking.carrier_tracking_ref
+        # what a rollback of that request leaves: the ledger's row, nothing else
+        self._price_activities(picking).unlink()
+        self._unknown_notes(picking).sudo().unlink()
+        picking.sudo().write(
+            {"carrier_tracking_ref": False, "carrier_api_state": "none"}
+        )
+        posts = len(self._calls(self.JNE_ORDER))
+        picking.action_carrier_api_create_waybill()
+        self.assertEqual(len(self._calls(self.JNE_ORDER)), posts, "booked again")
+        self.assertEqual(picking.carrier_tracking_ref, waybill)
+        note = self._unknown_notes(picking)
+        self.assertEqual(len(note), 1)
+        self.assertIn("not read when the waybill was created", note.body)
+        self.assertEqual(len(self._price_activities(picking)), 1)
 
     def test_two_packages_one_activity(self):
         picking = self._ready_picking(quantity=2, carrier=self.jne_direct_reg)
@@ -305,14 +335,14 @@ class TestPriceUnknown(ValidateErrorsMixin, MultiCarrierMixin, CarrierShipCase):
         quoted = self.anteraja_reg._carrier_api_rate_shipment(priced.sudo().sale_id)
         self.assertTrue(quoted["success"], quoted["error_message"])
         self.assertEqual(priced.carrier_api_price, quoted["price"])
-        self.assertFalse(self._warnings(priced))
+        self.assertFalse(self._price_activities(priced))
         self.assertFalse(unpriced.carrier_api_price)
         note = self._unknown_notes(unpriced)
         self.assertEqual(len(note), 1)
         self.assertIn("no tariff of service ND", note.body)
-        self.assertEqual(self._warnings(unpriced).summary, UNKNOWN)
+        self.assertEqual(len(self._price_activities(unpriced)), 1)
         # without COD, ND is priced: the COD flag made the difference
         plain = self._ready_picking(carrier=next_day)
         plain.action_carrier_api_create_waybill()
         self.assertTrue(plain.carrier_api_price)
-        self.assertFalse(self._warnings(plain))
+        self.assertFalse(self._price_activities(plain))
