@@ -35,6 +35,8 @@ class CarrierRealCursorCase(BaseCase):
     """
 
     gateway_api_class = None  # the carrier imitation the connection calls
+    area_carrier = None  # a carrier whose areas the deliveries need (_create_extra)
+    area_codes = {}
     tag = "parallel"  # in the names and logins of what is committed: a leftover says whose
     user_count = 1
     picking_count = 1
@@ -66,7 +68,16 @@ class CarrierRealCursorCase(BaseCase):
         raise NotImplementedError
 
     def _partner_values(self, env):
-        """The warehouse's address and the customer's: ``(sender, customer)``."""
+        """The warehouse's address and the customer's: ``(sender, customer)``, in
+        the districts of ``area_codes`` when set (the warehouse's first)."""
+        sender, customer = self._address_values(env)
+        if self.area_codes:
+            district = env["carrier_api.district"]
+            for values, code in zip((sender, customer), self.area_codes, strict=True):
+                values["region_district_id"] = district.search([("code", "=", code)]).id
+        return sender, customer
+
+    def _address_values(self, env):
         indonesia = env.ref("base.id").id
         return (
             {
@@ -89,11 +100,45 @@ class CarrierRealCursorCase(BaseCase):
 
     def _create_extra(self, env, ids):
         """More committed data before the connection is made; returns more ids.
-        Undo it in :meth:`_cleanup_extra`."""
-        return {}
+        Undo it in :meth:`_cleanup_extra`. By default the areas of
+        ``area_carrier`` for both districts, as its test server knows them
+        (``area_codes``: district code -> carrier's code; the database's own are put
+        back at the end)."""
+        if not self.area_carrier:
+            return {}
+        Area = env["carrier_api.area"]
+        districts = env["res.partner"].browse(ids["partners"]).region_district_id
+        areas = Area.search(
+            [
+                ("carrier_code", "=", self.area_carrier),
+                ("district_id", "in", districts.ids),
+            ]
+        )
+        self.old_areas = [(a.district_id.id, a.code) for a in areas]
+        areas.unlink()
+        areas = Area.create(
+            [
+                {
+                    "carrier_code": self.area_carrier,
+                    "district_id": d.id,
+                    "code": self.area_codes[d.code],
+                }
+                for d in districts
+            ]
+        )
+        return {"areas": areas.ids}
 
     def _cleanup_extra(self, env):
         """Undo :meth:`_create_extra` (the deliveries are gone already)."""
+        if not self.area_carrier:
+            return
+        env["carrier_api.area"].browse(self.ids["areas"]).unlink()
+        env["carrier_api.area"].create(
+            [
+                {"carrier_code": self.area_carrier, "district_id": d, "code": code}
+                for d, code in self.old_areas
+            ]
+        )
 
     # ------------------------------------------------------------------ helpers
     @contextmanager

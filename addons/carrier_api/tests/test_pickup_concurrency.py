@@ -30,6 +30,8 @@ class PickupRealCursorsCase(CarrierRealCursorCase):
     end; also the base of test_pickup_uncertain_commit.py."""
 
     gateway_api_class = JneApi
+    area_carrier = "jne"
+    area_codes = AREAS
     tag = "pickup"
     user_count = 2
 
@@ -58,40 +60,6 @@ class PickupRealCursorsCase(CarrierRealCursorCase):
             "delivery_type": "jne",
             "carrier_api_service_code": "REG",
         }
-
-    def _partner_values(self, env):
-        sender, customer = super()._partner_values(env)
-        district = env["carrier_api.district"]
-        for values, code in zip((sender, customer), AREAS, strict=True):
-            values["region_district_id"] = district.search([("code", "=", code)]).id
-        return sender, customer
-
-    def _create_extra(self, env, ids):
-        """The JNE areas of both districts, as the test server knows them (the
-        database's own are put back at the end)."""
-        Area = env["carrier_api.area"]
-        districts = env["res.partner"].browse(ids["partners"]).region_district_id
-        areas = Area.search(
-            [("carrier_code", "=", "jne"), ("district_id", "in", districts.ids)]
-        )
-        self.old_areas = [(a.district_id.id, a.code) for a in areas]
-        areas.unlink()
-        areas = Area.create(
-            [
-                {"carrier_code": "jne", "district_id": d.id, "code": AREAS[d.code]}
-                for d in districts
-            ]
-        )
-        return {"areas": areas.ids}
-
-    def _cleanup_extra(self, env):
-        env["carrier_api.area"].browse(self.ids["areas"]).unlink()
-        env["carrier_api.area"].create(
-            [
-                {"carrier_code": "jne", "district_id": district, "code": code}
-                for district, code in self.old_areas
-            ]
-        )
 
 
 @tagged("post_install", "-at_install")

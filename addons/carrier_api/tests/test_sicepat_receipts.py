@@ -87,6 +87,8 @@ class TestSicepatReceiptFailure(CarrierRealCursorCase):
     and no claim left "sending"; the other deliveries are booked."""
 
     gateway_api_class = SicepatApi
+    area_carrier = "sicepat"
+    area_codes = AREAS
     tag = "sicepat_receipt"
     picking_count = 3
 
@@ -109,40 +111,6 @@ class TestSicepatReceiptFailure(CarrierRealCursorCase):
             "delivery_type": "sicepat",
             "carrier_api_service_code": "REG",
         }
-
-    def _partner_values(self, env):
-        sender, customer = super()._partner_values(env)
-        district = env["carrier_api.district"]
-        for values, code in zip((sender, customer), AREAS, strict=True):
-            values["region_district_id"] = district.search([("code", "=", code)]).id
-        return sender, customer
-
-    def _create_extra(self, env, ids):
-        """The SiCepat areas of both districts, as the test server knows them (the
-        database's own, if any, are put back at the end)."""
-        Area = env["carrier_api.area"]
-        districts = env["res.partner"].browse(ids["partners"]).region_district_id
-        areas = Area.search(
-            [("carrier_code", "=", "sicepat"), ("district_id", "in", districts.ids)]
-        )
-        self.old_areas = [(a.district_id.id, a.code) for a in areas]
-        areas.unlink()
-        areas = Area.create(
-            [
-                {"carrier_code": "sicepat", "district_id": d.id, "code": AREAS[d.code]}
-                for d in districts
-            ]
-        )
-        return {"areas": areas.ids}
-
-    def _cleanup_extra(self, env):
-        env["carrier_api.area"].browse(self.ids["areas"]).unlink()
-        env["carrier_api.area"].create(
-            [
-                {"carrier_code": "sicepat", "district_id": district, "code": code}
-                for district, code in self.old_areas
-            ]
-        )
 
     def _ledger(self):
         with self.registry.cursor() as cr:

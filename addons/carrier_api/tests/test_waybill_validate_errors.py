@@ -128,15 +128,7 @@ class TestValidateRefusals(ValidateErrorsMixin, CarrierShipCase):
         refused, other = self._early(), self._early()
         refused.sudo().sale_id.action_lock()
         pickings = refused | other
-        for picking in pickings:
-            picking.move_ids.quantity = picking.move_ids.product_uom_qty
-            picking.move_ids.picked = True
-        with self.assertRaisesRegex(UserError, LOCKED):
-            with self.env.cr.savepoint():
-                pickings.button_validate()
-        self.env.invalidate_all()
-        self.assertEqual(set(pickings.mapped("state")), {"assigned"})
-        self.assertFalse(self._warnings(pickings))
+        self._validate_refused(pickings, LOCKED)
         # the early waybills stand (booked before), nothing booked again
         self.assertEqual(set(pickings.mapped("carrier_api_state")), {"sent"})
         self.assertEqual(len(self._posts()), 2)
@@ -168,16 +160,7 @@ class TestValidateRefusals(ValidateErrorsMixin, CarrierShipCase):
         stranger = self.customer.copy({"name": "Outside the map", "zip": "99999"})
         refused = self._ready_for(self.carrier, stranger)
         booked = self._ready_for(self.carrier)
-        pickings = refused | booked
-        for picking in pickings:
-            picking.move_ids.quantity = picking.move_ids.product_uom_qty
-            picking.move_ids.picked = True
-        with self.assertRaisesRegex(UserError, "could not be found"):
-            with self.env.cr.savepoint():
-                pickings.button_validate()
-        self.env.invalidate_all()
-        self.assertEqual(set(pickings.mapped("state")), {"assigned"})
-        self.assertFalse(self._warnings(pickings))
+        self._validate_refused(refused | booked, "could not be found")
 
 
 @tagged("post_install", "-at_install")
