@@ -18,6 +18,7 @@ from odoo.tests import BaseCase, get_db_name, new_test_user
 
 from odoo.addons.base_integration.api.http import CircuitBreaker
 from odoo.addons.base_integration.tests.gateway_servers import GatewayServer
+from odoo.addons.base_integration.tests.gateway_servers.biteship import BiteshipApi
 
 
 class Rollback(Exception):
@@ -244,3 +245,25 @@ class CarrierRealCursorCase(BaseCase):
             partners.unlink()
             env["product.product"].browse(self.ids["products"]).product_tmpl_id.unlink()
             env["res.partner"].browse(self.ids["partners"]).unlink()
+
+
+class BiteshipRealCursorCase(CarrierRealCursorCase):
+    """The real-cursor case on a Biteship account (JNE REG through Biteship)."""
+
+    gateway_api_class = BiteshipApi
+
+    def _connection_values(self):
+        return {
+            "name": f"Biteship {self.tag}",
+            "provider": "biteship",
+            "api_key": BiteshipApi.api_key,
+            "base_url": self.gateway_api.base_url,
+        }
+
+    def _carrier_values(self):
+        return {
+            "name": f"Biteship JNE REG {self.tag}",
+            "delivery_type": "biteship",
+            "carrier_api_courier_code": "jne",
+            "carrier_api_service_code": "reg",
+        }

@@ -22,16 +22,14 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from odoo.addons.base_integration.tests.gateway_servers import Fault
-from odoo.addons.base_integration.tests.gateway_servers.biteship import BiteshipApi
 
-from .cursor_common import CarrierRealCursorCase, Rollback
+from .cursor_common import BiteshipRealCursorCase, Rollback
 
 ORDERS = re.compile(r"/v1/orders$")
 
 
 @tagged("post_install", "-at_install")
-class TestValidateManyRealCursors(CarrierRealCursorCase):
-    gateway_api_class = BiteshipApi
+class TestValidateManyRealCursors(BiteshipRealCursorCase):
     tag = "validate_many"
     user_count = 2
     picking_count = 4
@@ -39,22 +37,6 @@ class TestValidateManyRealCursors(CarrierRealCursorCase):
     def setUp(self):
         super().setUp()
         self.gateway.requests.clear()  # the calls of this test only
-
-    def _connection_values(self):
-        return {
-            "name": "Biteship validate many",
-            "provider": "biteship",
-            "api_key": BiteshipApi.api_key,
-            "base_url": self.gateway_api.base_url,
-        }
-
-    def _carrier_values(self):
-        return {
-            "name": "Biteship JNE REG validate many",
-            "delivery_type": "biteship",
-            "carrier_api_courier_code": "jne",
-            "carrier_api_service_code": "reg",
-        }
 
     def _cleanup(self):
         # Odoo deletes no validated delivery: its move lines and valuation are

@@ -14,7 +14,7 @@ from odoo.tests import tagged
 
 from odoo.addons.base_integration.tests.gateway_servers.biteship import BiteshipApi
 
-from .cursor_common import CarrierRealCursorCase, Rollback
+from .cursor_common import BiteshipRealCursorCase, Rollback
 
 
 class LedgerCheckingBiteshipApi(BiteshipApi):
@@ -49,7 +49,7 @@ class LedgerCheckingBiteshipApi(BiteshipApi):
 
 
 @tagged("post_install", "-at_install")
-class TestWaybillBatchRealCursors(CarrierRealCursorCase):
+class TestWaybillBatchRealCursors(BiteshipRealCursorCase):
     gateway_api_class = LedgerCheckingBiteshipApi
     tag = "batch"
     picking_count = 3
@@ -57,22 +57,6 @@ class TestWaybillBatchRealCursors(CarrierRealCursorCase):
     def setUp(self):
         super().setUp()
         self.gateway_api.registry = self.registry
-
-    def _connection_values(self):
-        return {
-            "name": "Biteship batch",
-            "provider": "biteship",
-            "api_key": BiteshipApi.api_key,
-            "base_url": self.gateway_api.base_url,
-        }
-
-    def _carrier_values(self):
-        return {
-            "name": "Biteship JNE REG batch",
-            "delivery_type": "biteship",
-            "carrier_api_courier_code": "jne",
-            "carrier_api_service_code": "reg",
-        }
 
     def _posts(self):
         return len(self.gateway.requests_to("/v1/orders", "POST"))

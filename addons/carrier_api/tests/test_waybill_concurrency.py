@@ -13,34 +13,16 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from odoo.addons.base_integration.tests.gateway_servers import Fault
-from odoo.addons.base_integration.tests.gateway_servers.biteship import BiteshipApi
 
-from .cursor_common import CarrierRealCursorCase, Rollback
+from .cursor_common import BiteshipRealCursorCase, Rollback
 
 ORDERS = re.compile(r"/v1/orders$")
 
 
 @tagged("post_install", "-at_install")
-class TestWaybillRealCursors(CarrierRealCursorCase):
-    gateway_api_class = BiteshipApi
+class TestWaybillRealCursors(BiteshipRealCursorCase):
     tag = "parallel"
     user_count = 2
-
-    def _connection_values(self):
-        return {
-            "name": "Biteship parallel",
-            "provider": "biteship",
-            "api_key": BiteshipApi.api_key,
-            "base_url": self.gateway_api.base_url,
-        }
-
-    def _carrier_values(self):
-        return {
-            "name": "Biteship JNE REG parallel",
-            "delivery_type": "biteship",
-            "carrier_api_courier_code": "jne",
-            "carrier_api_service_code": "reg",
-        }
 
     def _picking(self, env):
         return env["stock.picking"].browse(self.ids["picking"])
